@@ -1,0 +1,47 @@
+/* Run-time CPU feature detection (cpuid + xgetbv), done once. */
+#include "CIntegrity.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
+static uint64_t read_xcr0(void) {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((uint64_t)edx << 32) | eax;
+}
+
+static uint32_t detect(void) {
+    uint32_t a, b, c, d, f = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (c & (1u << 20)) f |= FD_CPU_SSE42;
+    if (c & (1u << 1)) f |= FD_CPU_PCLMUL;
+    if (c & (1u << 9)) f |= FD_CPU_SSSE3;
+    int osxsave = (c & (1u << 27)) != 0;
+    uint64_t xcr0 = osxsave ? read_xcr0() : 0;
+    int ymm_ok = (xcr0 & 0x6) == 0x6;
+    int zmm_ok = (xcr0 & 0xE6) == 0xE6;
+    if (__get_cpuid_max(0, 0) >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        if ((b & (1u << 5)) && ymm_ok) f |= FD_CPU_AVX2;
+        if ((b & (1u << 16)) && (b & (1u << 30)) && zmm_ok) f |= FD_CPU_AVX512BW;
+        if (c & (1u << 8)) f |= FD_CPU_GFNI;
+        /* AVX-512 VL is needed too: the folding kernel uses 128-bit EVEX forms. */
+        if ((c & (1u << 10)) && (b & (1u << 31)) && (f & FD_CPU_AVX512BW)) f |= FD_CPU_VPCLMUL;
+    }
+    return f;
+}
+#else
+static uint32_t detect(void) { return 0; }
+#endif
+
+static volatile uint32_t cached = 0xFFFFFFFFu;
+
+uint32_t fd_cpu_features(void) {
+    uint32_t f = cached;
+    if (f == 0xFFFFFFFFu) {
+        /* Idempotent: racing threads compute the same value. */
+        f = detect();
+        __atomic_store_n(&cached, f, __ATOMIC_RELAXED);
+    }
+    return f;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built binary: flags, exit codes, benchmarks' JSON shape.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release >/dev/null
+bin=.build/release/firedrill
+pass=0; fail=0
+check() { # name, expected exit code, command...
+  local name=$1 want=$2; shift 2
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  if [ "$rc" = "$want" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $name: exit $rc, wanted $want"; echo "$out" | head -5; fi
+}
+check "version" 0 "$bin" --version
+check "help describes the product" 0 bash -c "$bin --help | grep -q 'fault-tolerance lab'"
+check "unknown flag is a usage error" 2 "$bin" --frobnicate
+check "bench bad flag names the flag" 2 bash -c "$bin bench crc32c --runs 0 2>&1 | grep -q -- '--runs' && exit 2"
+check "bench bad kernel" 2 "$bin" bench rs --kernel nonsense
+check "bench crc32c json" 0 bash -c "$bin bench crc32c --runs 1 --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert [x[\"benchmark\"] for x in a]==[\"crc32c-64MiB\",\"crc32c-256B\"]; assert all(x[\"value\"]>0 for x in a)'"
+check "bench rs json" 0 bash -c "$bin bench rs --runs 1 --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert [x[\"benchmark\"] for x in a]==[\"rs-4+2-encode\",\"rs-4+2-reconstruct\",\"rs-10+4-encode\",\"rs-10+4-reconstruct\"]; assert all(x[\"unit\"]==\"GB/s\" for x in a)'"
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and property tests, then end-to-end checks of the binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift test 2>&1 | tee /tmp/firedrill-test.log
+# swift test prints closing lines even when nothing ran: insist on a real count.
+if ! grep -Eq "Test run with [1-9][0-9]* tests? .*passed" /tmp/firedrill-test.log; then
+  echo "test.sh: no tests ran, or some failed" >&2
+  exit 1
+fi
+bash scripts/e2e.sh
