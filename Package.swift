@@ -37,5 +37,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "CIntegrity"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Integrity"]),
     ]
 )

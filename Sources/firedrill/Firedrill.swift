@@ -18,7 +18,7 @@ struct Firedrill: ParsableCommand {
             Benchmarks of the integrity codecs: firedrill bench crc32c | rs
             """,
         version: version,
-        subcommands: [Bench.self]
+        subcommands: [RunCommand.self, Bench.self]
     )
 }
 

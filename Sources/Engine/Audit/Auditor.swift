@@ -1,0 +1,170 @@
+/// What the auditor found at the last committed epoch.
+public struct AuditVerdict: Sendable, Equatable {
+    /// The epoch (checkpoint id) audited; nil before the first commit.
+    public var checkpoint: UInt64?
+    /// Every committed balance and update count equals the expected one.
+    public var exact: Bool
+    /// Debits and credits the sink is missing.
+    public var lost: Int64
+    /// Debits and credits the sink holds more than once.
+    public var duplicated: Int64
+    /// Accounts whose committed row differs from the expected one.
+    public var mismatchedAccounts: Int
+    /// The sum of committed balances equals the money the job started with.
+    public var moneyConserved: Bool
+    /// Sum of committed balances.
+    public var committedMoney: Int64
+    /// The money the job started with.
+    public var expectedMoney: Int64
+    /// Transfers below the committed offsets.
+    public var committedTransfers: Int64
+
+    public static func initial(expectedMoney: Int64) -> AuditVerdict {
+        AuditVerdict(checkpoint: nil, exact: true, lost: 0, duplicated: 0, mismatchedAccounts: 0, moneyConserved: true,
+                     committedMoney: expectedMoney, expectedMoney: expectedMoney, committedTransfers: 0)
+    }
+}
+
+/// An independent check of the sink: from the source function alone it computes what every
+/// balance must be for the committed offsets, reads the database through its own
+/// connection, and compares. After the first full pass it works incrementally: it
+/// regenerates only the transfers between the previous and the new offsets, and reads only
+/// the rows the new epochs wrote.
+public final class Auditor: @unchecked Sendable {
+    let source: TransferSource
+    let accounts: Int
+    let initialBalance: Int64
+    let db: SQLiteDatabase
+    let changedRows: SQLiteDatabase.Statement
+    let allRows: SQLiteDatabase.Statement
+
+    var offsets: [Int64]
+    var expectedBalance: [Int64]
+    var expectedUpdates: [Int64]
+    var seenBalance: [Int64]
+    var seenUpdates: [Int64]
+    var seenMoney: Int64
+    var mismatched = Set<Int>()
+    var touchedMark: [Bool]
+    var touched: [Int] = []
+    var auditedEpoch: UInt64?
+    public private(set) var verdict: AuditVerdict
+
+    /// An auditor over the sink database at `path` (its own read connection).
+    public init(config: JobConfig, databasePath: String) throws(SinkError) {
+        source = TransferSource(seed: config.seed, partitions: config.partitions, accounts: config.accounts)
+        accounts = config.accounts
+        initialBalance = config.initialBalance
+        db = try SQLiteDatabase(path: databasePath)
+        changedRows = try db.prepare("SELECT account, balance, updates FROM balances WHERE epoch > ?1")
+        allRows = try db.prepare("SELECT account, balance, updates FROM balances")
+        offsets = [Int64](repeating: 0, count: config.partitions)
+        expectedBalance = [Int64](repeating: config.initialBalance, count: config.accounts)
+        expectedUpdates = [Int64](repeating: 0, count: config.accounts)
+        seenBalance = expectedBalance
+        seenUpdates = expectedUpdates
+        seenMoney = config.totalMoney
+        touchedMark = [Bool](repeating: false, count: config.accounts)
+        verdict = .initial(expectedMoney: config.totalMoney)
+    }
+
+    /// Audits the newest committed epoch. `full` re-reads every row (after a commit that
+    /// replaced the table, or the first time); otherwise only rows of newer epochs.
+    @discardableResult
+    public func audit(full: Bool = false) throws(SinkError) -> AuditVerdict {
+        guard let epoch = try BalanceSink.lastEpoch(db) else { return verdict }
+        guard epoch.offsets.count == offsets.count else {
+            throw SinkError("\(db.path): epoch \(epoch.checkpoint) has \(epoch.offsets.count) partitions, the job \(offsets.count)")
+        }
+        let fullPass = full || auditedEpoch == nil
+        if !fullPass, let done = auditedEpoch, epoch.checkpoint == done { return verdict }
+        try db.execute("BEGIN")  // one consistent read of rows and epoch
+        defer { try? db.execute("COMMIT") }
+        // Re-read the epoch inside the read transaction.
+        guard let e = try BalanceSink.lastEpoch(db) else { return verdict }
+        advanceExpected(to: e.offsets)
+        if fullPass {
+            for a in 0..<accounts { seenBalance[a] = initialBalance; seenUpdates[a] = 0 }
+            seenMoney = Int64(accounts) * initialBalance
+            try read(allRows)
+            mismatched.removeAll()
+            for a in 0..<accounts { compare(a) }
+        } else {
+            changedRows.bind(1, Int64(auditedEpoch ?? 0))
+            try read(changedRows)
+            for a in touched { compare(a) }
+            for a in Array(mismatched) { compare(a) }
+        }
+        for a in touched { touchedMark[a] = false }
+        touched.removeAll(keepingCapacity: true)
+        auditedEpoch = e.checkpoint
+        var lost: Int64 = 0, duplicated: Int64 = 0
+        for a in mismatched {
+            let d = seenUpdates[a] - expectedUpdates[a]
+            if d > 0 { duplicated += d } else { lost -= d }
+        }
+        verdict = AuditVerdict(
+            checkpoint: e.checkpoint, exact: mismatched.isEmpty, lost: lost, duplicated: duplicated,
+            mismatchedAccounts: mismatched.count, moneyConserved: seenMoney == Int64(accounts) * initialBalance,
+            committedMoney: seenMoney, expectedMoney: Int64(accounts) * initialBalance,
+            committedTransfers: e.offsets.reduce(0, +))
+        return verdict
+    }
+
+    private func read(_ q: SQLiteDatabase.Statement) throws(SinkError) {
+        defer { q.reset() }
+        while try q.step() {
+            let a = Int(q.int(0))
+            guard a >= 0, a < accounts else { throw SinkError("\(db.path): row for account \(a), but the job has \(accounts) accounts") }
+            let b = q.int(1)
+            seenMoney += b - seenBalance[a]
+            seenBalance[a] = b
+            seenUpdates[a] = q.int(2)
+            touch(a)
+        }
+    }
+
+    @inline(__always) private func touch(_ a: Int) {
+        if !touchedMark[a] { touchedMark[a] = true; touched.append(a) }
+    }
+
+    private func compare(_ a: Int) {
+        if seenBalance[a] != expectedBalance[a] || seenUpdates[a] != expectedUpdates[a] {
+            mismatched.insert(a)
+        } else {
+            mismatched.remove(a)
+        }
+    }
+
+    /// Moves the expected balances from the audited offsets to `target`, in either direction.
+    private func advanceExpected(to target: [Int64]) {
+        for p in 0..<offsets.count {
+            let from = offsets[p], to = target[p]
+            if to == from { continue }
+            let sign: Int64 = to > from ? 1 : -1
+            let source = self.source
+            var newlyTouched: [Int] = []
+            expectedBalance.withUnsafeMutableBufferPointer { bal in
+                expectedUpdates.withUnsafeMutableBufferPointer { upd in
+                    touchedMark.withUnsafeMutableBufferPointer { mark in
+                        var o = min(from, to)
+                        let end = max(from, to)
+                        while o < end {
+                            let t = source.transfer(partition: p, offset: o)
+                            let amount = Int64(t.amount) &* sign
+                            bal[t.from] &-= amount
+                            bal[t.to] &+= amount
+                            upd[t.from] &+= sign
+                            upd[t.to] &+= sign
+                            if !mark[t.from] { mark[t.from] = true; newlyTouched.append(t.from) }
+                            if !mark[t.to] { mark[t.to] = true; newlyTouched.append(t.to) }
+                            o += 1
+                        }
+                    }
+                }
+            }
+            touched += newlyTouched
+            offsets[p] = to
+        }
+    }
+}

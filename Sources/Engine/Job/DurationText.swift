@@ -1,0 +1,29 @@
+/// Durations as people type them: `250ms`, `1s`, `1.5s`, `2m`, `1h`.
+public enum DurationText {
+    /// Seconds, or nil when the text is not a duration.
+    public static func parse(_ text: String) -> Double? {
+        let t = text.trimmingPrefix(while: { $0 == " " })
+        let units: [(String, Double)] = [("ms", 0.001), ("us", 0.000_001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where t.hasSuffix(suffix) {
+            guard let v = Double(t.dropLast(suffix.count)), v.isFinite, v >= 0 else { return nil }
+            return v * scale
+        }
+        return nil
+    }
+
+    /// A short human form: `850ms`, `1.2s`, `3m05s`.
+    public static func format(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds < 60 { return "\((seconds * 10).rounded() / 10)s" }
+        let s = Int(seconds)
+        return "\(s / 60)m\(s % 60 < 10 ? "0" : "")\(s % 60)s"
+    }
+}
+
+extension Substring {
+    func trimmingPrefix(while p: (Character) -> Bool) -> Substring { self[(firstIndex { !p($0) } ?? endIndex)...] }
+}
+
+extension String {
+    func trimmingPrefix(while p: (Character) -> Bool) -> Substring { self[...].trimmingPrefix(while: p) }
+}

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// The auditor's thread: after each commit it audits the newest committed epoch (skipping
+/// ahead when commits come faster than it can check, never behind), and publishes the
+/// verdict. The `Auditor` it holds is used by this thread alone once it starts.
+final class AuditWorker: @unchecked Sendable {
+    let auditor: Auditor
+    let signal = WakeSignal()
+    /// Newest committed epoch, and whether any commit since the last audit rewrote every row.
+    private let pending = Mutex<(epoch: UInt64?, full: Bool)>((nil, false))
+    /// Newest audited epoch.
+    let audited = Atomic<UInt64>(0)
+
+    init(_ auditor: Auditor) {
+        self.auditor = auditor
+        audited.store(auditor.verdict.checkpoint ?? 0, ordering: .relaxed)
+    }
+
+    func committed(_ epoch: UInt64, replacedAll: Bool) {
+        pending.withLock { p in
+            p.epoch = max(p.epoch ?? 0, epoch)
+            p.full = p.full || replacedAll
+        }
+        signal.wake()
+    }
+
+    func run(stopping: borrowing Atomic<Bool>, publish: (Result<AuditVerdict, SinkError>) -> Void) {
+        while true {
+            let job = pending.withLock { p -> (UInt64, Bool)? in
+                guard let e = p.epoch else { return nil }
+                defer { p = (nil, false) }
+                return (e, p.full)
+            }
+            if let (epoch, full) = job {
+                do throws(SinkError) {
+                    let verdict = try auditor.audit(full: full)
+                    audited.store(max(epoch, verdict.checkpoint ?? 0), ordering: .relaxed)
+                    publish(.success(verdict))
+                } catch {
+                    publish(.failure(error))
+                }
+                continue
+            }
+            if stopping.load(ordering: .relaxed) { return }
+            signal.sleep(nanos: 50_000_000) { pending.withLock { $0.epoch == nil } }
+        }
+    }
+}

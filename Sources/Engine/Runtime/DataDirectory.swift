@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The data directory: a `firedrill.format` file naming the format version and the job it
+/// belongs to, a directory per node disk, the manifests, and the sink database.
+public enum DataDirectory {
+    public static let formatFile = "firedrill.format"
+    public static let formatVersion = 1
+    public static let sinkFile = "sink.db"
+
+    /// The identity lines a data directory records; a run must match them.
+    static func identity(_ c: JobConfig) -> [String] {
+        ["nodes \(c.nodes)", "partitions \(c.partitions)", "accounts \(c.accounts)", "seed \(c.seed)",
+         "initial-balance \(c.initialBalance)", "ec \(c.dataShards)+\(c.parityShards)"]
+    }
+
+    /// Checks a real directory before anything is written: it must be a directory (or not
+    /// exist yet, with a parent that does), readable and writable.
+    public static func checkPath(_ path: String) throws(ConfigError) {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw .invalid("--data \(path): is a file, expected a directory") }
+            guard access(path, R_OK | W_OK | X_OK) == 0 else { throw .invalid("--data \(path): not readable and writable by this user") }
+        } else if errno != ENOENT {
+            throw .invalid("--data \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Validates (or, for a new or empty directory, creates) the format file on `disk`.
+    public static func prepare(_ disk: any Disk, config: JobConfig, label: String) throws(ConfigError) {
+        let existing: [UInt8]?
+        let names: [String]
+        do {
+            existing = try disk.read(formatFile)
+            names = try disk.list("")
+        } catch { throw .invalid("--data \(label): \(error)") }
+        let want = identity(config)
+        if let existing {
+            guard let text = String(validating: existing, as: UTF8.self) else { throw .invalid("\(label)/\(formatFile): not text") }
+            var lines = text.split(separator: "\n").map(String.init)
+            guard let head = lines.first, head.hasPrefix("firedrill-data "), let version = Int(head.dropFirst(15)) else {
+                throw .invalid("\(label)/\(formatFile): line 1: expected 'firedrill-data N'")
+            }
+            guard version <= formatVersion else {
+                throw .invalid("--data \(label): written by a newer firedrill (format \(version); this build reads \(formatVersion))")
+            }
+            lines.removeFirst()
+            guard lines == want else {
+                let have = lines.joined(separator: ", ")
+                throw .invalid("--data \(label) holds a different job (\(have)); this run is (\(want.joined(separator: ", "))). Use the same settings or another --data")
+            }
+            return
+        }
+        let foreign = names.filter { $0 != formatFile && !$0.hasPrefix(".") }
+        guard foreign.isEmpty else {
+            throw .invalid("--data \(label): not a firedrill data directory (it holds \(foreign.prefix(3).joined(separator: ", ")) but no \(formatFile)); choose an empty or new directory")
+        }
+        do {
+            try disk.makeDirectory("")
+            try disk.writeAtomically(formatFile, Array((["firedrill-data \(formatVersion)"] + want).joined(separator: "\n").utf8) + [10])
+        } catch { throw .invalid("--data \(label): \(error)") }
+    }
+}

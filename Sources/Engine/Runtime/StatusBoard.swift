@@ -1,0 +1,116 @@
+import Synchronization
+
+/// Per-node figures a node's driver publishes for readers.
+struct NodeStats: Sendable {
+    var state: ClusterSnapshot.NodeState = .starting
+    var produced: Int64 = 0
+    var applied: Int64 = 0
+    var corruptFrames: Int64 = 0
+    var stateBytes = 0
+    var queueDepth = 0
+    var restarts = 0
+    var latency = LatencyHistogram()
+    var runLatency = LatencyHistogram()
+    var producedPerSecond: Double = 0
+    var appliedPerSecond: Double = 0
+    var lastSample: (time: Double, produced: Int64, applied: Int64) = (0, 0, 0)
+}
+
+/// The shared record the engine publishes and `snapshot()` reads: short critical sections
+/// only, so readers never stop the engine.
+final class StatusBoard: Sendable {
+    struct State {
+        var nodes: [NodeStats]
+        var checkpoints: [ClusterSnapshot.Checkpoint] = []
+        var events: [EngineEvent] = []
+        var verdict: AuditVerdict
+        var completed = 0
+        var lastCommitted: UInt64 = 0
+        var restoredFrom: UInt64?
+        var running = false
+        var samples: [(time: Double, produced: Int64, committed: Int64)] = []
+    }
+
+    let state: Mutex<State>
+    let maxEvents = 500
+    let maxCheckpoints = 50
+
+    init(nodes: Int, verdict: AuditVerdict) {
+        state = Mutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict))
+    }
+
+    func event(_ e: EngineEvent) {
+        state.withLock { s in
+            s.events.append(e)
+            if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
+        }
+    }
+
+    func upsertCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
+        state.withLock { s in
+            if let i = s.checkpoints.lastIndex(where: { $0.id == c.id && $0.status != .restored }) {
+                s.checkpoints[i] = c
+            } else {
+                s.checkpoints.append(c)
+            }
+            if s.checkpoints.count > maxCheckpoints { s.checkpoints.removeFirst(s.checkpoints.count - maxCheckpoints) }
+        }
+    }
+
+    /// Records totals for the throughput history (about four times a second).
+    func sample(time: Double) {
+        state.withLock { s in
+            for i in s.nodes.indices {
+                let n = s.nodes[i]
+                let dt = time - n.lastSample.time
+                if dt >= 0.2 {
+                    // Exponentially smoothed over about a second.
+                    let a = min(1, dt)
+                    s.nodes[i].producedPerSecond += a * (Double(n.produced - n.lastSample.produced) / dt - n.producedPerSecond)
+                    s.nodes[i].appliedPerSecond += a * (Double(n.applied - n.lastSample.applied) / dt - n.appliedPerSecond)
+                    s.nodes[i].lastSample = (time, n.produced, n.applied)
+                }
+            }
+            let produced = s.nodes.reduce(0) { $0 + $1.produced }
+            s.samples.append((time, produced, s.verdict.committedTransfers))
+            if s.samples.count > 400 { s.samples.removeFirst(s.samples.count - 400) }
+        }
+    }
+
+    func snapshot(uptime: Double) -> ClusterSnapshot {
+        state.withLock { s in
+            var latency = LatencyHistogram(), runLatency = LatencyHistogram()
+            for n in s.nodes {
+                latency.merge(n.latency)
+                runLatency.merge(n.runLatency)
+                runLatency.merge(n.latency)
+            }
+            let samples = s.samples
+            func rate(_ window: Double, _ pick: ((time: Double, produced: Int64, committed: Int64)) -> Int64) -> Double {
+                guard let last = samples.last else { return 0 }
+                guard let first = samples.last(where: { last.time - $0.time >= window }) ?? samples.first, last.time > first.time else { return 0 }
+                return Double(pick(last) - pick(first)) / (last.time - first.time)
+            }
+            var history: [(time: Double, produced: Double, committed: Double)] = []
+            var i = 0
+            while i + 4 < s.samples.count {
+                let a = s.samples[i], b = s.samples[i + 4]
+                let dt = max(b.time - a.time, 1e-9)
+                history.append((b.time, Double(b.produced - a.produced) / dt, Double(b.committed - a.committed) / dt))
+                i += 4
+            }
+            let nodes = s.nodes.enumerated().map { (id, n) in
+                ClusterSnapshot.Node(
+                    id: id, state: n.state, queueDepth: n.queueDepth, updatesPerSecond: n.appliedPerSecond, producedPerSecond: n.producedPerSecond,
+                    produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: n.restarts)
+            }
+            return ClusterSnapshot(
+                uptime: uptime, running: s.running, nodes: nodes, checkpoints: s.checkpoints,
+                produced: s.nodes.reduce(0) { $0 + $1.produced }, applied: s.nodes.reduce(0) { $0 + $1.applied },
+                producedPerSecond: rate(1.0) { $0.produced }, committedPerSecond: rate(2.0) { $0.committed },
+                latencyP50: latency.quantile(0.5), latencyP99: latency.quantile(0.99),
+                runLatencyP50: runLatency.quantile(0.5), runLatencyP99: runLatency.quantile(0.99), audit: s.verdict,
+                events: s.events, restoredFrom: s.restoredFrom, checkpointsCompleted: s.completed, history: history)
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import Dispatch
+import Synchronization
+
+/// The payments job on real threads (one per node), the real clock and real files: what
+/// `firedrill run` and the dashboard embed.
+///
+/// Beside the node threads run a coordinator thread (injects barriers, gathers the
+/// aligned snapshots, samples figures) and a persistence thread (codes and writes the
+/// checkpoint, commits the sink, audits), so checkpoints stay off the processing path.
+public final class ThreadedEngine: Sendable {
+    public let config: JobConfig
+    let clock = SystemClock()
+    let startNanos: UInt64
+    let board: StatusBoard
+    let links: [[Link]]  // links[from][to]
+    let handles: [NodeHandle]
+    let worker: PersistenceWorker
+    let auditWorker: AuditWorker
+    let coordinator: Coordinator
+    let threads = Mutex<[pthread_t]>([])
+    let stopping = Atomic<Bool>(false)
+    let auditStopping = Atomic<Bool>(false)
+    let restoredStates: [NodeSnapshot?]
+
+    /// Opens the data directory (validating it, restoring the newest good checkpoint and
+    /// auditing the sink) without starting anything.
+    public init(config: JobConfig, dataDirectory: String) throws(EngineError) {
+        do throws(ConfigError) {
+            try config.validate()
+            try DataDirectory.checkPath(dataDirectory)
+        } catch { throw .config(error) }
+        let disk = FileDisk(root: dataDirectory)
+        let setup = try EngineSetup(
+            config: config, disk: disk, sinkPath: dataDirectory + "/" + DataDirectory.sinkFile,
+            clock: SystemClock(), parallelWrites: true, label: dataDirectory)
+        self.config = config
+        startNanos = clock.nanos()
+        board = StatusBoard(nodes: config.nodes, verdict: setup.auditor.verdict)
+        board.state.withLock { s in
+            s.restoredFrom = setup.restoredFrom
+            s.events = setup.events
+            s.checkpoints = setup.checkpoints
+        }
+        links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }
+        handles = (0..<config.nodes).map { _ in NodeHandle() }
+        worker = PersistenceWorker(setup.persistence)
+        auditWorker = AuditWorker(setup.auditor)
+        coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
+        let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
+        restoredStates = (0..<config.nodes).map { i in sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil } }
+    }
+
+    /// Seconds since the engine was opened.
+    public var uptime: Double { Double(clock.nanos() &- startNanos) / 1e9 }
+
+    func event(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
+        board.event(EngineEvent(time: uptime, node: node, kind: kind, message: message))
+    }
+
+    /// Starts every thread.
+    public func start() {
+        board.state.withLock { $0.running = true }
+        event(.info, "started \(config.nodes) nodes, \(config.partitions) partitions, \(config.accounts) accounts, RS(\(config.dataShards),\(config.parityShards))")
+        var started: [pthread_t] = []
+        for i in 0..<config.nodes {
+            let restored = restoredStates[i]
+            if let t = OSThread.start({ [self] in runNode(i, restored: restored) }) { started.append(t) }
+        }
+        if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
+        if let t = OSThread.start({ [self] in worker.run(engine: self) }) { started.append(t) }
+        if let t = OSThread.start({ [self] in
+            auditWorker.run(stopping: auditStopping) { result in
+                switch result {
+                case let .success(v):
+                    let previous = board.state.withLock { s in defer { s.verdict = v }; return s.verdict }
+                    if (!v.exact || !v.moneyConserved) && (previous.exact && previous.moneyConserved) {
+                        event(.audit, "audit of epoch \(v.checkpoint ?? 0): \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ, money \(v.moneyConserved ? "conserved" : "NOT conserved")")
+                    }
+                case let .failure(e):
+                    event(.error, "audit failed: \(e)")
+                }
+            }
+        }) { started.append(t) }
+        threads.withLock { $0 += started }
+    }
+
+    /// The cluster as it is now.
+    public func snapshot() -> ClusterSnapshot {
+        for (i, h) in handles.enumerated() {
+            let depth = (0..<config.nodes).reduce(0) { $0 + links[$1][i].depth }
+            board.state.withLock { $0.nodes[i].queueDepth = depth + h.pendingDepth.load(ordering: .relaxed) }
+        }
+        return board.snapshot(uptime: uptime)
+    }
+
+    /// Takes a checkpoint now (unless one is under way).
+    public func checkpointNow() { coordinator.requestNow.store(true, ordering: .relaxed) }
+
+    /// Stops the job. With `finalCheckpoint`, the sources pause first and one last
+    /// checkpoint commits everything read, so the audit covers the whole run.
+    @discardableResult
+    public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20) -> AuditVerdict {
+        if finalCheckpoint {
+            for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
+            let before = board.state.withLock { $0.completed }
+            let deadline = uptime + timeoutSeconds
+            // Wait for the checkpoint in flight, then take one that covers everything.
+            while coordinator.busy && uptime < deadline { sleepMillis(5) }
+            let target = board.state.withLock { $0.completed } + (coordinator.busy ? 2 : 1)
+            checkpointNow()
+            while board.state.withLock({ $0.completed }) < max(target, before + 1) && uptime < deadline { sleepMillis(5) }
+        }
+        // Let the auditor check the last commit before it stops.
+        let lastCommitted = board.state.withLock { $0.lastCommitted }
+        let auditDeadline = uptime + timeoutSeconds
+        while auditWorker.audited.load(ordering: .relaxed) < lastCommitted && uptime < auditDeadline { sleepMillis(5) }
+        auditStopping.store(true, ordering: .relaxed)
+        auditWorker.signal.wake()
+        stopping.store(true, ordering: .relaxed)
+        for h in handles { h.signal.wake() }
+        worker.signal.wake()
+        let ts = threads.withLock { t in defer { t.removeAll() }; return t }
+        for t in ts { OSThread.join(t) }
+        board.state.withLock { s in
+            s.running = false
+            for i in s.nodes.indices { s.nodes[i].state = .stopped }
+        }
+        event(.info, "stopped")
+        return board.state.withLock { $0.verdict }
+    }
+
+    // MARK: - Node threads
+
+    private func runNode(_ i: Int, restored: NodeSnapshot?) {
+        let core = NodeCore(id: i, config: config, restored: restored)
+        let handle = handles[i]
+        let n = config.nodes
+        var pending = [[[UInt8]]](repeating: [], count: n)
+        var pendingAt = [Int](repeating: 0, count: n)
+        var outbox = [[[UInt8]]](repeating: [], count: n)
+        var outboxAt = [Int](repeating: 0, count: n)
+        var tokens = 0.0
+        var lastRefill = clock.nanos()
+        var lastPublish: UInt64 = 0
+        var lastLatencyReset = clock.nanos()
+        let perNodeRate = config.rate.map { $0 / Double(n) }
+        board.state.withLock { $0.nodes[i].state = .running }
+
+        func enqueue(_ frames: [(to: Int, frame: [UInt8])]) {
+            for f in frames { outbox[f.to].append(f.frame) }
+        }
+        func flush() -> Bool {
+            var moved = false
+            for d in 0..<n where outboxAt[d] < outbox[d].count {
+                while outboxAt[d] < outbox[d].count, links[i][d].push(outbox[d][outboxAt[d]]) {
+                    outbox[d][outboxAt[d]] = []
+                    outboxAt[d] += 1
+                    moved = true
+                }
+                if outboxAt[d] == outbox[d].count { outbox[d].removeAll(keepingCapacity: true); outboxAt[d] = 0 }
+                if moved { handles[d].signal.wake() }
+            }
+            return moved
+        }
+        var outboxEmpty: Bool { (0..<n).allSatisfy { outboxAt[$0] >= outbox[$0].count } }
+
+        while !stopping.load(ordering: .relaxed) {
+            var worked = false
+            let now = clock.nanos()
+            for c in handle.takeControls() {
+                switch c {
+                case let .barrier(id):
+                    enqueue(core.injectBarrier(id))
+                    worked = true
+                case .abandonAlignment:
+                    core.resetAlignment()
+                }
+            }
+            var budget = 32
+            for src in 0..<n where budget > 0 && !core.isBlocked(src) {
+                if pendingAt[src] >= pending[src].count {
+                    let (frames, wasFull) = links[src][i].takeAll()
+                    pending[src] = frames
+                    pendingAt[src] = 0
+                    if wasFull { handles[src].signal.wake() }
+                }
+                while pendingAt[src] < pending[src].count && budget > 0 && !core.isBlocked(src) {
+                    let frame = pending[src][pendingAt[src]]
+                    pending[src][pendingAt[src]] = []
+                    pendingAt[src] += 1
+                    budget -= 1
+                    worked = true
+                    if let snap = core.receive(from: src, frame: frame, nowNanos: now) {
+                        coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
+                    }
+                }
+            }
+            if flush() { worked = true }
+            if outboxEmpty && !handle.paused.load(ordering: .relaxed) {
+                var count = config.batchSize
+                if let r = perNodeRate {
+                    tokens = min(tokens + Double(now &- lastRefill) * 1e-9 * r, max(Double(config.batchSize), r * 0.05))
+                    lastRefill = now
+                    count = min(count, Int(tokens))
+                }
+                if count > 0 {
+                    tokens -= Double(count)
+                    enqueue(core.produce(count: count, nowNanos: now))
+                    _ = flush()
+                    worked = true
+                }
+            } else {
+                lastRefill = now
+            }
+            if now &- lastPublish > 20_000_000 {
+                lastPublish = now
+                let resetLatency = now &- lastLatencyReset > 2_000_000_000
+                let depth = (0..<n).reduce(0) { $0 + pending[$1].count - pendingAt[$1] }
+                handle.pendingDepth.store(depth, ordering: .relaxed)
+                board.state.withLock { s in
+                    s.nodes[i].produced = core.produced
+                    s.nodes[i].applied = core.applied
+                    s.nodes[i].corruptFrames = core.corruptFrames
+                    s.nodes[i].stateBytes = core.stateBytes
+                    s.nodes[i].state = core.aligning != nil ? .aligning : .running
+                    s.nodes[i].latency = core.latency
+                    if resetLatency {
+                        // Finished windows go to the run-wide histogram.
+                        s.nodes[i].runLatency.merge(core.latency)
+                        s.nodes[i].latency = LatencyHistogram()
+                    }
+                }
+                if resetLatency { core.latency = LatencyHistogram(); lastLatencyReset = now }
+            }
+            if !worked {
+                let wait: UInt64 = perNodeRate != nil ? 2_000_000 : 5_000_000
+                handle.signal.sleep(nanos: wait) {
+                    !handle.hasControls && (0..<n).allSatisfy { core.isBlocked($0) || links[$0][i].depth == 0 }
+                }
+            }
+        }
+        board.state.withLock { s in
+            s.nodes[i].produced = core.produced
+            s.nodes[i].applied = core.applied
+            s.nodes[i].latency = core.latency
+            s.nodes[i].state = .stopped
+        }
+    }
+
+    // MARK: - Coordinator thread
+
+    private func runCoordinator() {
+        var lastTrigger = clock.nanos()
+        var lastSample: UInt64 = 0
+        let interval = config.checkpointInterval.map { UInt64($0 * 1e9) }
+        let timeout = UInt64(max(10.0, (config.checkpointInterval ?? 1) * 10) * 1e9)
+        while !stopping.load(ordering: .relaxed) {
+            let now = clock.nanos()
+            if now &- lastSample >= 250_000_000 {
+                lastSample = now
+                board.sample(time: uptime)
+            }
+            if let complete = coordinator.takeComplete() {
+                worker.submit(complete)
+            }
+            if let started = coordinator.inFlightSince, now &- started > timeout, !coordinator.persisting {
+                let id = coordinator.abandon()
+                for h in handles { h.send(.abandonAlignment) }
+                board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
+                event(.error, "checkpoint \(id) abandoned: barriers did not align within \(timeout / 1_000_000_000) s")
+            }
+            let due = interval.map { now &- lastTrigger >= $0 } ?? false
+            let asked = coordinator.requestNow.load(ordering: .relaxed)
+            if (due || asked) && !coordinator.busy {
+                coordinator.requestNow.store(false, ordering: .relaxed)
+                lastTrigger = now
+                let id = coordinator.begin(now: now)
+                board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
+                for h in handles { h.send(.barrier(id)) }
+            }
+            sleepMillis(2)
+        }
+    }
+
+    /// Called by the persistence thread when a checkpoint is stored, committed and audited.
+    func persisted(_ id: UInt64, startedNanos: UInt64, alignmentNanos: UInt64, outcome: Result<Persistence.Outcome, PersistError>) {
+        switch outcome {
+        case let .success(o):
+            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
+                id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
+                bytes: o.blobBytes, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: o.committed ? "" : "epoch already committed"))
+            board.state.withLock { s in
+                s.completed += 1
+                if o.committed { s.lastCommitted = max(s.lastCommitted, id) }
+            }
+            if o.committed { auditWorker.committed(id, replacedAll: o.replacedAll) }
+        case let .failure(e):
+            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
+            event(.error, "checkpoint \(id) failed: \(e)")
+        }
+        coordinator.finish(id)
+    }
+}
+
+/// A node thread's mailbox and switches, shared with the other threads.
+final class NodeHandle: Sendable {
+    enum Control: Sendable { case barrier(UInt64), abandonAlignment }
+    let signal = WakeSignal()
+    let paused = Atomic<Bool>(false)
+    let pendingDepth = Atomic<Int>(0)
+    private let controls = Mutex<[Control]>([])
+
+    func send(_ c: Control) {
+        controls.withLock { $0.append(c) }
+        signal.wake()
+    }
+
+    func takeControls() -> [Control] {
+        controls.withLock { c in
+            if c.isEmpty { return [] }
+            defer { c.removeAll() }
+            return c
+        }
+    }
+
+    var hasControls: Bool { controls.withLock { !$0.isEmpty } }
+}
+
+func sleepMillis(_ ms: Int) {
+    var ts = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+    nanosleep(&ts, nil)
+}
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,33 @@
+/// The storage a node's checkpoint shards and the coordinator's manifests live on.
+///
+/// Two implementations: `FileDisk` (real files, fsync, rename) for the threaded runtime,
+/// and `MemoryDisk` for the simulated one, where a test can tear writes and rot bits.
+/// Paths are relative, with `/` separators.
+public protocol Disk: AnyObject, Sendable {
+    /// The whole file, or nil when it does not exist.
+    func read(_ path: String) throws(DiskError) -> [UInt8]?
+    /// Replaces the file atomically and durably: write a temporary file, fsync it,
+    /// rename it over the target, fsync the directory.
+    func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError)
+    /// Writes the file and fsyncs it (no rename: for files named once, like shards).
+    func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError)
+    /// Removes a file; a missing file is not an error.
+    func remove(_ path: String) throws(DiskError)
+    /// Removes a directory and everything below it.
+    func removeTree(_ path: String) throws(DiskError)
+    /// The names in a directory (empty when it does not exist).
+    func list(_ directory: String) throws(DiskError) -> [String]
+    /// Creates a directory and its parents.
+    func makeDirectory(_ path: String) throws(DiskError)
+}
+
+/// A storage operation that failed, with the path and the reason.
+public struct DiskError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): \(reason)" }
+}

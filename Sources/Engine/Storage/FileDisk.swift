@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Real files under a root directory.
+public final class FileDisk: Disk {
+    /// The root directory.
+    public let root: String
+
+    public init(root: String) {
+        self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    public func read(_ path: String) throws(DiskError) -> [UInt8]? {
+        let p = full(path)
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw DiskError(path: p, reason: "cannot open: \(Self.errnoText())")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DiskError(path: p, reason: "cannot stat: \(Self.errnoText())") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DiskError(path: p, reason: "is a directory, expected a file") }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        let ok = out.withUnsafeMutableBytes { buf -> Bool in
+            while done < buf.count {
+                let n = Glibc.read(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { break }
+                done += n
+            }
+            return true
+        }
+        guard ok else { throw DiskError(path: p, reason: "read failed: \(Self.errnoText())") }
+        if done < out.count { out.removeLast(out.count - done) }
+        return out
+    }
+
+    private func writeFile(_ p: String, _ bytes: [UInt8]) throws(DiskError) {
+        let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())") }
+        var failure: String?
+        bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count {
+                let n = write(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
+                if n < 0 { if errno == EINTR { continue }; failure = "write failed: \(Self.errnoText())"; return }
+                done += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())" }
+        close(fd)
+        if let failure { throw DiskError(path: p, reason: failure) }
+    }
+
+    private func syncDirectory(of p: String) {
+        var dir = p
+        if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) } else { dir = "." }
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { _ = fsync(fd); close(fd) }
+    }
+
+    public func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
+        let p = full(path)
+        let tmp = p + ".tmp"
+        try writeFile(tmp, bytes)
+        guard rename(tmp, p) == 0 else {
+            let reason = "cannot rename \(tmp) into place: \(Self.errnoText())"
+            unlink(tmp)
+            throw DiskError(path: p, reason: reason)
+        }
+        syncDirectory(of: p)
+    }
+
+    public func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
+        try writeFile(full(path), bytes)
+    }
+
+    public func remove(_ path: String) throws(DiskError) {
+        let p = full(path)
+        if unlink(p) != 0 && errno != ENOENT { throw DiskError(path: p, reason: "cannot remove: \(Self.errnoText())") }
+    }
+
+    public func removeTree(_ path: String) throws(DiskError) {
+        let p = full(path)
+        var st = stat()
+        guard lstat(p, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in try list(path) { try removeTree(path.isEmpty ? name : path + "/" + name) }
+            if rmdir(p) != 0 && errno != ENOENT { throw DiskError(path: p, reason: "cannot remove directory: \(Self.errnoText())") }
+        } else {
+            try remove(path)
+        }
+    }
+
+    public func list(_ directory: String) throws(DiskError) -> [String] {
+        let p = full(directory)
+        guard let dir = opendir(p) else {
+            if errno == ENOENT { return [] }
+            throw DiskError(path: p, reason: "cannot list: \(Self.errnoText())")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func makeDirectory(_ path: String) throws(DiskError) {
+        var built = ""
+        for part in full(path).split(separator: "/", omittingEmptySubsequences: false) {
+            built += (built.isEmpty && part.isEmpty) ? "/" : (built.isEmpty || built == "/" ? "" : "/") + part
+            if part.isEmpty { continue }
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw DiskError(path: built, reason: "cannot create directory: \(Self.errnoText())")
+            }
+            var st = stat()
+            if stat(built, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
+                throw DiskError(path: built, reason: "is a file, expected a directory")
+            }
+        }
+    }
+}
