@@ -38,5 +38,6 @@ let package = Package(
         ),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "CIntegrity"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Integrity"]),
+        .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
     ]
 )

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
 /// One stripe of `count` equal shards in a single 64-byte-aligned allocation.
 ///
 /// Reed-Solomon kernels want stable pointers to every shard at once; Swift arrays of
@@ -11,16 +18,62 @@ public final class ShardBuffer {
     /// All shards back to back: shard `i` is bytes `i*shardLength ..< (i+1)*shardLength`.
     public let bytes: UnsafeMutableRawBufferPointer
 
-    /// Zero-filled shards.
+    /// Whether the memory came from `mmap` (large stripes) rather than the heap.
+    private let mapped: Bool
+
+    /// Zero-filled shards. Large stripes are mapped with their pages populated up front:
+    /// faulting in 100 MB a page at a time costs more than coding it.
     public init(count: Int, shardLength: Int) {
         self.count = max(0, count)
         self.shardLength = max(0, shardLength)
         let total = max(1, self.count * self.shardLength)
-        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: 64)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0)
+        if total >= Self.mapThreshold, let reused = Self.pool.withLock({ $0.take(total) }) {
+            bytes = reused
+            bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            mapped = true
+        } else if total >= Self.mapThreshold, let p = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0), p != MAP_FAILED {
+            bytes = UnsafeMutableRawBufferPointer(start: p, count: total)  // anonymous pages are zero
+            mapped = true
+        } else {
+            bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: 64)
+            bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            mapped = false
+        }
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        if mapped {
+            let keep = bytes
+            if !Self.pool.withLock({ $0.give(keep) }) { munmap(bytes.baseAddress, bytes.count) }
+        } else {
+            bytes.deallocate()
+        }
+    }
+
+    static let mapThreshold = 4 << 20
+
+    /// A few recently freed large stripes, kept mapped so the next checkpoint or restore
+    /// of the same size reuses resident pages instead of faulting in fresh ones.
+    struct Pool: ~Copyable {
+        var free: [(start: UInt, count: Int)] = []
+        static let limit = 4
+        static let byteLimit = 512 << 20
+
+        mutating func take(_ count: Int) -> UnsafeMutableRawBufferPointer? {
+            guard let i = free.firstIndex(where: { $0.count == count }) else { return nil }
+            let e = free.remove(at: i)
+            return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: e.start), count: e.count)
+        }
+
+        mutating func give(_ b: UnsafeMutableRawBufferPointer) -> Bool {
+            let held = free.reduce(0) { $0 + $1.count }
+            guard free.count < Self.limit, held + b.count <= Self.byteLimit, let base = b.baseAddress else { return false }
+            free.append((UInt(bitPattern: base), b.count))
+            return true
+        }
+    }
+
+    static let pool = Mutex(Pool())
 
     /// The start of shard `index`.
     public func pointer(_ index: Int) -> UnsafeMutableRawPointer {

@@ -25,19 +25,35 @@ struct Firedrill: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        var command: ParsableCommand
         do {
-            var command = try Firedrill.parseAsRoot()
-            try command.run()
+            command = try Firedrill.parseAsRoot()
         } catch {
-            let code = Firedrill.exitCode(for: error)
-            if code == .validationFailure {
-                // Usage errors name the flag and exit 2, like other Unix tools.
-                var err = StandardError()
-                print(Firedrill.fullMessage(for: error), to: &err)
-                print("Run 'firedrill --help' for usage.", to: &err)
-                Firedrill.exit(withError: ExitCode(2))
-            }
-            Firedrill.exit(withError: error)
+            exitForParse(error)
         }
+        do {
+            try command.run()
+        } catch let error as ValidationError {
+            // A bad value found once the command ran: name it, exit 2, no usage dump.
+            var err = StandardError()
+            print("firedrill: \(error.message)", to: &err)
+            Firedrill.exit(withError: ExitCode(2))
+        } catch let error as ExitCode {
+            Firedrill.exit(withError: error)
+        } catch {
+            var err = StandardError()
+            print("firedrill: \(error)", to: &err)
+            Firedrill.exit(withError: ExitCode(1))
+        }
+    }
+
+    static func exitForParse(_ error: Error) -> Never {
+        if Firedrill.exitCode(for: error) == .validationFailure {
+            // Usage errors name the flag and exit 2, like other Unix tools.
+            var err = StandardError()
+            print(Firedrill.fullMessage(for: error), to: &err)
+            Firedrill.exit(withError: ExitCode(2))
+        }
+        Firedrill.exit(withError: error)
     }
 }

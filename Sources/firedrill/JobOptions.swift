@@ -12,7 +12,7 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Accounts (keyed state).")
     var accounts: Int = 10_000
 
-    @Option(help: "Transfers per second over all partitions, or 'max'.")
+    @Option(parsing: .unconditional, help: "Transfers per second over all partitions, or 'max'.")
     var rate: String = "max"
 
     @Option(help: "Data directory (node disks, manifests, sink.db).")

@@ -37,28 +37,57 @@ public struct CheckpointState: Sendable, Equatable {
         self.nodes = nodes
     }
 
+    /// Bytes of the framed blob.
+    public var encodedSize: Int {
+        Frame.headerSize + 16 + nodes.reduce(0) { $0 + 4 + 12 + ($1.offsets.count + $1.balances.count + $1.updates.count) * 8 }
+    }
+
     /// The framed blob.
     public func encoded() -> [UInt8] {
-        let size = 32 + nodes.reduce(0) { $0 + 24 + $1.offsets.count * 8 + $1.stateBytes }
-        var w = ByteWriter(capacity: size)
-        w.u32(Self.version)
-        w.u64(checkpoint)
-        w.u32(UInt32(nodes.count))
-        for n in nodes {
-            w.u32(UInt32(n.node))
-            w.i64Array(n.offsets)
-            w.i64Array(n.balances)
-            w.i64Array(n.updates)
+        [UInt8](unsafeUninitializedCapacity: encodedSize) { buf, n in
+            encode(into: UnsafeMutableRawBufferPointer(buf))
+            n = encodedSize
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(w.bytes.count + Frame.headerSize)
-        w.bytes.withUnsafeBytes { Frame.encode(kind: .snapshot, payload: $0, into: &out) }
-        return out
+    }
+
+    /// Writes the framed blob into the first `encodedSize` bytes of `out` in one pass (no
+    /// intermediate buffers: a 100 MB state is copied once, straight into its stripe).
+    public func encode(into out: UnsafeMutableRawBufferPointer) {
+        var at = Frame.headerSize
+        func put<T: FixedWidthInteger>(_ v: T) {
+            out.storeBytes(of: v.littleEndian, toByteOffset: at, as: T.self)
+            at += MemoryLayout<T>.size
+        }
+        func putArray(_ a: [Int64]) {
+            put(UInt32(a.count))
+            a.withUnsafeBytes { src in
+                if let base = src.baseAddress, src.count > 0 { (out.baseAddress.unsafelyUnwrapped + at).copyMemory(from: base, byteCount: src.count) }
+                at += src.count
+            }
+        }
+        put(Self.version)
+        put(checkpoint)
+        put(UInt32(nodes.count))
+        for n in nodes {
+            put(UInt32(n.node))
+            putArray(n.offsets)
+            putArray(n.balances)
+            putArray(n.updates)
+        }
+        BatchCodec.seal(out, kind: .snapshot, payloadLength: at - Frame.headerSize)
     }
 
     /// Decodes a framed blob, checking its CRC and every length.
     public static func decode(_ blob: [UInt8]) throws(DecodeError) -> CheckpointState {
         let result: Result<CheckpointState, DecodeError> = blob.withUnsafeBytes { raw in
+            do throws(DecodeError) { return .success(try decode(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes a framed blob in place.
+    public static func decode(_ raw: UnsafeRawBufferPointer) throws(DecodeError) -> CheckpointState {
+        let result: Result<CheckpointState, DecodeError> = { () -> Result<CheckpointState, DecodeError> in
             do throws(DecodeError) {
                 let header: Frame.Header, payload: UnsafeRawBufferPointer
                 do throws(FrameError) {
@@ -84,7 +113,7 @@ public struct CheckpointState: Sendable, Equatable {
             } catch {
                 return .failure(error)
             }
-        }
+        }()
         return try result.get()
     }
 }

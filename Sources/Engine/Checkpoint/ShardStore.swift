@@ -35,30 +35,51 @@ public final class ShardStore: Sendable {
     /// when `parallel` (each with its own fsync).
     @discardableResult
     public func write(checkpoint id: UInt64, blob: [UInt8], offsets: [Int64], createdMillis: Int64, parallel: Bool) throws(DiskError) -> Manifest {
-        let k = code.dataShards, m = code.parityShards
-        let shardSize = max(1, (blob.count + k - 1) / k)
-        let stripe = ShardBuffer(count: k + m, shardLength: shardSize)
-        blob.withUnsafeBytes { src in
-            if let base = src.baseAddress { stripe.bytes.baseAddress?.copyMemory(from: base, byteCount: src.count) }
+        try write(checkpoint: id, blobSize: blob.count, offsets: offsets, createdMillis: createdMillis, parallel: parallel) { out in
+            blob.withUnsafeBytes { src in
+                if let base = src.baseAddress, let dst = out.baseAddress { dst.copyMemory(from: base, byteCount: src.count) }
+            }
         }
+    }
+
+    /// Serializes `state` straight into the coding stripe (one copy of the state), codes,
+    /// stores, then writes the manifest.
+    @discardableResult
+    public func write(checkpoint id: UInt64, state: CheckpointState, offsets: [Int64], createdMillis: Int64, parallel: Bool) throws(DiskError) -> Manifest {
+        try write(checkpoint: id, blobSize: state.encodedSize, offsets: offsets, createdMillis: createdMillis, parallel: parallel) { out in
+            state.encode(into: out)
+        }
+    }
+
+    private func write(checkpoint id: UInt64, blobSize: Int, offsets: [Int64], createdMillis: Int64, parallel: Bool,
+                       fill: (UnsafeMutableRawBufferPointer) -> Void) throws(DiskError) -> Manifest {
+        let k = code.dataShards, m = code.parityShards
+        let shardSize = max(1, (blobSize + k - 1) / k)
+        let stripe = ShardBuffer(count: k + m, shardLength: shardSize)
+        fill(UnsafeMutableRawBufferPointer(rebasing: stripe.bytes[0..<blobSize]))
+        let blobCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: stripe.bytes[0..<blobSize]))
         do { try code.encode(stripe) } catch { throw DiskError(path: "checkpoint \(id)", reason: "encoding failed: \(error)") }
         var shards: [Manifest.Shard] = []
-        var payloads: [(String, [UInt8])] = []
+        var paths: [String] = []
         for s in 0..<(k + m) {
             let d = diskOf(shard: s, checkpoint: id)
-            let bytes = stripe.array(s)
-            shards.append(Manifest.Shard(index: s, disk: d, crc: CRC32C.checksum(bytes)))
-            payloads.append((Self.shardPath(checkpoint: id, shard: s, disk: d), bytes))
+            shards.append(Manifest.Shard(index: s, disk: d, crc: CRC32C.checksum(UnsafeRawBufferPointer(stripe.shard(s)))))
+            paths.append(Self.shardPath(checkpoint: id, shard: s, disk: d))
         }
         for s in 0..<(k + m) { try disk.makeDirectory(Self.nodeDirectory(shards[s].disk)) }
         try disk.makeDirectory("manifests")
-        let failures = ParallelWriter.run(payloads, parallel: parallel) { (path, bytes) throws(DiskError) in
-            try disk.writeDurably(path, bytes)
+        let disk = self.disk
+        let failures = withExtendedLifetime(stripe) {
+            let base = UInt(bitPattern: stripe.bytes.baseAddress)
+            return ParallelWriter.run(Array(paths.enumerated()), parallel: parallel) { (item) throws(DiskError) in
+                let start = UnsafeRawPointer(bitPattern: base).unsafelyUnwrapped + item.offset * shardSize
+                try disk.writeDurably(item.element, UnsafeRawBufferPointer(start: start, count: shardSize))
+            }
         }
         if let first = failures.first { throw first }
         let manifest = Manifest(
             checkpoint: id, createdMillis: createdMillis, dataShards: k, parityShards: m,
-            blobSize: blob.count, blobCRC: CRC32C.checksum(blob), shardSize: shardSize, shards: shards, offsets: offsets)
+            blobSize: blobSize, blobCRC: blobCRC, shardSize: shardSize, shards: shards, offsets: offsets)
         try disk.writeAtomically(Self.manifestPath(id), manifest.encoded())
         return manifest
     }
@@ -108,42 +129,57 @@ public final class ShardStore: Sendable {
         public var bytesRead: Int
     }
 
-    /// Loads checkpoint `id`, reconstructing up to `m` bad shards.
+    /// Loads checkpoint `id`, reconstructing up to `m` bad shards. Shards are read
+    /// straight into the coding stripe and the blob is checked and decoded in place.
     public func load(_ id: UInt64) throws(RestoreError) -> Loaded {
         let manifest = try manifest(id)
         let k = manifest.dataShards, n = manifest.shards.count
         guard k == code.dataShards, n - k == code.parityShards else {
             throw RestoreError(checkpoint: id, reason: "coded \(k)+\(n - k), this run uses \(code.dataShards)+\(code.parityShards)")
         }
-        let read = readShards(manifest)
         var rebuilt: [(Int, String)] = []
         var present = [Bool](repeating: false, count: n)
         let stripe = ShardBuffer(count: n, shardLength: manifest.shardSize)
         var bytesRead = 0
-        for (i, r) in read.enumerated() {
-            switch r.health {
-            case .ok:
-                if let b = r.bytes { b.withUnsafeBytes { stripe.set(i, from: $0) }; bytesRead += b.count }
-                present[i] = true
-            case .missing: rebuilt.append((i, "missing"))
-            case let .corrupt(why): rebuilt.append((i, why))
+        for s in manifest.shards {
+            // Parity shards are read only when data shards are missing.
+            if s.index >= k && present[0..<k].allSatisfy({ $0 }) { present[s.index] = true; continue }
+            let path = Self.shardPath(checkpoint: id, shard: s.index, disk: s.disk)
+            let size: Int?
+            do { size = try disk.read(path, into: stripe.shard(s.index)) } catch { rebuilt.append((s.index, "\(error)")); continue }
+            guard let size else { rebuilt.append((s.index, "\(path): missing")); continue }
+            guard size == manifest.shardSize else {
+                rebuilt.append((s.index, "\(path): \(size) bytes, manifest says \(manifest.shardSize)"))
+                continue
             }
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(stripe.shard(s.index)))
+            guard crc == s.crc else {
+                rebuilt.append((s.index, "\(path): CRC32C \(hex32(crc)), manifest says \(hex32(s.crc))"))
+                continue
+            }
+            present[s.index] = true
+            bytesRead += size
         }
+        // A parity shard skipped above is not needed: only data shards make the blob.
         let good = present.filter { $0 }.count
         guard good >= k else {
             throw RestoreError(checkpoint: id, reason: "only \(good) of \(n) shards are intact, \(k) are needed (\(rebuilt.map { "shard \($0.0): \($0.1)" }.joined(separator: "; ")))")
         }
-        // Only the data shards matter for the blob; rebuild parity too so repairs can reuse it.
-        do { try code.reconstruct(stripe, present: present) } catch {
-            throw RestoreError(checkpoint: id, reason: "reconstruction failed: \(error)")
+        let missingData = (0..<k).filter { !present[$0] }
+        if !missingData.isEmpty {
+            do { try code.reconstruct(stripe, present: present) } catch {
+                throw RestoreError(checkpoint: id, reason: "reconstruction failed: \(error)")
+            }
         }
-        let blob = Array(UnsafeRawBufferPointer(start: stripe.bytes.baseAddress, count: manifest.blobSize))
+        let blob = UnsafeRawBufferPointer(rebasing: stripe.bytes[0..<min(manifest.blobSize, stripe.bytes.count)])
         let crc = CRC32C.checksum(blob)
         guard crc == manifest.blobCRC else {
             throw RestoreError(checkpoint: id, reason: "rebuilt blob CRC32C \(hex32(crc)) differs from the manifest's \(hex32(manifest.blobCRC))")
         }
         let state: CheckpointState
-        do { state = try CheckpointState.decode(blob) } catch { throw RestoreError(checkpoint: id, reason: "blob does not decode: \(error)") }
+        do { state = try withExtendedLifetime(stripe) { () throws(DecodeError) -> CheckpointState in try CheckpointState.decode(blob) } } catch {
+            throw RestoreError(checkpoint: id, reason: "blob does not decode: \(error)")
+        }
         guard state.checkpoint == id else { throw RestoreError(checkpoint: id, reason: "blob holds checkpoint \(state.checkpoint)") }
         return Loaded(manifest: manifest, state: state, rebuilt: rebuilt, bytesRead: bytesRead)
     }

@@ -82,6 +82,14 @@ enum OSThread {
     }
 
     static func join(_ t: pthread_t) { pthread_join(t, nil) }
+
+    /// Lowers the calling thread's scheduling priority by `nice` steps (Linux schedules
+    /// threads one by one). Node threads run a little below the checkpoint threads so a
+    /// checkpoint is not starved by the work it is snapshotting. Failure is harmless.
+    static func lowerPriority(by nice: Int32) {
+        // On Linux the nice value belongs to the calling thread, not the whole process.
+        _ = Glibc.nice(nice)
+    }
 }
 #if canImport(Glibc)
 import Glibc

@@ -41,10 +41,9 @@ final class Persistence {
     /// Writes the checkpoint; once its manifest is durable, commits its epoch.
     func persist(_ state: CheckpointState, startedNanos: UInt64) throws(PersistError) -> Outcome {
         let offsets = globalOffsets(state)
-        let blob = state.encoded()
         let manifest: Manifest
         do {
-            manifest = try store.write(checkpoint: state.checkpoint, blob: blob, offsets: offsets, createdMillis: clock.wallMillis(), parallel: parallelWrites)
+            manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: offsets, createdMillis: clock.wallMillis(), parallel: parallelWrites)
         } catch { throw .storage("\(error)") }
         let durable = clock.nanos() &- startedNanos
         let (rows, replaceAll) = changedRows(state)
@@ -54,7 +53,7 @@ final class Persistence {
         } catch { throw .sink("\(error)") }
         committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) }
         do { try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
-        return Outcome(manifest: manifest, blobBytes: blob.count, durableNanos: durable, committed: didCommit, replacedAll: replaceAll)
+        return Outcome(manifest: manifest, blobBytes: manifest.blobSize, durableNanos: durable, committed: didCommit, replacedAll: replaceAll)
     }
 
     /// Rows that differ from the last commit, or every row (and `replaceAll`) when unknown.

@@ -69,6 +69,7 @@ public final class ThreadedEngine: Sendable {
         if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
         if let t = OSThread.start({ [self] in worker.run(engine: self) }) { started.append(t) }
         if let t = OSThread.start({ [self] in
+            OSThread.lowerPriority(by: 3)
             auditWorker.run(stopping: auditStopping) { result in
                 switch result {
                 case let .success(v):
@@ -132,91 +133,40 @@ public final class ThreadedEngine: Sendable {
     // MARK: - Node threads
 
     private func runNode(_ i: Int, restored: NodeSnapshot?) {
+        OSThread.lowerPriority(by: 3)
         let core = NodeCore(id: i, config: config, restored: restored)
         let handle = handles[i]
         let n = config.nodes
-        var pending = [[[UInt8]]](repeating: [], count: n)
-        var pendingAt = [Int](repeating: 0, count: n)
-        var outbox = [[[UInt8]]](repeating: [], count: n)
-        var outboxAt = [Int](repeating: 0, count: n)
-        var tokens = 0.0
-        var lastRefill = clock.nanos()
+        let handles = self.handles
+        let driver = NodeDriver(core: core, links: links, batchSize: config.batchSize, rate: config.rate) { handles[$0].signal.wake() }
         var lastPublish: UInt64 = 0
         var lastLatencyReset = clock.nanos()
-        let perNodeRate = config.rate.map { $0 / Double(n) }
         board.state.withLock { $0.nodes[i].state = .running }
-
-        func enqueue(_ frames: [(to: Int, frame: [UInt8])]) {
-            for f in frames { outbox[f.to].append(f.frame) }
-        }
-        func flush() -> Bool {
-            var moved = false
-            for d in 0..<n where outboxAt[d] < outbox[d].count {
-                while outboxAt[d] < outbox[d].count, links[i][d].push(outbox[d][outboxAt[d]]) {
-                    outbox[d][outboxAt[d]] = []
-                    outboxAt[d] += 1
-                    moved = true
-                }
-                if outboxAt[d] == outbox[d].count { outbox[d].removeAll(keepingCapacity: true); outboxAt[d] = 0 }
-                if moved { handles[d].signal.wake() }
-            }
-            return moved
-        }
-        var outboxEmpty: Bool { (0..<n).allSatisfy { outboxAt[$0] >= outbox[$0].count } }
 
         while !stopping.load(ordering: .relaxed) {
             var worked = false
             let now = clock.nanos()
             for c in handle.takeControls() {
                 switch c {
-                case let .barrier(id):
-                    enqueue(core.injectBarrier(id))
-                    worked = true
-                case .abandonAlignment:
-                    core.resetAlignment()
+                case let .barrier(id): driver.injectBarrier(id)
+                case .abandonAlignment: core.resetAlignment()
                 }
+                worked = true
             }
             var budget = 32
-            for src in 0..<n where budget > 0 && !core.isBlocked(src) {
-                if pendingAt[src] >= pending[src].count {
-                    let (frames, wasFull) = links[src][i].takeAll()
-                    pending[src] = frames
-                    pendingAt[src] = 0
-                    if wasFull { handles[src].signal.wake() }
+            for src in 0..<n where budget > 0 {
+                let done = driver.deliver(from: src, limit: budget, nowNanos: now) { snap in
+                    coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
                 }
-                while pendingAt[src] < pending[src].count && budget > 0 && !core.isBlocked(src) {
-                    let frame = pending[src][pendingAt[src]]
-                    pending[src][pendingAt[src]] = []
-                    pendingAt[src] += 1
-                    budget -= 1
-                    worked = true
-                    if let snap = core.receive(from: src, frame: frame, nowNanos: now) {
-                        coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
-                    }
-                }
+                budget -= done
+                if done > 0 { worked = true }
             }
-            if flush() { worked = true }
-            if outboxEmpty && !handle.paused.load(ordering: .relaxed) {
-                var count = config.batchSize
-                if let r = perNodeRate {
-                    tokens = min(tokens + Double(now &- lastRefill) * 1e-9 * r, max(Double(config.batchSize), r * 0.05))
-                    lastRefill = now
-                    count = min(count, Int(tokens))
-                }
-                if count > 0 {
-                    tokens -= Double(count)
-                    enqueue(core.produce(count: count, nowNanos: now))
-                    _ = flush()
-                    worked = true
-                }
-            } else {
-                lastRefill = now
-            }
+            if driver.flush() { worked = true }
+            if driver.produce(nowNanos: now, paused: handle.paused.load(ordering: .relaxed)) { worked = true }
             if now &- lastPublish > 20_000_000 {
                 lastPublish = now
                 let resetLatency = now &- lastLatencyReset > 2_000_000_000
-                let depth = (0..<n).reduce(0) { $0 + pending[$1].count - pendingAt[$1] }
-                handle.pendingDepth.store(depth, ordering: .relaxed)
+                handle.pendingDepth.store(driver.heldFrames, ordering: .relaxed)
                 board.state.withLock { s in
                     s.nodes[i].produced = core.produced
                     s.nodes[i].applied = core.applied
@@ -233,9 +183,9 @@ public final class ThreadedEngine: Sendable {
                 if resetLatency { core.latency = LatencyHistogram(); lastLatencyReset = now }
             }
             if !worked {
-                let wait: UInt64 = perNodeRate != nil ? 2_000_000 : 5_000_000
+                let wait = max(1_000_000, min(driver.nanosUntilAllowed(), 5_000_000))
                 handle.signal.sleep(nanos: wait) {
-                    !handle.hasControls && (0..<n).allSatisfy { core.isBlocked($0) || links[$0][i].depth == 0 }
+                    !handle.hasControls && (0..<n).allSatisfy { !driver.canDeliver(from: $0) }
                 }
             }
         }

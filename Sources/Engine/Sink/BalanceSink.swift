@@ -33,7 +33,7 @@ public final class BalanceSink: @unchecked Sendable {
     /// Opens or creates the sink at `path` (WAL mode, full sync).
     public init(path: String) throws(SinkError) {
         db = try SQLiteDatabase(path: path)
-        if path != ":memory:" { try db.execute("PRAGMA journal_mode=WAL") }
+        if !path.contains("mode=memory") && path != ":memory:" { try db.execute("PRAGMA journal_mode=WAL") }
         try db.execute("""
             PRAGMA synchronous=FULL;
             CREATE TABLE IF NOT EXISTS balances(account INTEGER PRIMARY KEY, balance INTEGER NOT NULL, updates INTEGER NOT NULL, epoch INTEGER NOT NULL);

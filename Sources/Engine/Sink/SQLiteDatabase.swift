@@ -8,11 +8,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
 
-    /// Opens (and creates, unless `readOnly`) the database at `path`; ":memory:" for none.
+    /// Opens (and creates, unless `readOnly`) the database at `path`; a `file:` URI such
+    /// as `file:name?mode=memory&cache=shared` opens a shared in-memory database.
     public init(path: String, readOnly: Bool = false) throws(SinkError) {
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close(db) }

@@ -10,7 +10,10 @@ public protocol Disk: AnyObject, Sendable {
     /// rename it over the target, fsync the directory.
     func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError)
     /// Writes the file and fsyncs it (no rename: for files named once, like shards).
-    func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError)
+    func writeDurably(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(DiskError)
+    /// Reads the file into `buffer` without an intermediate copy.
+    /// - Returns: the file's size (which may differ from the buffer's), or nil when missing.
+    func read(_ path: String, into buffer: UnsafeMutableRawBufferPointer) throws(DiskError) -> Int?
     /// Removes a file; a missing file is not an error.
     func remove(_ path: String) throws(DiskError)
     /// Removes a directory and everything below it.
@@ -19,6 +22,16 @@ public protocol Disk: AnyObject, Sendable {
     func list(_ directory: String) throws(DiskError) -> [String]
     /// Creates a directory and its parents.
     func makeDirectory(_ path: String) throws(DiskError)
+}
+
+extension Disk {
+    /// Writes an array durably.
+    public func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
+        let r: Result<Void, DiskError> = bytes.withUnsafeBytes { raw in
+            do throws(DiskError) { try writeDurably(path, raw); return .success(()) } catch { return .failure(error) }
+        }
+        try r.get()
+    }
 }
 
 /// A storage operation that failed, with the path and the reason.

@@ -44,17 +44,49 @@ public final class FileDisk: Disk {
         return out
     }
 
+    public func read(_ path: String, into buffer: UnsafeMutableRawBufferPointer) throws(DiskError) -> Int? {
+        let p = full(path)
+        let fd = open(p, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw DiskError(path: p, reason: "cannot open: \(Self.errnoText())")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DiskError(path: p, reason: "cannot stat: \(Self.errnoText())") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DiskError(path: p, reason: "is a directory, expected a file") }
+        let size = Int(st.st_size)
+        var done = 0
+        let want = min(size, buffer.count)
+        while done < want {
+            let n = Glibc.read(fd, buffer.baseAddress.map { $0 + done }, want - done)
+            if n < 0 { if errno == EINTR { continue }; throw DiskError(path: p, reason: "read failed: \(Self.errnoText())") }
+            if n == 0 { return done }
+            done += n
+        }
+        return size
+    }
+
     private func writeFile(_ p: String, _ bytes: [UInt8]) throws(DiskError) {
+        let r: Result<Void, DiskError> = bytes.withUnsafeBytes { raw in
+            do throws(DiskError) { try writeFile(p, raw); return .success(()) } catch { return .failure(error) }
+        }
+        try r.get()
+    }
+
+    private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer) throws(DiskError) {
         let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())") }
         var failure: String?
-        bytes.withUnsafeBytes { buf in
-            var done = 0
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
-                if n < 0 { if errno == EINTR { continue }; failure = "write failed: \(Self.errnoText())"; return }
-                done += n
+        var done = 0
+        while done < buf.count {
+            let n = write(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = "write failed: \(Self.errnoText())"
+                break
             }
+            done += n
         }
         if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())" }
         close(fd)
@@ -80,7 +112,7 @@ public final class FileDisk: Disk {
         syncDirectory(of: p)
     }
 
-    public func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
+    public func writeDurably(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(DiskError) {
         try writeFile(full(path), bytes)
     }
 

@@ -59,7 +59,17 @@ public final class MemoryDisk: Disk {
         if torn { throw DiskError(path: path, reason: "simulated crash during write") }
     }
 
-    public func writeDurably(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
+    public func read(_ path: String, into buffer: UnsafeMutableRawBufferPointer) throws(DiskError) -> Int? {
+        guard let f = state.withLock({ $0.files[path] }) else { return nil }
+        f.withUnsafeBytes { src in
+            let n = min(src.count, buffer.count)
+            if n > 0, let from = src.baseAddress { buffer.baseAddress?.copyMemory(from: from, byteCount: n) }
+        }
+        return f.count
+    }
+
+    public func writeDurably(_ path: String, _ raw: UnsafeRawBufferPointer) throws(DiskError) {
+        let bytes = Array(raw)
         let torn = state.withLock { s -> Bool in
             if tears(&s) {
                 s.files[path] = Array(bytes.prefix(bytes.count / 2))

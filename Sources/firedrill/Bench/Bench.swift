@@ -6,8 +6,8 @@ import ArgumentParser
 /// `firedrill bench ...`: measured figures, printed as text or JSON.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput of the integrity codecs (run a release build).",
-        subcommands: [BenchCRC.self, BenchRS.self]
+        abstract: "Measure the codecs and the engine (run a release build).",
+        subcommands: [BenchCRC.self, BenchRS.self, BenchEngine.self]
     )
 }
 

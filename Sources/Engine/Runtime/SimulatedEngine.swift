@@ -1,0 +1,190 @@
+import Integrity
+import Synchronization
+
+/// The payments job on one thread, with a seeded scheduler, a virtual clock, an
+/// in-memory disk and an in-memory SQLite sink: the same `NodeCore`s, `NodeDriver`s,
+/// links, coordinator and checkpoint pipeline as `ThreadedEngine`, but every choice of
+/// which node acts next comes from the seed, so a seed replays exactly.
+public final class SimulatedEngine {
+    public let config: JobConfig
+    public let seed: UInt64
+    public let disk: MemoryDisk
+    public let clock = VirtualClock()
+    let sinkPath: String
+    var rng: SplitMix
+    let links: [[Link]]
+    var cores: [NodeCore] = []
+    var drivers: [NodeDriver] = []
+    let coordinator: Coordinator
+    let persistence: Persistence
+    let auditor: Auditor
+    var paused = false
+    var lastTrigger: UInt64 = 0
+    var actionHash = CRC32C()
+    /// What happened, in order; the same seed gives the same trace.
+    public private(set) var trace: [String] = []
+    public private(set) var events: [EngineEvent] = []
+    public private(set) var checkpoints: [ClusterSnapshot.Checkpoint] = []
+    public private(set) var restoredFrom: UInt64?
+    public private(set) var verdict: AuditVerdict
+    public private(set) var steps = 0
+
+    static let counter = Atomic<Int>(0)
+
+    /// A simulated cluster on `disk` (a fresh one unless given: pass the disk of an
+    /// earlier run to restart from its checkpoints). `sinkName` names the shared in-memory
+    /// sink database; pass the name of an earlier run's to keep its commits.
+    public init(config: JobConfig, seed: UInt64, disk: MemoryDisk = MemoryDisk(), sinkName: String? = nil) throws(EngineError) {
+        self.config = config
+        self.seed = seed
+        self.disk = disk
+        rng = SplitMix(seed: seed)
+        let name = sinkName ?? "firedrill-sim-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        sinkPath = "file:\(name)?mode=memory&cache=shared"
+        let setup = try EngineSetup(config: config, disk: disk, sinkPath: sinkPath, clock: clock, parallelWrites: false, label: "memory")
+        persistence = setup.persistence
+        auditor = setup.auditor
+        verdict = setup.auditor.verdict
+        events = setup.events
+        checkpoints = setup.checkpoints
+        restoredFrom = setup.restoredFrom
+        coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
+        links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }
+        let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
+        for i in 0..<config.nodes {
+            let core = NodeCore(id: i, config: config, restored: sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil })
+            cores.append(core)
+            drivers.append(NodeDriver(core: core, links: links, batchSize: config.batchSize, rate: config.rate) { _ in })
+        }
+        trace.append("open restored=\(restoredFrom.map(String.init) ?? "none") next=\(setup.nextCheckpoint)")
+    }
+
+    /// The sink's in-memory database name, to reopen it after a simulated restart.
+    public var sinkName: String {
+        String(sinkPath.dropFirst(5).prefix { $0 != "?" })
+    }
+
+    var now: Double { Double(clock.nanos()) / 1e9 }
+
+    func note(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
+        events.append(EngineEvent(time: now, node: node, kind: kind, message: message))
+    }
+
+    enum Action { case deliver(Int, Int), flush(Int), produce(Int) }
+
+    /// Runs for `seconds` of virtual time.
+    public func run(for seconds: Double) {
+        let end = clock.nanos() + UInt64(seconds * 1e9)
+        let interval = config.checkpointInterval.map { UInt64($0 * 1e9) }
+        var actions: [Action] = []
+        while clock.nanos() < end {
+            let t = clock.nanos()
+            if let interval, !paused, t &- lastTrigger >= interval, !coordinator.busy { beginCheckpoint() }
+            actions.removeAll(keepingCapacity: true)
+            for i in 0..<config.nodes {
+                let d = drivers[i]
+                for src in 0..<config.nodes where d.canDeliver(from: src) { actions.append(.deliver(i, src)) }
+                if d.canFlush { actions.append(.flush(i)) }
+                if d.canProduce(nowNanos: t, paused: paused) { actions.append(.produce(i)) }
+            }
+            if actions.isEmpty {
+                // Idle: jump to the next thing that can happen.
+                var next = end
+                if let interval, !paused { next = min(next, max(lastTrigger + interval, t + 1)) }
+                for d in drivers where !paused { next = min(next, t + max(1, d.nanosUntilAllowed())) }
+                clock.advance(by: max(1, next - t))
+                continue
+            }
+            let action = actions[Int(rng.next() % UInt64(actions.count))]
+            perform(action)
+            steps += 1
+        }
+    }
+
+    private func perform(_ action: Action) {
+        let t = clock.nanos()
+        switch action {
+        case let .deliver(i, src):
+            withUnsafeBytes(of: (UInt8(0), UInt8(i), UInt8(src))) { actionHash.update($0) }
+            _ = drivers[i].deliver(from: src, limit: 1, nowNanos: t) { snap in
+                trace.append("\(t) ack node \(snap.node) checkpoint \(snap.checkpoint)")
+                coordinator.acknowledge(snap, alignmentNanos: cores[i].lastAlignmentNanos)
+            }
+            clock.advance(by: 5_000)
+            if let complete = coordinator.takeComplete() { persist(complete) }
+        case let .flush(i):
+            withUnsafeBytes(of: (UInt8(1), UInt8(i))) { actionHash.update($0) }
+            _ = drivers[i].flush()
+            clock.advance(by: 1_000)
+        case let .produce(i):
+            withUnsafeBytes(of: (UInt8(2), UInt8(i))) { actionHash.update($0) }
+            _ = drivers[i].produce(nowNanos: t, paused: paused)
+            clock.advance(by: 10_000)
+        }
+    }
+
+    /// Starts a checkpoint now (unless one is under way).
+    public func checkpointNow() { if !coordinator.busy { beginCheckpoint() } }
+
+    private func beginCheckpoint() {
+        let t = clock.nanos()
+        lastTrigger = t
+        let id = coordinator.begin(now: t)
+        trace.append("\(t) begin checkpoint \(id) actions=\(hex32(actionHash.value))")
+        checkpoints.append(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
+        for d in drivers { d.injectBarrier(id) }
+    }
+
+    private func persist(_ job: (state: CheckpointState, started: UInt64, alignment: UInt64)) {
+        let id = job.state.checkpoint
+        clock.advance(by: 1_000_000)
+        do throws(PersistError) {
+            let o = try persistence.persist(job.state, startedNanos: job.started)
+            trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(o.committed)")
+            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(job.alignment) / 1e9, bytes: o.blobBytes, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            do throws(SinkError) {
+                verdict = try auditor.audit(full: o.replacedAll)
+                trace.append("\(clock.nanos()) audit epoch \(verdict.checkpoint ?? 0) exact=\(verdict.exact) committed=\(verdict.committedTransfers)")
+            } catch { note(.error, "audit failed: \(error)") }
+        } catch {
+            trace.append("\(clock.nanos()) failed checkpoint \(id): \(error)")
+            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: error.description))
+            note(.error, "checkpoint \(id) failed: \(error)")
+        }
+        coordinator.finish(id)
+    }
+
+    private func replaceCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
+        if let i = checkpoints.lastIndex(where: { $0.id == c.id && $0.status != .restored }) { checkpoints[i] = c } else { checkpoints.append(c) }
+    }
+
+    /// Pauses the sources, runs until one more checkpoint has committed everything read,
+    /// and returns the audit of it.
+    @discardableResult
+    public func finish(maxSeconds: Double = 60) -> AuditVerdict {
+        paused = true
+        let deadline = clock.nanos() + UInt64(maxSeconds * 1e9)
+        while coordinator.busy && clock.nanos() < deadline { run(for: 0.01) }
+        let target = coordinator.state.withLock { $0.nextID }
+        beginCheckpoint()
+        while coordinator.busy && clock.nanos() < deadline { run(for: 0.01) }
+        if (verdict.checkpoint ?? 0) < target { note(.error, "the final checkpoint \(target) did not complete") }
+        return verdict
+    }
+
+    /// Transfers read so far.
+    public var produced: Int64 { cores.reduce(0) { $0 + $1.produced } }
+}
+
+/// SplitMix64: the simulation's seeded random numbers.
+public struct SplitMix: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return TransferSource.mix(state &- 0x9E37_79B9_7F4A_7C15)
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif

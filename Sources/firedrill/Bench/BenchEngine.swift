@@ -1,0 +1,121 @@
+import ArgumentParser
+import Engine
+import Integrity
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `firedrill bench engine`: the payments job at full speed, checkpoint cost, restore speed.
+struct BenchEngine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Engine throughput with and without checkpoints (M transfers/s), checkpoint p99 with 1M accounts (ms), restore of 100 MiB with 2 shards lost (GB/s)."
+    )
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Seconds each throughput run measures (after a 1 s warm-up).")
+    var seconds: Double = 4
+
+    @Flag(help: "Print every checkpoint's timing.")
+    var verbose = false
+
+    @Option(help: "Scratch directory for the benchmark's data directories (removed afterwards).")
+    var scratch: String = "/tmp"
+
+    func run() throws {
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
+        let on = try (0..<options.runs).map { _ in try throughput(checkpoints: true) }
+        let off = try (0..<options.runs).map { _ in try throughput(checkpoints: false) }
+        let (p99, count) = try checkpointP99()
+        let restore = try restoreSpeed()
+        let onMedian = Stopwatch.median(on), offMedian = Stopwatch.median(off)
+        BenchReport.print([
+            BenchResult(name: "engine-checkpointed", value: onMedian / 1e6, unit: "Mtransfers/s", detail: "6 nodes, checkpoint every 1 s, RS(4,2), SQLite commits, audited"),
+            BenchResult(name: "engine-no-checkpoint", value: offMedian / 1e6, unit: "Mtransfers/s", detail: "checkpointing costs \(BenchReport.format(max(0, 1 - onMedian / max(offMedian, 1)) * 100, digits: 1))%"),
+            BenchResult(name: "checkpoint-1M-accounts-p99", value: p99 * 1000, unit: "ms", detail: "\(count) checkpoints, barrier injected to manifest durable"),
+            BenchResult(name: "restore-100MiB-2-lost", value: restore.warm, unit: "GB/s", detail: "read, verify, reconstruct 2 data shards, decode; first (cold) restore \(BenchReport.format(restore.cold, digits: 2)) GB/s"),
+        ], json: options.json)
+    }
+
+    private func scratchDir(_ name: String) -> String {
+        let dir = "\(scratch)/firedrill-bench-\(name)-\(getpid())"
+        FileDisk(root: dir).removeTreeQuietly()
+        return dir
+    }
+
+    /// Transfers per second read and processed, measured after a warm-up.
+    private func throughput(checkpoints: Bool) throws -> Double {
+        var c = JobConfig()
+        c.checkpointInterval = checkpoints ? 1.0 : nil
+        let dir = scratchDir("tp")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        sleepSeconds(1)
+        let a = engine.snapshot(), ta = engine.uptime
+        sleepSeconds(seconds)
+        let b = engine.snapshot(), tb = engine.uptime
+        let verdict = engine.stop(finalCheckpoint: true)
+        guard verdict.exact, verdict.moneyConserved else { throw BenchFailure("the audit was not exact: \(verdict)") }
+        return Double(b.produced - a.produced) / (tb - ta)
+    }
+
+    /// p99 of checkpoint durations with 1M accounts, checkpoints back to back while the job runs.
+    private func checkpointP99() throws -> (Double, Int) {
+        var c = JobConfig()
+        c.accounts = 1_000_000
+        c.checkpointInterval = 0.25
+        let dir = scratchDir("ckpt")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        sleepSeconds(max(3, seconds * 2))
+        let complete = engine.snapshot().checkpoints.filter { $0.status == .complete }
+        let durations = complete.compactMap(\.duration)
+        if verbose {
+            for c in complete {
+                print("checkpoint \(c.id): \(BenchReport.format((c.duration ?? 0) * 1000, digits: 1)) ms, alignment \(BenchReport.format((c.alignment ?? 0) * 1000, digits: 1)) ms, \(c.bytes) bytes")
+            }
+        }
+        engine.stop(finalCheckpoint: false)
+        guard !durations.isEmpty else { throw BenchFailure("no checkpoint completed") }
+        let sorted = durations.sorted()
+        let rank = Int((Double(sorted.count) * 0.99).rounded(.up)) - 1
+        return (sorted[max(0, min(rank, sorted.count - 1))], sorted.count)
+    }
+
+    /// Restores a 100 MiB checkpoint whose first two data shards are gone.
+    private func restoreSpeed() throws -> (warm: Double, cold: Double) {
+        let dir = scratchDir("restore")
+        let disk = FileDisk(root: dir)
+        defer { disk.removeTreeQuietly() }
+        try disk.makeDirectory("")
+        let store = try ShardStore(disk: disk, nodes: 6, dataShards: 4, parityShards: 2)
+        let perNode = (100 << 20) / 16 / 6
+        var rng = SplitMix(seed: 3)
+        let state = CheckpointState(checkpoint: 1, nodes: (0..<6).map { n in
+            NodeSnapshot(node: n, checkpoint: 1, offsets: [Int64(n)], balances: (0..<perNode).map { _ in Int64(bitPattern: rng.next() >> 8) },
+                         updates: (0..<perNode).map { _ in Int64(rng.next() >> 40) })
+        })
+        let manifest = try store.write(checkpoint: 1, blob: state.encoded(), offsets: [0], createdMillis: 0, parallel: true)
+        for s in 0..<2 { try disk.remove(ShardStore.shardPath(checkpoint: 1, shard: s, disk: manifest.shards[s].disk)) }
+        var check: CheckpointState?
+        let coldStart = Stopwatch.now()
+        check = try store.load(1).state
+        let cold = Stopwatch.now() - coldStart
+        guard check == state else { throw BenchFailure("the restored state differs") }
+        let t = try Stopwatch.measure(runs: options.runs) { check = try store.load(1).state }
+        guard check == state else { throw BenchFailure("the restored state differs") }
+        return (Double(manifest.blobSize) / t / 1e9, Double(manifest.blobSize) / cold / 1e9)
+    }
+
+    private func open(_ c: JobConfig, _ dir: String) throws -> ThreadedEngine {
+        do { return try ThreadedEngine(config: c, dataDirectory: dir) } catch { throw BenchFailure("\(error)") }
+    }
+}
+
+extension FileDisk {
+    /// Removes the whole tree, ignoring errors (scratch space).
+    func removeTreeQuietly() { try? removeTree("") }
+}
