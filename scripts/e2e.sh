@@ -18,5 +18,19 @@ check "bench bad flag names the flag" 2 bash -c "$bin bench crc32c --runs 0 2>&1
 check "bench bad kernel" 2 "$bin" bench rs --kernel nonsense
 check "bench crc32c json" 0 bash -c "$bin bench crc32c --runs 1 --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert [x[\"benchmark\"] for x in a]==[\"crc32c-64MiB\",\"crc32c-256B\"]; assert all(x[\"value\"]>0 for x in a)'"
 check "bench rs json" 0 bash -c "$bin bench rs --runs 1 --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert [x[\"benchmark\"] for x in a]==[\"rs-4+2-encode\",\"rs-4+2-reconstruct\",\"rs-10+4-encode\",\"rs-10+4-reconstruct\"]; assert all(x[\"unit\"]==\"GB/s\" for x in a)'"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for bad in "--ec 0+2" "--nodes 0" "--rate -5" "--ec 4+3" "--checkpoint-interval 5x"; do
+  check "run $bad is a usage error" 2 "$bin" run --headless --duration 1s --data "$tmp/bad" $bad
+  check "run $bad touched nothing" 0 test ! -e "$tmp/bad"
+done
+touch "$tmp/file"
+check "data directory that is a file" 2 "$bin" run --headless --duration 1s --data "$tmp/file"
+mkdir -p "$tmp/newer" && printf 'firedrill-data 99\n' > "$tmp/newer/firedrill.format"
+check "data directory from a newer format" 2 bash -c "$bin run --headless --duration 1s --data $tmp/newer 2>&1 | grep -q 'newer firedrill' && exit 2"
+check "run is exact and says so in JSON" 0 bash -c "$bin run --headless --duration 2s --data $tmp/job --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"exact\"] and d[\"moneyConserved\"] and d[\"lost\"]==0 and d[\"duplicated\"]==0 and d[\"committedTransfers\"]>0 and d[\"checkpointsCompleted\"]>=1 and d[\"restoredFrom\"] is None, d'"
+check "restart restores and stays exact" 0 bash -c "$bin run --headless --duration 1s --data $tmp/job --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"exact\"] and d[\"restoredFrom\"] is not None, d'"
+check "the sink is a plain SQLite database" 0 bash -c "test \$(sqlite3 $tmp/job/sink.db 'select count(*) from balances') -gt 9000"
+check "money in the sink is conserved" 0 bash -c "test \$(sqlite3 $tmp/job/sink.db 'select sum(balance) + (10000 - count(*)) * 1000 from balances') = 10000000"
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -15,7 +15,8 @@ struct Firedrill: ParsableCommand {
             self-healing supervision and Reed-Solomon erasure-coded checkpoints, and an \
             independent auditor proves that nothing was lost or counted twice.
 
-            Benchmarks of the integrity codecs: firedrill bench crc32c | rs
+            Run the job headless with an audit: firedrill run --headless --duration 10s
+            Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
         subcommands: [RunCommand.self, Bench.self]
@@ -41,6 +42,9 @@ enum Main {
         } catch let error as ExitCode {
             Firedrill.exit(withError: error)
         } catch {
+            if Firedrill.exitCode(for: error) == .success {
+                Firedrill.exit(withError: error)  // help and version requests
+            }
             var err = StandardError()
             print("firedrill: \(error)", to: &err)
             Firedrill.exit(withError: ExitCode(1))

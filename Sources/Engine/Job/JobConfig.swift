@@ -21,7 +21,7 @@ public struct JobConfig: Sendable, Equatable {
     /// Transfers per source batch.
     public var batchSize: Int = 2048
     /// Frames a link holds before its sender waits (backpressure).
-    public var channelCapacity: Int = 64
+    public var channelCapacity: Int = 16
     /// Every account's balance before the first transfer.
     public var initialBalance: Int64 = 1000
 

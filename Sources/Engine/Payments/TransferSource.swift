@@ -36,10 +36,11 @@ public struct TransferSource: Sendable, Equatable {
         // Multiply-shift range reduction (Lemire) instead of division: uniform enough, and
         // a few cycles instead of four 64-bit divides.
         let a = UInt64(accounts)
-        let from = Int((h & 0xFFFF_FFFF) &* a >> 32)
-        let step = 1 + Int(((h >> 32) & 0xFFFFF) &* (a - 1) >> 20)
+        // (In Swift `>>` binds tighter than `&*`: the parentheses matter.)
+        let from = Int(((h & 0xFFFF_FFFF) &* a) >> 32)
+        let step = 1 + Int((((h >> 32) & 0xFFFFF) &* (a - 1)) >> 20)
         let to = from + step < accounts ? from + step : from + step - accounts
-        let amount = 1 + Int((h >> 52) &* UInt64(Self.maxAmount) >> 12)
+        let amount = 1 + Int(((h >> 52) &* UInt64(Self.maxAmount)) >> 12)
         return Transfer(id: UInt64(partition) << 40 | UInt64(offset), from: from, to: to, amount: amount)
     }
 

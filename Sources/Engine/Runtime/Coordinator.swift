@@ -81,8 +81,9 @@ final class Coordinator: Sendable {
     }
 }
 
-/// The persistence thread: takes complete checkpoints one at a time and runs `Persistence`.
-/// The `Persistence` it holds is handed over at start and used by this thread alone.
+/// The persistence thread: takes complete checkpoints one at a time, codes and stores
+/// them. It shares the `Persistence` with the commit thread: `store` and `commit` touch
+/// disjoint state (the shard store; the sink and what it last committed).
 final class PersistenceWorker: @unchecked Sendable {
     let persistence: Persistence
     let signal = WakeSignal()
@@ -95,18 +96,51 @@ final class PersistenceWorker: @unchecked Sendable {
         signal.wake()
     }
 
-    func run(engine: ThreadedEngine) {
+    func run(stopping: borrowing Atomic<Bool>, done: (CheckpointState, UInt64, Result<Persistence.Stored, PersistError>) -> Void) {
         while true {
             let jobs = queue.withLock { q in defer { q.removeAll() }; return q }
             for job in jobs {
-                let outcome: Result<Persistence.Outcome, PersistError>
-                do throws(PersistError) { outcome = .success(try persistence.persist(job.state, startedNanos: job.started)) } catch { outcome = .failure(error) }
-                engine.persisted(job.state.checkpoint, startedNanos: job.started, alignmentNanos: job.alignment, outcome: outcome)
+                let outcome: Result<Persistence.Stored, PersistError>
+                do throws(PersistError) { outcome = .success(try persistence.store(job.state, startedNanos: job.started)) } catch { outcome = .failure(error) }
+                done(job.state, job.alignment, outcome)
             }
             if jobs.isEmpty {
-                if engine.stopping.load(ordering: .relaxed) { return }
+                if stopping.load(ordering: .relaxed) { return }
                 signal.sleep(nanos: 20_000_000) { queue.withLock { $0.isEmpty } }
             }
+        }
+    }
+}
+
+/// The commit thread: commits the newest stored checkpoint to the sink, skipping older
+/// ones still waiting when the sink is slower than checkpoints come (a large state).
+final class CommitWorker: @unchecked Sendable {
+    let persistence: Persistence
+    let signal = WakeSignal()
+    private let newest = Mutex<CheckpointState?>(nil)
+    /// Newest committed epoch.
+    let committedEpoch = Atomic<UInt64>(0)
+
+    init(_ worker: PersistenceWorker) { persistence = worker.persistence }
+
+    func submit(_ state: CheckpointState) {
+        newest.withLock { n in
+            if (n?.checkpoint ?? 0) < state.checkpoint { n = state }
+        }
+        signal.wake()
+    }
+
+    func run(stopping: borrowing Atomic<Bool>, done: (UInt64, Result<Persistence.Committed, PersistError>) -> Void) {
+        while true {
+            if let state = newest.withLock({ n in defer { n = nil }; return n }) {
+                let outcome: Result<Persistence.Committed, PersistError>
+                do throws(PersistError) { outcome = .success(try persistence.commit(state)) } catch { outcome = .failure(error) }
+                committedEpoch.store(state.checkpoint, ordering: .relaxed)
+                done(state.checkpoint, outcome)
+                continue
+            }
+            if stopping.load(ordering: .relaxed) { return }
+            signal.sleep(nanos: 20_000_000) { newest.withLock { $0 == nil } }
         }
     }
 }

@@ -1,6 +1,7 @@
-/// The checkpoint pipeline after alignment, shared by both runtimes: serialize the
-/// cluster state, code and store it (shards, then the manifest), commit the epoch to the
-/// sink (the second phase of the two-phase commit), prune old checkpoints, audit.
+/// The checkpoint pipeline after alignment, shared by both runtimes: code and store the
+/// cluster state (shards, then the manifest) and prune old checkpoints; then, separately,
+/// commit the epoch to the sink (the second phase of the two-phase commit). Auditing is
+/// the auditor's business, on its own schedule.
 final class Persistence {
     let config: JobConfig
     let store: ShardStore
@@ -11,14 +12,19 @@ final class Persistence {
     /// sink may differ anywhere, so the next commit rewrites every row.
     var committed: [(updates: [Int64], balances: [Int64])]?
 
-    /// What one checkpoint cost and produced.
-    struct Outcome {
+    /// A stored checkpoint.
+    struct Stored {
         var manifest: Manifest
-        var blobBytes: Int
         var durableNanos: UInt64
+    }
+
+    /// A committed epoch.
+    struct Committed {
+        /// False when the epoch was already in the sink (nothing written).
         var committed: Bool
         /// The commit rewrote every row (the auditor must re-read them all).
         var replacedAll: Bool
+        var rows: Int
     }
 
     init(config: JobConfig, store: ShardStore, sink: BalanceSink, clock: any EngineClock, parallelWrites: Bool) {
@@ -38,22 +44,29 @@ final class Persistence {
         return offsets
     }
 
-    /// Writes the checkpoint; once its manifest is durable, commits its epoch.
-    func persist(_ state: CheckpointState, startedNanos: UInt64) throws(PersistError) -> Outcome {
-        let offsets = globalOffsets(state)
+    /// Codes and writes the checkpoint (shards, then the manifest), then prunes old ones.
+    /// When this returns the checkpoint is complete.
+    func store(_ state: CheckpointState, startedNanos: UInt64) throws(PersistError) -> Stored {
         let manifest: Manifest
         do {
-            manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: offsets, createdMillis: clock.wallMillis(), parallel: parallelWrites)
+            manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: globalOffsets(state), createdMillis: clock.wallMillis(), parallel: parallelWrites)
         } catch { throw .storage("\(error)") }
         let durable = clock.nanos() &- startedNanos
+        do { try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
+        return Stored(manifest: manifest, durableNanos: durable)
+    }
+
+    /// Commits a complete checkpoint's epoch to the sink: the rows that changed since the
+    /// last commit and the offsets, in one transaction. Epochs may be skipped (a newer
+    /// complete checkpoint supersedes an older one still waiting), never applied twice.
+    func commit(_ state: CheckpointState) throws(PersistError) -> Committed {
         let (rows, replaceAll) = changedRows(state)
         let didCommit: Bool
         do {
-            didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: offsets, rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
+            didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: globalOffsets(state), rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
         } catch { throw .sink("\(error)") }
-        committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) }
-        do { try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
-        return Outcome(manifest: manifest, blobBytes: manifest.blobSize, durableNanos: durable, committed: didCommit, replacedAll: replaceAll)
+        if didCommit { committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) } }
+        return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count)
     }
 
     /// Rows that differ from the last commit, or every row (and `replaceAll`) when unknown.
@@ -85,7 +98,7 @@ final class Persistence {
     }
 }
 
-/// Why a checkpoint could not be persisted.
+/// Why a checkpoint could not be stored or committed.
 enum PersistError: Error, CustomStringConvertible {
     case storage(String)
     case sink(String)

@@ -139,11 +139,12 @@ public final class SimulatedEngine {
         let id = job.state.checkpoint
         clock.advance(by: 1_000_000)
         do throws(PersistError) {
-            let o = try persistence.persist(job.state, startedNanos: job.started)
-            trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(o.committed)")
-            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(job.alignment) / 1e9, bytes: o.blobBytes, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            let o = try persistence.store(job.state, startedNanos: job.started)
+            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(job.alignment) / 1e9, bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            let c = try persistence.commit(job.state)
+            trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(c.committed)")
             do throws(SinkError) {
-                verdict = try auditor.audit(full: o.replacedAll)
+                verdict = try auditor.audit(full: c.replacedAll)
                 trace.append("\(clock.nanos()) audit epoch \(verdict.checkpoint ?? 0) exact=\(verdict.exact) committed=\(verdict.committedTransfers)")
             } catch { note(.error, "audit failed: \(error)") }
         } catch {

@@ -26,6 +26,7 @@ final class StatusBoard: Sendable {
         var verdict: AuditVerdict
         var completed = 0
         var lastCommitted: UInt64 = 0
+        var lastStored: UInt64 = 0
         var restoredFrom: UInt64?
         var running = false
         var samples: [(time: Double, produced: Int64, committed: Int64)] = []

@@ -15,11 +15,13 @@ public final class ThreadedEngine: Sendable {
     let links: [[Link]]  // links[from][to]
     let handles: [NodeHandle]
     let worker: PersistenceWorker
+    let commitWorker: CommitWorker
     let auditWorker: AuditWorker
     let coordinator: Coordinator
     let threads = Mutex<[pthread_t]>([])
     let stopping = Atomic<Bool>(false)
     let auditStopping = Atomic<Bool>(false)
+    let commitStopping = Atomic<Bool>(false)
     let restoredStates: [NodeSnapshot?]
 
     /// Opens the data directory (validating it, restoring the newest good checkpoint and
@@ -44,6 +46,7 @@ public final class ThreadedEngine: Sendable {
         links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }
         handles = (0..<config.nodes).map { _ in NodeHandle() }
         worker = PersistenceWorker(setup.persistence)
+        commitWorker = CommitWorker(worker)
         auditWorker = AuditWorker(setup.auditor)
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
@@ -67,9 +70,17 @@ public final class ThreadedEngine: Sendable {
             if let t = OSThread.start({ [self] in runNode(i, restored: restored) }) { started.append(t) }
         }
         if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
-        if let t = OSThread.start({ [self] in worker.run(engine: self) }) { started.append(t) }
         if let t = OSThread.start({ [self] in
-            OSThread.lowerPriority(by: 3)
+            worker.run(stopping: stopping) { state, alignment, outcome in stored(state, alignmentNanos: alignment, outcome: outcome) }
+        }) { started.append(t) }
+        if let t = OSThread.start({ [self] in
+            OSThread.lowerPriority(by: 1)
+            commitWorker.run(stopping: commitStopping) { id, outcome in committed(id, outcome: outcome) }
+        }) { started.append(t) }
+        if let t = OSThread.start({ [self] in
+            // The auditor checks everything, but on spare CPU: under saturation it falls
+            // behind and catches up, rather than slowing the job it audits.
+            OSThread.lowerPriority(by: 10)
             auditWorker.run(stopping: auditStopping) { result in
                 switch result {
                 case let .success(v):
@@ -111,9 +122,13 @@ public final class ThreadedEngine: Sendable {
             checkpointNow()
             while board.state.withLock({ $0.completed }) < max(target, before + 1) && uptime < deadline { sleepMillis(5) }
         }
-        // Let the auditor check the last commit before it stops.
-        let lastCommitted = board.state.withLock { $0.lastCommitted }
+        // Let the sink commit the last complete checkpoint, and the auditor check it.
+        let lastStored = board.state.withLock { $0.lastStored }
         let auditDeadline = uptime + timeoutSeconds
+        while commitWorker.committedEpoch.load(ordering: .relaxed) < lastStored && uptime < auditDeadline { sleepMillis(5) }
+        commitStopping.store(true, ordering: .relaxed)
+        commitWorker.signal.wake()
+        let lastCommitted = board.state.withLock { $0.lastCommitted }
         while auditWorker.audited.load(ordering: .relaxed) < lastCommitted && uptime < auditDeadline { sleepMillis(5) }
         auditStopping.store(true, ordering: .relaxed)
         auditWorker.signal.wake()
@@ -232,23 +247,37 @@ public final class ThreadedEngine: Sendable {
         }
     }
 
-    /// Called by the persistence thread when a checkpoint is stored, committed and audited.
-    func persisted(_ id: UInt64, startedNanos: UInt64, alignmentNanos: UInt64, outcome: Result<Persistence.Outcome, PersistError>) {
+    /// Called by the persistence thread when a checkpoint is stored (complete) or failed.
+    func stored(_ state: CheckpointState, alignmentNanos: UInt64, outcome: Result<Persistence.Stored, PersistError>) {
+        let id = state.checkpoint
         switch outcome {
         case let .success(o):
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
                 id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
-                bytes: o.blobBytes, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: o.committed ? "" : "epoch already committed"))
+                bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
             board.state.withLock { s in
                 s.completed += 1
-                if o.committed { s.lastCommitted = max(s.lastCommitted, id) }
+                s.lastStored = max(s.lastStored, id)
             }
-            if o.committed { auditWorker.committed(id, replacedAll: o.replacedAll) }
+            commitWorker.submit(state)
         case let .failure(e):
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
             event(.error, "checkpoint \(id) failed: \(e)")
         }
         coordinator.finish(id)
+    }
+
+    /// Called by the commit thread.
+    func committed(_ id: UInt64, outcome: Result<Persistence.Committed, PersistError>) {
+        switch outcome {
+        case let .success(c):
+            if c.committed {
+                board.state.withLock { $0.lastCommitted = max($0.lastCommitted, id) }
+                auditWorker.committed(id, replacedAll: c.replacedAll)
+            }
+        case let .failure(e):
+            event(.error, "commit of epoch \(id) failed: \(e)")
+        }
     }
 }
 

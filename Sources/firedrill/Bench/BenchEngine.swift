@@ -25,8 +25,12 @@ struct BenchEngine: ParsableCommand {
 
     func run() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
-        let on = try (0..<options.runs).map { _ in try throughput(checkpoints: true) }
-        let off = try (0..<options.runs).map { _ in try throughput(checkpoints: false) }
+        // Alternate the two so drift of a shared machine hits both alike.
+        var on: [Double] = [], off: [Double] = []
+        for _ in 0..<options.runs {
+            on.append(try throughput(checkpoints: true))
+            off.append(try throughput(checkpoints: false))
+        }
         let (p99, count) = try checkpointP99()
         let restore = try restoreSpeed()
         let onMedian = Stopwatch.median(on), offMedian = Stopwatch.median(off)
