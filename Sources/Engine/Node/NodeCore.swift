@@ -129,26 +129,40 @@ final class NodeCore {
         return frames
     }
 
-    /// Takes one frame from `input`. Returns the node's snapshot when this frame completed
-    /// the alignment of a barrier.
-    func receive(from input: Int, frame: [UInt8], nowNanos: UInt64) -> NodeSnapshot? {
-        frame.withUnsafeBytes { raw -> NodeSnapshot? in
+    /// What taking a frame did.
+    enum Received {
+        case applied
+        /// This frame completed the alignment of a barrier: the node's snapshot.
+        case snapshot(NodeSnapshot)
+        /// The frame failed its CRC (or is not a frame): nothing was applied.
+        case corrupt(FrameError)
+    }
+
+    /// Takes one frame from `input`.
+    func receive(from input: Int, frame: [UInt8], nowNanos: UInt64) -> Received {
+        frame.withUnsafeBytes { raw -> Received in
             let header: Frame.Header, payload: UnsafeRawBufferPointer
             do throws(FrameError) { (header, payload) = try Frame.validate(raw) } catch {
                 corruptFrames += 1
-                return nil
+                return .corrupt(error)
             }
             switch header.kind {
-            case .batch: apply(payload, nowNanos: nowNanos); return nil
+            case .batch:
+                apply(payload, nowNanos: nowNanos)
+                return .applied
             case .barrier:
-                guard payload.count == 8 else { corruptFrames += 1; return nil }
-                return barrier(UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self)), from: input, nowNanos: nowNanos)
+                guard payload.count == 8 else { corruptFrames += 1; return .applied }
+                if let snap = barrier(UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self)), from: input, nowNanos: nowNanos) { return .snapshot(snap) }
+                return .applied
             default:
                 corruptFrames += 1
-                return nil
+                return .applied
             }
         }
     }
+
+    /// This node's state as a snapshot of checkpoint `checkpoint` (for tests and restores).
+    var offsetsSum: Int64 { offsets.reduce(0, +) }
 
     private func apply(_ payload: UnsafeRawBufferPointer, nowNanos: UInt64) {
         guard payload.count >= BatchCodec.batchHeader else { corruptFrames += 1; return }

@@ -4,6 +4,25 @@ public struct ClusterSnapshot: Sendable {
     /// The life of a node as the engine sees it.
     public enum NodeState: String, Sendable, Equatable { case starting, running, aligning, stopped }
 
+    /// A node's health, as the failure detector, the supervisor and the faults make it.
+    public enum Health: String, Sendable, Equatable {
+        case healthy, suspect, down, recovering, hung, slow, partitioned, quarantined, dead
+    }
+
+    /// One recovery, with its phases.
+    public struct Recovery: Sendable, Equatable {
+        public var reason: String
+        /// Fault injected (or noticed) to node marked down, seconds; nil when not measured.
+        public var detect: Double?
+        /// Down to every node running again from the restored state.
+        public var restore: Double
+        /// Running again to the sources back at the offsets they had reached; nil until then.
+        public var replay: Double?
+        public var checkpoint: UInt64?
+        public var sources: [String]
+        public var at: Double
+    }
+
     /// One node's row.
     public struct Node: Sendable, Equatable {
         public var id: Int
@@ -19,6 +38,15 @@ public struct ClusterSnapshot: Sendable {
         public var corruptFrames: Int64
         public var stateBytes: Int
         public var restarts: Int
+        public var health: Health
+        public var phi: Double
+        /// Seconds since its last heartbeat.
+        public var heartbeatAge: Double
+        public var incarnation: Int
+        /// Frames it received again after a bad CRC or a gap.
+        public var retransmits: Int
+        /// Standby copies of peers' state it holds.
+        public var standbyCopies: Int
     }
 
     /// The life of a checkpoint.
@@ -62,4 +90,8 @@ public struct ClusterSnapshot: Sendable {
     public var checkpointsCompleted: Int
     /// Throughput history: (seconds since start, produced/s, committed/s), oldest first.
     public var history: [(time: Double, produced: Double, committed: Double)]
+    /// Recoveries so far, oldest first.
+    public var recoveries: [Recovery]
+    /// Whether a recovery is under way.
+    public var recovering: Bool
 }

@@ -1,39 +1,99 @@
 import Dispatch
 import Synchronization
 
-/// A bounded, FIFO link between two nodes carrying encoded frames. The sender never
-/// blocks: `push` says no when the link is full (backpressure), and the receiver takes
-/// everything queued at once.
+/// A bounded, FIFO link between two nodes carrying encoded frames, each with a sequence
+/// number. The sender never blocks: `push` says no when the link is full (backpressure),
+/// and the receiver takes everything queued at once. The sender keeps its recent frames in
+/// a retransmit buffer, so a receiver that finds a bad CRC, or a gap in the sequence, can
+/// ask for the frame again. A partitioned link drops what it is given, and resends too.
 final class Link: Sendable {
     let capacity: Int
-    private let frames = Mutex<[[UInt8]]>([])
+    let retain: Int
+    struct State {
+        var queue: [(seq: UInt64, frame: [UInt8])] = []
+        var nextSeq: UInt64 = 0
+        var sent: [(seq: UInt64, frame: [UInt8])] = []
+        var sentAt = 0
+        var dropping = false
+        var corruptNext = false
+        var retransmits = 0
+        var corruptionTimes: [Double] = []
+    }
+    private let state = Mutex(State())
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        self.capacity = capacity
+        retain = capacity * 4
+    }
 
-    /// Queues a frame unless the link is full.
+    /// Queues a frame unless the link is full. A partitioned link swallows it.
     func push(_ frame: [UInt8]) -> Bool {
-        frames.withLock { q in
-            guard q.count < capacity else { return false }
-            q.append(frame)
+        state.withLock { s in
+            guard s.queue.count < capacity else { return false }
+            let seq = s.nextSeq
+            s.nextSeq += 1
+            if s.sent.count < retain { s.sent.append((seq, frame)) } else { s.sent[s.sentAt] = (seq, frame); s.sentAt = (s.sentAt + 1) % retain }
+            if s.dropping { return true }
+            if s.corruptNext && !frame.isEmpty {
+                // One bit flips on the wire; the sender's copy stays good.
+                s.corruptNext = false
+                var damaged = frame
+                let bit = Int(seq % UInt64(frame.count * 8))
+                damaged[bit / 8] ^= UInt8(1 << (bit % 8))
+                s.queue.append((seq, damaged))
+            } else {
+                s.queue.append((seq, frame))
+            }
             return true
         }
     }
 
     /// Takes every queued frame; `wasFull` tells whether the sender may be waiting.
-    func takeAll() -> (frames: [[UInt8]], wasFull: Bool) {
-        frames.withLock { q in
-            let full = q.count >= capacity
-            let out = q
-            q.removeAll(keepingCapacity: true)
+    func takeAll() -> (frames: [(seq: UInt64, frame: [UInt8])], wasFull: Bool) {
+        state.withLock { s in
+            let full = s.queue.count >= capacity
+            let out = s.queue
+            s.queue.removeAll(keepingCapacity: true)
             return (out, full)
         }
     }
 
-    /// Frames waiting.
-    var depth: Int { frames.withLock { $0.count } }
+    /// The sender's copy of frame `seq`, if it still has it and the link is up.
+    func resend(_ seq: UInt64, now: Double, corrupt: Bool) -> [UInt8]? {
+        state.withLock { s in
+            guard !s.dropping, let f = s.sent.first(where: { $0.seq == seq }) else { return nil }
+            s.retransmits += 1
+            if corrupt {
+                s.corruptionTimes.append(now)
+                s.corruptionTimes.removeAll { now - $0 > 10 }
+            }
+            return f.frame
+        }
+    }
 
-    /// Drops everything queued (a node that dies loses its queues).
-    func clear() { frames.withLock { $0.removeAll() } }
+    /// Corruptions the receiver found in the last 10 seconds (3 or more: degraded).
+    func recentCorruptions(now: Double) -> Int { state.withLock { s in s.corruptionTimes.filter { now - $0 <= 10 }.count } }
+
+    var retransmits: Int { state.withLock { $0.retransmits } }
+
+    /// Frames waiting.
+    var depth: Int { state.withLock { $0.queue.count } }
+
+    func setDropping(_ on: Bool) { state.withLock { $0.dropping = on } }
+    func corruptNextFrame() { state.withLock { $0.corruptNext = true } }
+
+    /// Forgets everything: queue, sequence, retransmit buffer (a rollback starts afresh).
+    func reset() {
+        state.withLock { s in
+            let dropping = s.dropping, retransmits = s.retransmits
+            s = State()
+            s.dropping = dropping
+            s.retransmits = retransmits
+        }
+    }
+
+    /// Drops what is queued (the receiver died).
+    func clearQueue() { state.withLock { $0.queue.removeAll() } }
 }
 
 /// Wakes a sleeping thread. `sleep` returns at once if `wake` came after the last sleep.

@@ -3,7 +3,7 @@
 /// refused, and paces the source. Both runtimes drive nodes through it: the threaded one
 /// in a loop per thread, the simulated one one action at a time in a seeded order.
 final class NodeDriver {
-    let core: NodeCore
+    private(set) var core: NodeCore
     let id: Int
     let nodes: Int
     let links: [[Link]]
@@ -13,7 +13,15 @@ final class NodeDriver {
     /// after its full link was drained (so a waiting sender can go on).
     let wake: (Int) -> Void
 
-    private var pending: [[[UInt8]]]
+    private var pending: [[(seq: UInt64, frame: [UInt8])]]
+    private var expected: [UInt64]
+    /// Inputs whose lost or corrupt frame could not be had again: they stop until recovery.
+    private(set) var stalled: [Bool]
+    /// Frames received again after a bad CRC or a gap.
+    private(set) var retransmitted = 0
+    /// Reports retransmits, stalls and degraded links: (kind, message).
+    var onEvent: (EngineEvent.Kind, String) -> Void = { _, _ in }
+    private var degradedReported: [Double]
     private var pendingAt: [Int]
     private var outbox: [[[UInt8]]]
     private var outboxAt: [Int]
@@ -28,7 +36,10 @@ final class NodeDriver {
         self.batchSize = batchSize
         perNodeRate = rate.map { $0 / Double(core.nodes) }
         self.wake = wake
-        pending = [[[UInt8]]](repeating: [], count: core.nodes)
+        pending = [[(seq: UInt64, frame: [UInt8])]](repeating: [], count: core.nodes)
+        expected = [UInt64](repeating: 0, count: core.nodes)
+        stalled = [Bool](repeating: false, count: core.nodes)
+        degradedReported = [Double](repeating: -100, count: core.nodes)
         pendingAt = [Int](repeating: 0, count: core.nodes)
         outbox = [[[UInt8]]](repeating: [], count: core.nodes)
         outboxAt = [Int](repeating: 0, count: core.nodes)
@@ -42,14 +53,17 @@ final class NodeDriver {
 
     /// Whether input `src` has a frame that may be taken now.
     func canDeliver(from src: Int) -> Bool {
-        !core.isBlocked(src) && (pendingAt[src] < pending[src].count || links[src][id].depth > 0)
+        !stalled[src] && !core.isBlocked(src) && (pendingAt[src] < pending[src].count || links[src][id].depth > 0)
     }
 
-    /// Takes up to `limit` frames from input `src`; returns how many, and any snapshot
-    /// an alignment completed.
+    /// Takes up to `limit` frames from input `src`; returns how many. A frame that fails its
+    /// CRC is asked for again from the sender's retransmit buffer (check and correct); a
+    /// gap in the sequence (frames dropped on the wire) likewise. When the sender no longer
+    /// has the frame, the input stalls until a recovery.
     func deliver(from src: Int, limit: Int, nowNanos: UInt64, onSnapshot: (NodeSnapshot) -> Void) -> Int {
         var done = 0
-        while done < limit && !core.isBlocked(src) {
+        let now = Double(nowNanos) / 1e9
+        while done < limit && !core.isBlocked(src) && !stalled[src] {
             if pendingAt[src] >= pending[src].count {
                 let (frames, wasFull) = links[src][id].takeAll()
                 pending[src] = frames
@@ -57,13 +71,73 @@ final class NodeDriver {
                 if wasFull { wake(src) }
                 if frames.isEmpty { break }
             }
-            let frame = pending[src][pendingAt[src]]
-            pending[src][pendingAt[src]] = []
+            let (seq, frame) = pending[src][pendingAt[src]]
+            if seq < expected[src] {  // already had it (a resend overtook it)
+                pending[src][pendingAt[src]].frame = []
+                pendingAt[src] += 1
+                continue
+            }
+            if seq > expected[src] {
+                // Frames expected[src]..<seq never arrived: fetch them before this one.
+                guard let missing = links[src][id].resend(expected[src], now: now, corrupt: false) else {
+                    stall(src, "frames \(expected[src])..<\(seq) from node \(src) were lost and cannot be sent again")
+                    break
+                }
+                retransmitted += 1
+                onEvent(.repair, "frame \(expected[src]) from node \(src) was lost on the link; resent")
+                if !take(missing, seq: expected[src], from: src, nowNanos: nowNanos, onSnapshot: onSnapshot) { break }
+                done += 1
+                continue
+            }
+            pending[src][pendingAt[src]].frame = []
             pendingAt[src] += 1
             done += 1
-            if let snap = core.receive(from: src, frame: frame, nowNanos: nowNanos) { onSnapshot(snap) }
+            if !take(frame, seq: seq, from: src, nowNanos: nowNanos, onSnapshot: onSnapshot) { break }
         }
         return done
+    }
+
+    /// Applies one in-order frame; on a bad CRC fetches the sender's copy. False when stalled.
+    private func take(_ frame: [UInt8], seq: UInt64, from src: Int, nowNanos: UInt64, onSnapshot: (NodeSnapshot) -> Void) -> Bool {
+        var result = core.receive(from: src, frame: frame, nowNanos: nowNanos)
+        if case let .corrupt(why) = result {
+            let now = Double(nowNanos) / 1e9
+            guard let again = links[src][id].resend(seq, now: now, corrupt: true) else {
+                stall(src, "frame \(seq) from node \(src) failed its check (\(why)) and cannot be sent again")
+                return false
+            }
+            retransmitted += 1
+            onEvent(.repair, "frame \(seq) from node \(src) failed its CRC32C (\(why)); the sender resent it")
+            if links[src][id].recentCorruptions(now: now) >= 3 && now - degradedReported[src] > 10 {
+                degradedReported[src] = now
+                onEvent(.detection, "link \(src)->\(id) degraded: 3 or more corrupt frames in 10 s")
+            }
+            result = core.receive(from: src, frame: again, nowNanos: nowNanos)
+            if case .corrupt = result {
+                stall(src, "frame \(seq) from node \(src) is corrupt in the sender's copy too")
+                return false
+            }
+        }
+        expected[src] = seq + 1
+        if case let .snapshot(snap) = result { onSnapshot(snap) }
+        return true
+    }
+
+    private func stall(_ src: Int, _ why: String) {
+        stalled[src] = true
+        onEvent(.error, "input from node \(src) stalls until recovery: \(why)")
+    }
+
+    /// Starts over from `core` (a restored state): nothing held, sequences from zero.
+    func reset(to core: NodeCore) {
+        self.core = core
+        dropHeld()
+        for i in 0..<nodes {
+            expected[i] = 0
+            stalled[i] = false
+        }
+        tokens = 0
+        lastRefill = nil
     }
 
     /// Pushes what the outbox holds, in order per destination; true when anything moved.
@@ -140,6 +214,9 @@ final class NodeDriver {
 
     /// Frames taken from links but not yet processed.
     var heldFrames: Int { (0..<nodes).reduce(0) { $0 + pending[$1].count - pendingAt[$1] } }
+
+    /// Whether any input stalled.
+    var anyStalled: Bool { stalled.contains(true) }
 
     /// A killed node loses what it held (used by fault injection).
     func dropHeld() {

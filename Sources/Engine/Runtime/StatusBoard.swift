@@ -9,6 +9,13 @@ struct NodeStats: Sendable {
     var stateBytes = 0
     var queueDepth = 0
     var restarts = 0
+    var health: ClusterSnapshot.Health = .healthy
+    var phi = 0.0
+    var heartbeatAge = 0.0
+    var incarnation = 1
+    var retransmits = 0
+    var standbyCopies = 0
+    var offsetsSum: Int64 = 0
     var latency = LatencyHistogram()
     var runLatency = LatencyHistogram()
     var producedPerSecond: Double = 0
@@ -30,6 +37,8 @@ final class StatusBoard: Sendable {
         var restoredFrom: UInt64?
         var running = false
         var samples: [(time: Double, produced: Int64, committed: Int64)] = []
+        var recoveries: [ClusterSnapshot.Recovery] = []
+        var recovering = false
     }
 
     let state: Mutex<State>
@@ -103,7 +112,9 @@ final class StatusBoard: Sendable {
             let nodes = s.nodes.enumerated().map { (id, n) in
                 ClusterSnapshot.Node(
                     id: id, state: n.state, queueDepth: n.queueDepth, updatesPerSecond: n.appliedPerSecond, producedPerSecond: n.producedPerSecond,
-                    produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: n.restarts)
+                    produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: n.restarts,
+                    health: n.health, phi: n.phi, heartbeatAge: n.heartbeatAge, incarnation: n.incarnation, retransmits: n.retransmits,
+                    standbyCopies: n.standbyCopies)
             }
             return ClusterSnapshot(
                 uptime: uptime, running: s.running, nodes: nodes, checkpoints: s.checkpoints,
@@ -111,7 +122,8 @@ final class StatusBoard: Sendable {
                 producedPerSecond: rate(1.0) { $0.produced }, committedPerSecond: rate(2.0) { $0.committed },
                 latencyP50: latency.quantile(0.5), latencyP99: latency.quantile(0.99),
                 runLatencyP50: runLatency.quantile(0.5), runLatencyP99: runLatency.quantile(0.99), audit: s.verdict,
-                events: s.events, restoredFrom: s.restoredFrom, checkpointsCompleted: s.completed, history: history)
+                events: s.events, restoredFrom: s.restoredFrom, checkpointsCompleted: s.completed, history: history,
+                recoveries: s.recoveries, recovering: s.recovering)
         }
     }
 }

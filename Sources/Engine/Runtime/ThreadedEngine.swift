@@ -23,10 +23,17 @@ public final class ThreadedEngine: Sendable {
     let auditStopping = Atomic<Bool>(false)
     let commitStopping = Atomic<Bool>(false)
     let restoredStates: [NodeSnapshot?]
+    let faults: Mutex<FaultBook>
+    /// Standby copies of each node's state kept on other nodes.
+    public let replicas: Int
+    let scrubIntervalMillis: Int
 
     /// Opens the data directory (validating it, restoring the newest good checkpoint and
     /// auditing the sink) without starting anything.
-    public init(config: JobConfig, dataDirectory: String) throws(EngineError) {
+    public init(config: JobConfig, dataDirectory: String, replicas: Int = 1, scrubIntervalMillis: Int = 100) throws(EngineError) {
+        guard replicas >= 0, replicas < config.nodes else {
+            throw .config(.invalid("--replicas must be between 0 and \(config.nodes - 1) (the other nodes), got \(replicas)"))
+        }
         do throws(ConfigError) {
             try config.validate()
             try DataDirectory.checkPath(dataDirectory)
@@ -51,6 +58,11 @@ public final class ThreadedEngine: Sendable {
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
         restoredStates = (0..<config.nodes).map { i in sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil } }
+        faults = Mutex(FaultBook(nodes: config.nodes))
+        self.replicas = replicas
+        self.scrubIntervalMillis = max(1, scrubIntervalMillis)
+        board.state.withLock { $0.lastStored = setup.restoredFrom ?? 0 }
+        if let restored = setup.restored { distributeCopies(restored) }
     }
 
     /// Seconds since the engine was opened.
@@ -70,6 +82,7 @@ public final class ThreadedEngine: Sendable {
             if let t = OSThread.start({ [self] in runNode(i, restored: restored) }) { started.append(t) }
         }
         if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
+        if let t = OSThread.start({ [self] in runScrubber() }) { started.append(t) }
         if let t = OSThread.start({ [self] in
             worker.run(stopping: stopping) { state, alignment, outcome in stored(state, alignmentNanos: alignment, outcome: outcome) }
         }) { started.append(t) }
@@ -149,37 +162,93 @@ public final class ThreadedEngine: Sendable {
 
     private func runNode(_ i: Int, restored: NodeSnapshot?) {
         OSThread.lowerPriority(by: 3)
-        let core = NodeCore(id: i, config: config, restored: restored)
         let handle = handles[i]
         let n = config.nodes
         let handles = self.handles
-        let driver = NodeDriver(core: core, links: links, batchSize: config.batchSize, rate: config.rate) { handles[$0].signal.wake() }
+        let driver = NodeDriver(core: NodeCore(id: i, config: config, restored: restored), links: links, batchSize: config.batchSize, rate: config.rate) { handles[$0].signal.wake() }
+        driver.onEvent = { [self] kind, message in event(kind, node: i, message) }
         var lastPublish: UInt64 = 0
+        var lastHeartbeat: UInt64 = 0
         var lastLatencyReset = clock.nanos()
+        var halted = false
+        var minBarrier: UInt64 = 0
+        var runLatency = LatencyHistogram()
         board.state.withLock { $0.nodes[i].state = .running }
+        handle.heartbeat.store(clock.nanos(), ordering: .relaxed)
 
         while !stopping.load(ordering: .relaxed) {
             var worked = false
-            let now = clock.nanos()
+            var now = clock.nanos()
             for c in handle.takeControls() {
-                switch c {
-                case let .barrier(id): driver.injectBarrier(id)
-                case .abandonAlignment: core.resetAlignment()
-                }
                 worked = true
+                switch c {
+                case .halt:
+                    halted = true
+                    handle.halted.store(true, ordering: .relaxed)
+                case let .restore(snapshot, newIncarnation, floor):
+                    runLatency.merge(driver.core.latency)
+                    driver.reset(to: NodeCore(id: i, config: config, restored: snapshot))
+                    minBarrier = floor
+                    halted = false
+                    handle.condition.store(0, ordering: .relaxed)
+                    handle.stalled.store(false, ordering: .relaxed)
+                    handle.halted.store(false, ordering: .relaxed)
+                    handle.heartbeat.store(now, ordering: .relaxed)
+                    if newIncarnation { board.state.withLock { $0.nodes[i].incarnation += 1 } }
+                case .kill:
+                    // The process dies: working state, queues and standby copies are gone.
+                    driver.reset(to: NodeCore(id: i, config: config, restored: nil))
+                    handle.memory.clear()
+                    for src in 0..<n { links[src][i].clearQueue() }
+                    handle.condition.store(1, ordering: .relaxed)
+                case .hang:
+                    handle.condition.store(2, ordering: .relaxed)
+                case let .barrier(id):
+                    if handle.condition.load(ordering: .relaxed) == 0 && !halted && id >= minBarrier { driver.injectBarrier(id) }
+                case .abandonAlignment:
+                    driver.core.resetAlignment()
+                }
+            }
+            if halted || handle.condition.load(ordering: .relaxed) != 0 {
+                // Dead, hung or halted: no work, no heartbeats; only controls wake it.
+                handle.signal.sleep(nanos: 5_000_000) { !handle.hasControls }
+                continue
+            }
+            if now &- lastHeartbeat >= 50_000_000 {
+                lastHeartbeat = now
+                if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(now, ordering: .relaxed) }
             }
             var budget = 32
             for src in 0..<n where budget > 0 {
                 let done = driver.deliver(from: src, limit: budget, nowNanos: now) { snap in
-                    coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
+                    coordinator.acknowledge(snap, alignmentNanos: driver.core.lastAlignmentNanos)
                 }
                 budget -= done
                 if done > 0 { worked = true }
             }
+            if driver.anyStalled { handle.stalled.store(true, ordering: .relaxed) }
             if driver.flush() { worked = true }
-            if driver.produce(nowNanos: now, paused: handle.paused.load(ordering: .relaxed)) { worked = true }
+            if driver.produce(nowNanos: now, paused: handle.paused.load(ordering: .relaxed)) {
+                worked = true
+                let slow = handle.slowNanos.load(ordering: .relaxed)
+                if slow > 0 {
+                    // A slow node: it takes its time over each batch but stays alive.
+                    var left = slow
+                    while left > 0 && !handle.hasControls && !stopping.load(ordering: .relaxed) {
+                        let step = min(left, 10_000_000)
+                        sleepNanos(step)
+                        left -= step
+                        now = clock.nanos()
+                        if now &- lastHeartbeat >= 50_000_000 {
+                            lastHeartbeat = now
+                            if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(now, ordering: .relaxed) }
+                        }
+                    }
+                }
+            }
             if now &- lastPublish > 20_000_000 {
                 lastPublish = now
+                let core = driver.core
                 let resetLatency = now &- lastLatencyReset > 2_000_000_000
                 handle.pendingDepth.store(driver.heldFrames, ordering: .relaxed)
                 board.state.withLock { s in
@@ -188,26 +257,34 @@ public final class ThreadedEngine: Sendable {
                     s.nodes[i].corruptFrames = core.corruptFrames
                     s.nodes[i].stateBytes = core.stateBytes
                     s.nodes[i].state = core.aligning != nil ? .aligning : .running
+                    s.nodes[i].retransmits = driver.retransmitted
+                    s.nodes[i].offsetsSum = core.offsetsSum
                     s.nodes[i].latency = core.latency
                     if resetLatency {
                         // Finished windows go to the run-wide histogram.
                         s.nodes[i].runLatency.merge(core.latency)
+                        s.nodes[i].runLatency.merge(runLatency)
                         s.nodes[i].latency = LatencyHistogram()
                     }
                 }
-                if resetLatency { core.latency = LatencyHistogram(); lastLatencyReset = now }
+                if resetLatency {
+                    core.latency = LatencyHistogram()
+                    runLatency = LatencyHistogram()
+                    lastLatencyReset = now
+                }
             }
             if !worked {
                 let wait = max(1_000_000, min(driver.nanosUntilAllowed(), 5_000_000))
-                handle.signal.sleep(nanos: wait) {
+                handle.signal.sleep(nanos: min(wait, 50_000_000 - min(50_000_000, now &- lastHeartbeat) + 1_000_000)) {
                     !handle.hasControls && (0..<n).allSatisfy { !driver.canDeliver(from: $0) }
                 }
             }
         }
         board.state.withLock { s in
-            s.nodes[i].produced = core.produced
-            s.nodes[i].applied = core.applied
-            s.nodes[i].latency = core.latency
+            s.nodes[i].produced = driver.core.produced
+            s.nodes[i].applied = driver.core.applied
+            s.nodes[i].latency = driver.core.latency
+            s.nodes[i].runLatency.merge(runLatency)
             s.nodes[i].state = .stopped
         }
     }
@@ -225,6 +302,7 @@ public final class ThreadedEngine: Sendable {
                 lastSample = now
                 board.sample(time: uptime)
             }
+            monitor()
             if let complete = coordinator.takeComplete() {
                 worker.submit(complete)
             }
@@ -236,7 +314,8 @@ public final class ThreadedEngine: Sendable {
             }
             let due = interval.map { now &- lastTrigger >= $0 } ?? false
             let asked = coordinator.requestNow.load(ordering: .relaxed)
-            if (due || asked) && !coordinator.busy {
+            let anyDown = handles.contains { $0.isDead || $0.isHung }
+            if (due || asked) && !coordinator.busy && !anyDown {
                 coordinator.requestNow.store(false, ordering: .relaxed)
                 lastTrigger = now
                 let id = coordinator.begin(now: now)
@@ -260,6 +339,7 @@ public final class ThreadedEngine: Sendable {
                 s.lastStored = max(s.lastStored, id)
             }
             commitWorker.submit(state)
+            distributeCopies(state)
         case let .failure(e):
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
             event(.error, "checkpoint \(id) failed: \(e)")
@@ -283,10 +363,26 @@ public final class ThreadedEngine: Sendable {
 
 /// A node thread's mailbox and switches, shared with the other threads.
 final class NodeHandle: Sendable {
-    enum Control: Sendable { case barrier(UInt64), abandonAlignment }
+    enum Control: Sendable {
+        case barrier(UInt64), abandonAlignment
+        /// Stop processing and say so (a recovery is about to reset everything).
+        case halt
+        /// Start again from this state (nil: from the beginning), as a new incarnation when
+        /// `newIncarnation`; barriers below `minBarrier` are stale.
+        case restore(NodeSnapshot?, newIncarnation: Bool, minBarrier: UInt64)
+        case kill, hang
+    }
     let signal = WakeSignal()
     let paused = Atomic<Bool>(false)
     let pendingDepth = Atomic<Int>(0)
+    let heartbeat = Atomic<UInt64>(0)
+    let halted = Atomic<Bool>(false)
+    let partitioned = Atomic<Bool>(false)
+    let slowNanos = Atomic<UInt64>(0)
+    /// 0 alive, 1 dead, 2 hung.
+    let condition = Atomic<UInt8>(0)
+    let stalled = Atomic<Bool>(false)
+    let memory = NodeMemory()
     private let controls = Mutex<[Control]>([])
 
     func send(_ c: Control) {
@@ -303,6 +399,13 @@ final class NodeHandle: Sendable {
     }
 
     var hasControls: Bool { controls.withLock { !$0.isEmpty } }
+    var isDead: Bool { condition.load(ordering: .relaxed) == 1 }
+    var isHung: Bool { condition.load(ordering: .relaxed) == 2 }
+}
+
+func sleepNanos(_ ns: UInt64) {
+    var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+    nanosleep(&ts, nil)
 }
 
 func sleepMillis(_ ms: Int) {

@@ -1,0 +1,139 @@
+/// Which checkpoint a shard fault aims at.
+public enum CheckpointRef: Sendable, Equatable, CustomStringConvertible {
+    case latest
+    case id(UInt64)
+    public var description: String {
+        switch self {
+        case .latest: "latest"
+        case let .id(i): String(i)
+        }
+    }
+}
+
+/// Every operator action and fault, shared by the dashboard's keys, its command line and
+/// the drills: one vocabulary, one parser.
+public enum Command: Sendable, Equatable, CustomStringConvertible {
+    /// The node dies: its memory, queues and standby copies are gone.
+    case kill(Int)
+    /// The node stops processing and heartbeating, keeping its memory.
+    case hang(Int)
+    /// The node sleeps this many seconds per batch (it stays alive: backpressure).
+    case slow(Int, Double)
+    /// One bit of the next frame the node sends flips on the wire.
+    case corruptFrame(Int)
+    /// The node's frames and heartbeats are dropped, both ways.
+    case partition(Int)
+    /// One bit of a stored shard file flips.
+    case corruptShard(CheckpointRef, Int)
+    /// A stored shard file disappears.
+    case deleteShard(CheckpointRef, Int)
+    /// The node's disk directory is deleted.
+    case wipeDisk(Int)
+    /// Ends the faults on one node (nil: on every node) and lets quarantined nodes rejoin.
+    case heal(Int?)
+    case checkpointNow
+    /// Rolls the job back to the last complete checkpoint and replays.
+    case recoverNow
+    /// Restarts a node as a new incarnation (a clean kill followed by recovery).
+    case restart(Int)
+
+    /// The text form, which `parse` reads back.
+    public var description: String {
+        switch self {
+        case let .kill(n): "kill \(n)"
+        case let .hang(n): "hang \(n)"
+        case let .slow(n, d): "slow \(n) \(DurationText.format(d))"
+        case let .corruptFrame(n): "corrupt frame \(n)"
+        case let .partition(n): "partition \(n)"
+        case let .corruptShard(c, s): "corrupt shard \(c) \(s)"
+        case let .deleteShard(c, s): "delete shard \(c) \(s)"
+        case let .wipeDisk(n): "wipe \(n)"
+        case let .heal(n): "heal \(n.map(String.init) ?? "all")"
+        case .checkpointNow: "checkpoint"
+        case .recoverNow: "recover"
+        case let .restart(n): "restart \(n)"
+        }
+    }
+
+    /// Whether the command destroys data (the dashboard asks before it runs these).
+    public var isDestructive: Bool {
+        switch self {
+        case .wipeDisk, .deleteShard, .corruptShard: true
+        default: false
+        }
+    }
+
+    /// The command lines `parse` understands, for help and errors.
+    public static let grammar = [
+        "kill N", "hang N", "slow N [DURATION]", "corrupt frame N", "partition N",
+        "corrupt shard CHECKPOINT|latest SHARD", "delete shard CHECKPOINT|latest SHARD", "wipe N",
+        "heal N|all", "checkpoint", "recover", "restart N",
+    ]
+
+    /// Parses typed command text. `nodes` bounds node numbers; `shards` bounds shard numbers.
+    public static func parse(_ text: String, nodes: Int, shards: Int) throws(CommandError) -> Command {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
+        guard let verb = words.first else { throw CommandError("empty command; try one of: \(grammar.joined(separator: ", "))") }
+        func node(_ i: Int) throws(CommandError) -> Int {
+            guard i < words.count else { throw CommandError("'\(verb)' needs a node number (0-\(nodes - 1))") }
+            guard let n = Int(words[i]), n >= 0, n < nodes else {
+                throw CommandError("'\(words[i])' is not a node: nodes are 0-\(nodes - 1)")
+            }
+            return n
+        }
+        func end(_ count: Int) throws(CommandError) {
+            guard words.count <= count else { throw CommandError("unexpected '\(words[count...].joined(separator: " "))' after '\(words[..<count].joined(separator: " "))'") }
+        }
+        func checkpoint(_ i: Int) throws(CommandError) -> CheckpointRef {
+            guard i < words.count else { throw CommandError("'\(words[..<i].joined(separator: " "))' needs a checkpoint id or 'latest'") }
+            if words[i] == "latest" { return .latest }
+            guard let id = UInt64(words[i]), id > 0 else { throw CommandError("'\(words[i])' is not a checkpoint: give its id or 'latest'") }
+            return .id(id)
+        }
+        func shard(_ i: Int) throws(CommandError) -> Int {
+            guard i < words.count else { throw CommandError("'\(words[..<i].joined(separator: " "))' needs a shard number (0-\(shards - 1))") }
+            guard let s = Int(words[i]), s >= 0, s < shards else { throw CommandError("'\(words[i])' is not a shard: shards are 0-\(shards - 1)") }
+            return s
+        }
+        switch verb {
+        case "kill": let n = try node(1); try end(2); return .kill(n)
+        case "hang", "pause": let n = try node(1); try end(2); return .hang(n)
+        case "slow":
+            let n = try node(1)
+            var delay = 0.005
+            if words.count > 2 {
+                guard let d = DurationText.parse(words[2]), d > 0, d <= 10 else { throw CommandError("'\(words[2])' is not a delay: give a duration up to 10s, like 5ms") }
+                delay = d
+            }
+            try end(3)
+            return .slow(n, delay)
+        case "corrupt", "flip":
+            guard words.count > 1 else { throw CommandError("'corrupt' needs 'frame N' or 'shard CHECKPOINT SHARD'") }
+            switch words[1] {
+            case "frame", "link": let n = try node(2); try end(3); return .corruptFrame(n)
+            case "shard": let c = try checkpoint(2); let s = try shard(3); try end(4); return .corruptShard(c, s)
+            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N' or 'corrupt shard CHECKPOINT SHARD'")
+            }
+        case "delete":
+            guard words.count > 1, words[1] == "shard" else { throw CommandError("expected 'delete shard CHECKPOINT SHARD'") }
+            let c = try checkpoint(2); let s = try shard(3); try end(4)
+            return .deleteShard(c, s)
+        case "partition", "isolate": let n = try node(1); try end(2); return .partition(n)
+        case "wipe": let n = try node(1); try end(2); return .wipeDisk(n)
+        case "heal":
+            if words.count == 1 || words[1] == "all" { try end(2); return .heal(nil) }
+            let n = try node(1); try end(2); return .heal(n)
+        case "checkpoint": try end(1); return .checkpointNow
+        case "recover": try end(1); return .recoverNow
+        case "restart": let n = try node(1); try end(2); return .restart(n)
+        default:
+            throw CommandError("unknown command '\(verb)'; try one of: \(grammar.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Command text that does not parse, or a command that cannot act, with why.
+public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

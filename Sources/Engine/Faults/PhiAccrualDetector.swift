@@ -1,0 +1,65 @@
+/// The phi-accrual failure detector (Hayashibara et al., 2004), as Akka and Cassandra use
+/// it: from the history of heartbeat intervals it gives, at any moment, phi = -log10 of the
+/// probability that a heartbeat this late would still come. Phi grows smoothly with
+/// silence, so the threshold trades detection time against false alarms.
+public struct PhiAccrualDetector: Sendable {
+    /// Phi at or above which a node is down.
+    public var threshold: Double
+    /// Phi at or above which a node is suspect.
+    public var suspectThreshold: Double
+    /// Smallest standard deviation assumed, seconds (jitter of a loaded machine).
+    public var minStdDev: Double
+    /// Silence always tolerated on top of the mean, seconds (a GC-like pause).
+    public var acceptablePause: Double
+    var intervals: [Double] = []
+    var next = 0
+    let window: Int
+    public private(set) var lastHeartbeat: Double?
+
+    public init(threshold: Double = 8, suspectThreshold: Double = 3, minStdDev: Double = 0.02, acceptablePause: Double = 0.03, window: Int = 100) {
+        self.threshold = threshold
+        self.suspectThreshold = suspectThreshold
+        self.minStdDev = minStdDev
+        self.acceptablePause = acceptablePause
+        self.window = window
+    }
+
+    /// A heartbeat arrived at `time` (seconds).
+    public mutating func heartbeat(at time: Double) {
+        if let last = lastHeartbeat, time > last {
+            let interval = time - last
+            if intervals.count < window { intervals.append(interval) } else { intervals[next] = interval; next = (next + 1) % window }
+        }
+        lastHeartbeat = time
+    }
+
+    /// The interval assumed before any was measured, seconds (the heartbeat period).
+    public var expectedInterval = 0.05
+
+    /// A new incarnation started at `time`: silence is counted from then; the interval
+    /// history (a property of the machine, not of the incarnation) is kept.
+    public mutating func restarted(at time: Double) {
+        lastHeartbeat = time
+    }
+
+    /// Phi at `time`; 0 before the first heartbeat.
+    public func phi(at time: Double) -> Double {
+        guard let last = lastHeartbeat else { return 0 }
+        let history = intervals.isEmpty ? [expectedInterval] : intervals
+        let n = Double(history.count)
+        let mean = history.reduce(0, +) / n
+        let variance = history.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        let std = max(variance.squareRoot(), minStdDev)
+        let elapsed = time - last
+        // Logistic approximation of the normal CDF's tail (as Akka does).
+        let y = (elapsed - mean - acceptablePause) / std
+        let e = exp(-y * (1.5976 + 0.070566 * y * y))
+        if elapsed > mean + acceptablePause {
+            return -log10(e / (1 + e))
+        }
+        return -log10(1 - 1 / (1 + e))
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif
