@@ -16,10 +16,12 @@ struct Firedrill: ParsableCommand {
             independent auditor proves that nothing was lost or counted twice.
 
             Run the job headless with an audit: firedrill run --headless --duration 10s
+            Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
+            Verify and repair stored shards: firedrill scrub --repair
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [RunCommand.self, Bench.self]
+        subcommands: [RunCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self]
     )
 }
 

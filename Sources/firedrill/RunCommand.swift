@@ -22,6 +22,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var job: JobOptions
 
+    @Option(help: "Standby copies of each node's checkpointed state kept on other nodes.")
+    var replicas: Int = 1
+
     func run() throws {
         guard headless else {
             throw ValidationError("the dashboard is not part of this build yet: add --headless")
@@ -31,7 +34,7 @@ struct RunCommand: ParsableCommand {
         }
         let config = try job.config()
         let engine: ThreadedEngine
-        do { engine = try ThreadedEngine(config: config, dataDirectory: job.data) } catch {
+        do { engine = try ThreadedEngine(config: config, dataDirectory: job.data, replicas: replicas) } catch {
             if case let .config(e) = error { throw ValidationError(e.description) }
             throw RuntimeFailure("\(error)")
         }
@@ -79,6 +82,9 @@ struct Summary {
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
         lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s over \(DurationText.format(seconds)), \(snapshot.produced) read")
         lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")
+        if !snapshot.recoveries.isEmpty {
+            lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")
+        }
         lines.append("  latency (batch read to applied): p50 \(fmtMs(snapshot.runLatencyP50)) p99 \(fmtMs(snapshot.runLatencyP99))")
         for e in snapshot.events where e.kind == .error || e.kind == .restore || e.kind == .repair || e.kind == .audit {
             lines.append("  event: \(e)")

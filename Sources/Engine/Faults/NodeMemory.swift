@@ -1,3 +1,4 @@
+import Integrity
 import Synchronization
 
 /// What a node keeps in memory besides its working state: its own last checkpointed
@@ -8,18 +9,31 @@ public final class NodeMemory: Sendable {
         var checkpoint: UInt64
         var blob: [UInt8]
     }
+    struct Local {
+        var snapshot: NodeSnapshot
+        var crc: UInt32
+    }
     struct State {
-        var local: Copy?
+        var local: Local?
         var standby: [Int: Copy] = [:]
     }
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Keeps `snapshot` as this node's own copy.
+    /// Keeps `snapshot` as this node's own copy (its arrays are shared, not copied; a
+    /// CRC32C over them is checked before use).
     func keepLocal(_ snapshot: NodeSnapshot) {
-        let copy = Copy(checkpoint: snapshot.checkpoint, blob: CheckpointState(checkpoint: snapshot.checkpoint, nodes: [snapshot]).encoded())
-        state.withLock { $0.local = copy }
+        let local = Local(snapshot: snapshot, crc: Self.crc(snapshot))
+        state.withLock { $0.local = local }
+    }
+
+    static func crc(_ s: NodeSnapshot) -> UInt32 {
+        var c = CRC32C()
+        s.offsets.withUnsafeBytes { c.update($0) }
+        s.balances.withUnsafeBytes { c.update($0) }
+        s.updates.withUnsafeBytes { c.update($0) }
+        return c.value
     }
 
     /// Keeps a standby copy of a peer's snapshot.
@@ -29,8 +43,8 @@ public final class NodeMemory: Sendable {
 
     /// The node's own snapshot of `checkpoint`, if it has an intact one.
     func local(_ checkpoint: UInt64) -> NodeSnapshot? {
-        guard let c = state.withLock({ $0.local }), c.checkpoint == checkpoint else { return nil }
-        return Self.decode(c.blob)
+        guard let l = state.withLock({ $0.local }), l.snapshot.checkpoint == checkpoint, Self.crc(l.snapshot) == l.crc else { return nil }
+        return l.snapshot
     }
 
     /// An intact standby copy of `node`'s snapshot of `checkpoint`.

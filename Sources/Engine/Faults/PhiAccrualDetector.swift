@@ -13,6 +13,8 @@ public struct PhiAccrualDetector: Sendable {
     public var acceptablePause: Double
     var intervals: [Double] = []
     var next = 0
+    var sum = 0.0
+    var sumSquares = 0.0
     let window: Int
     public private(set) var lastHeartbeat: Double?
 
@@ -28,7 +30,17 @@ public struct PhiAccrualDetector: Sendable {
     public mutating func heartbeat(at time: Double) {
         if let last = lastHeartbeat, time > last {
             let interval = time - last
-            if intervals.count < window { intervals.append(interval) } else { intervals[next] = interval; next = (next + 1) % window }
+            if intervals.count < window {
+                intervals.append(interval)
+            } else {
+                let old = intervals[next]
+                sum -= old
+                sumSquares -= old * old
+                intervals[next] = interval
+                next = (next + 1) % window
+            }
+            sum += interval
+            sumSquares += interval * interval
         }
         lastHeartbeat = time
     }
@@ -45,10 +57,9 @@ public struct PhiAccrualDetector: Sendable {
     /// Phi at `time`; 0 before the first heartbeat.
     public func phi(at time: Double) -> Double {
         guard let last = lastHeartbeat else { return 0 }
-        let history = intervals.isEmpty ? [expectedInterval] : intervals
-        let n = Double(history.count)
-        let mean = history.reduce(0, +) / n
-        let variance = history.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        let n = Double(max(1, intervals.count))
+        let mean = intervals.isEmpty ? expectedInterval : sum / n
+        let variance = intervals.isEmpty ? 0 : max(0, sumSquares / n - mean * mean)
         let std = max(variance.squareRoot(), minStdDev)
         let elapsed = time - last
         // Logistic approximation of the normal CDF's tail (as Akka does).

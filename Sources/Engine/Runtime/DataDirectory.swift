@@ -17,6 +17,39 @@ public enum DataDirectory {
          "initial-balance \(c.initialBalance)", "ec \(c.dataShards)+\(c.parityShards)"]
     }
 
+    /// The job a data directory records.
+    public struct Format: Sendable, Equatable {
+        public var nodes: Int
+        public var dataShards: Int
+        public var parityShards: Int
+    }
+
+    /// Reads the format file of an existing data directory.
+    public static func readFormat(_ disk: any Disk, label: String) throws(ConfigError) -> Format {
+        let bytes: [UInt8]?
+        do { bytes = try disk.read(formatFile) } catch { throw .invalid("--data \(label): \(error)") }
+        guard let bytes, let text = String(validating: bytes, as: UTF8.self) else {
+            throw .invalid("--data \(label): no \(formatFile): not a firedrill data directory")
+        }
+        var f = Format(nodes: 0, dataShards: 0, parityShards: 0)
+        for (i, line) in text.split(separator: "\n").enumerated() {
+            let w = line.split(separator: " ")
+            if i == 0 {
+                guard w.count == 2, w[0] == "firedrill-data", let v = Int(w[1]) else { throw .invalid("\(label)/\(formatFile): line 1: expected 'firedrill-data N'") }
+                guard v <= formatVersion else { throw .invalid("--data \(label): written by a newer firedrill (format \(v); this build reads \(formatVersion))") }
+            } else if w.count == 2, w[0] == "nodes", let n = Int(w[1]) {
+                f.nodes = n
+            } else if w.count == 2, w[0] == "ec" {
+                let p = w[1].split(separator: "+")
+                guard p.count == 2, let k = Int(p[0]), let m = Int(p[1]) else { throw .invalid("\(label)/\(formatFile): line \(i + 1): expected 'ec K+M'") }
+                f.dataShards = k
+                f.parityShards = m
+            }
+        }
+        guard f.nodes >= 1, f.dataShards >= 1, f.parityShards >= 1 else { throw .invalid("\(label)/\(formatFile): missing 'nodes' or 'ec'") }
+        return f
+    }
+
     /// Checks a real directory before anything is written: it must be a directory (or not
     /// exist yet, with a parent that does), readable and writable.
     public static func checkPath(_ path: String) throws(ConfigError) {

@@ -26,6 +26,7 @@ final class NodeDriver {
     private var outbox: [[[UInt8]]]
     private var outboxAt: [Int]
     private var tokens = 0.0
+    private let minBatch: Double
     private var lastRefill: UInt64?
 
     init(core: NodeCore, links: [[Link]], batchSize: Int, rate: Double?, wake: @escaping (Int) -> Void) {
@@ -35,6 +36,9 @@ final class NodeDriver {
         self.links = links
         self.batchSize = batchSize
         perNodeRate = rate.map { $0 / Double(core.nodes) }
+        // A throttled source reads at least 5 ms worth at a time: one frame per transfer
+        // would cost more than the transfers.
+        minBatch = perNodeRate.map { Double(min(batchSize, max(1, Int($0 * 0.005)))) } ?? 1
         self.wake = wake
         pending = [[(seq: UInt64, frame: [UInt8])]](repeating: [], count: core.nodes)
         expected = [UInt64](repeating: 0, count: core.nodes)
@@ -173,7 +177,7 @@ final class NodeDriver {
             tokens = min(tokens + Double(nowNanos - last) * 1e-9 * r, max(Double(batchSize), r * 0.05))
         }
         lastRefill = nowNanos
-        return tokens >= 1
+        return tokens >= minBatch
     }
 
     /// Nothing waits to be sent.
@@ -189,13 +193,13 @@ final class NodeDriver {
             tokens = min(tokens + Double(nowNanos - last) * 1e-9 * r, max(Double(batchSize), r * 0.05))
         }
         lastRefill = nowNanos
-        return min(batchSize, Int(tokens))
+        return tokens >= minBatch ? min(batchSize, Int(tokens)) : 0
     }
 
     /// Nanoseconds until a throttled source may read again (0 when it may now).
     func nanosUntilAllowed() -> UInt64 {
-        guard let r = perNodeRate, tokens < 1 else { return 0 }
-        return UInt64(((1 - tokens) / r) * 1e9) + 1
+        guard let r = perNodeRate, tokens < minBatch else { return 0 }
+        return UInt64(((minBatch - tokens) / r) * 1e9) + 1
     }
 
     /// Reads and routes a batch when the outbox is empty and the rate allows.
@@ -214,6 +218,11 @@ final class NodeDriver {
 
     /// Frames taken from links but not yet processed.
     var heldFrames: Int { (0..<nodes).reduce(0) { $0 + pending[$1].count - pendingAt[$1] } }
+
+    /// Per input: expected sequence, frames held, first held sequence (for traces).
+    var inputsDescription: String {
+        (0..<nodes).map { i in "\(expected[i])/\(pending[i].count - pendingAt[i])/\(pendingAt[i] < pending[i].count ? String(pending[i][pendingAt[i]].seq) : "-")" }.joined(separator: ",")
+    }
 
     /// Whether any input stalled.
     var anyStalled: Bool { stalled.contains(true) }

@@ -22,20 +22,48 @@ public final class SimulatedEngine {
     var lastTrigger: UInt64 = 0
     var actionHash = CRC32C()
     /// What happened, in order; the same seed gives the same trace.
-    public private(set) var trace: [String] = []
-    public private(set) var events: [EngineEvent] = []
+    public internal(set) var trace: [String] = []
+    public internal(set) var events: [EngineEvent] = []
     public private(set) var checkpoints: [ClusterSnapshot.Checkpoint] = []
     public private(set) var restoredFrom: UInt64?
     public private(set) var verdict: AuditVerdict
     public private(set) var steps = 0
+    /// Faults and self-healing (same parts as the threaded runtime).
+    var memories: [NodeMemory] = []
+    var condition: [UInt8]  // 0 alive, 1 dead, 2 hung
+    var slowNanos: [UInt64]
+    var partitioned: [Bool]
+    var detectors: [PhiAccrualDetector]
+    var lastBeat: [UInt64]
+    var health: [ClusterSnapshot.Health]
+    var supervisor: Supervisor
+    var faultAt: [Double?]
+    var downAt: [Double?]
+    var lastStored: UInt64 = 0
+    public let replicas: Int
+    public internal(set) var recoveries: [ClusterSnapshot.Recovery] = []
+    var nextScrub: UInt64 = 0
+    var lastSelfHeal: UInt64 = 0
+    var scrubCursor = 0
 
     static let counter = Atomic<Int>(0)
 
     /// A simulated cluster on `disk` (a fresh one unless given: pass the disk of an
     /// earlier run to restart from its checkpoints). `sinkName` names the shared in-memory
     /// sink database; pass the name of an earlier run's to keep its commits.
-    public init(config: JobConfig, seed: UInt64, disk: MemoryDisk = MemoryDisk(), sinkName: String? = nil) throws(EngineError) {
+    public init(config: JobConfig, seed: UInt64, disk: MemoryDisk = MemoryDisk(), sinkName: String? = nil, replicas: Int = 1) throws(EngineError) {
         self.config = config
+        self.replicas = max(0, min(replicas, config.nodes - 1))
+        let n = max(1, config.nodes)
+        condition = Array(repeating: 0, count: n)
+        slowNanos = Array(repeating: 0, count: n)
+        partitioned = Array(repeating: false, count: n)
+        detectors = Array(repeating: PhiAccrualDetector(), count: n)
+        lastBeat = Array(repeating: 0, count: n)
+        health = Array(repeating: .healthy, count: n)
+        supervisor = Supervisor(nodes: n)
+        faultAt = Array(repeating: nil, count: n)
+        downAt = Array(repeating: nil, count: n)
         self.seed = seed
         self.disk = disk
         rng = SplitMix(seed: seed)
@@ -56,6 +84,10 @@ public final class SimulatedEngine {
             cores.append(core)
             drivers.append(NodeDriver(core: core, links: links, batchSize: config.batchSize, rate: config.rate) { _ in })
         }
+        memories = (0..<config.nodes).map { _ in NodeMemory() }
+        lastStored = setup.restoredFrom ?? 0
+        if let r = setup.restored { distributeCopies(r) }
+        for d in drivers { d.onEvent = { [unowned self] kind, message in note(kind, message) } }
         trace.append("open restored=\(restoredFrom.map(String.init) ?? "none") next=\(setup.nextCheckpoint)")
     }
 
@@ -66,7 +98,7 @@ public final class SimulatedEngine {
 
     var now: Double { Double(clock.nanos()) / 1e9 }
 
-    func note(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
+    public func note(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
         events.append(EngineEvent(time: now, node: node, kind: kind, message: message))
     }
 
@@ -79,9 +111,21 @@ public final class SimulatedEngine {
         var actions: [Action] = []
         while clock.nanos() < end {
             let t = clock.nanos()
-            if let interval, !paused, t &- lastTrigger >= interval, !coordinator.busy { beginCheckpoint() }
+            if t &- lastSelfHeal >= 1_000_000 {  // the detector looks once a millisecond
+                lastSelfHeal = t
+                selfHeal(t)
+            }
+            let allAlive = !condition.contains { $0 != 0 }
+            if let interval, !paused, allAlive, t &- lastTrigger >= interval, !coordinator.busy { beginCheckpoint() }
+            if coordinator.busy, !coordinator.persisting, let since = coordinator.inFlightSince, t &- since > UInt64(max(2, (config.checkpointInterval ?? 1) * 10) * 1e9) {
+                let id = coordinator.abandon()
+                for d in drivers { d.core.resetAlignment() }
+                let detail = (0..<config.nodes).map { i in "n\(i):c\(condition[i]) al\(drivers[i].core.aligning.map(String.init) ?? "-") st\(drivers[i].anyStalled) ob\(drivers[i].outboxEmpty) in\((0..<config.nodes).map { links[$0][i].depth }) [\(drivers[i].inputsDescription)] cd\((0..<config.nodes).map { drivers[i].canDeliver(from: $0) ? 1 : 0 })" }
+                trace.append("\(t) abandon checkpoint \(id) \(detail.joined(separator: " "))")
+                replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
+            }
             actions.removeAll(keepingCapacity: true)
-            for i in 0..<config.nodes {
+            for i in 0..<config.nodes where condition[i] == 0 {
                 let d = drivers[i]
                 for src in 0..<config.nodes where d.canDeliver(from: src) { actions.append(.deliver(i, src)) }
                 if d.canFlush { actions.append(.flush(i)) }
@@ -89,9 +133,13 @@ public final class SimulatedEngine {
             }
             if actions.isEmpty {
                 // Idle: jump to the next thing that can happen.
-                var next = end
-                if let interval, !paused { next = min(next, max(lastTrigger + interval, t + 1)) }
-                for d in drivers where !paused { next = min(next, t + max(1, d.nanosUntilAllowed())) }
+                var next = min(end, t + 10_000_000)  // the detector and supervisor look every 10 ms
+                if let interval, !paused, allAlive, !coordinator.busy { next = min(next, max(lastTrigger + interval, t + 1)) }
+                // A throttled source becomes runnable when its tokens refill; anything else
+                // waits for the detector's next look.
+                for (i, d) in drivers.enumerated() where !paused && condition[i] == 0 && d.outboxEmpty {
+                    next = min(next, t + max(1_000, d.nanosUntilAllowed()))
+                }
                 clock.advance(by: max(1, next - t))
                 continue
             }
@@ -119,7 +167,7 @@ public final class SimulatedEngine {
         case let .produce(i):
             withUnsafeBytes(of: (UInt8(2), UInt8(i))) { actionHash.update($0) }
             _ = drivers[i].produce(nowNanos: t, paused: paused)
-            clock.advance(by: 10_000)
+            clock.advance(by: 10_000 + slowNanos[i])
         }
     }
 
@@ -132,7 +180,7 @@ public final class SimulatedEngine {
         let id = coordinator.begin(now: t)
         trace.append("\(t) begin checkpoint \(id) actions=\(hex32(actionHash.value))")
         checkpoints.append(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
-        for d in drivers { d.injectBarrier(id) }
+        for (i, d) in drivers.enumerated() where condition[i] == 0 { d.injectBarrier(id) }
     }
 
     private func persist(_ job: (state: CheckpointState, started: UInt64, alignment: UInt64)) {
@@ -141,6 +189,8 @@ public final class SimulatedEngine {
         do throws(PersistError) {
             let o = try persistence.store(job.state, startedNanos: job.started)
             replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(job.alignment) / 1e9, bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            lastStored = max(lastStored, id)
+            distributeCopies(job.state)
             let c = try persistence.commit(job.state)
             trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(c.committed)")
             do throws(SinkError) {
@@ -155,7 +205,7 @@ public final class SimulatedEngine {
         coordinator.finish(id)
     }
 
-    private func replaceCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
+    func replaceCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
         if let i = checkpoints.lastIndex(where: { $0.id == c.id && $0.status != .restored }) { checkpoints[i] = c } else { checkpoints.append(c) }
     }
 

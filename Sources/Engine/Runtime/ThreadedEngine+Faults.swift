@@ -95,6 +95,7 @@ extension ThreadedEngine {
             do { try worker.persistence.store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError("\(error)") }
         case let .heal(target):
             if let t = target { try check(t) }
+            let wasPartitioned = (0..<n).contains { (target == nil || target == $0) && handles[$0].partitioned.load(ordering: .relaxed) }
             for i in 0..<n where target == nil || target == i {
                 handles[i].slowNanos.store(0, ordering: .relaxed)
                 setPartition(i, false)
@@ -107,7 +108,12 @@ extension ThreadedEngine {
                     f.slow[i] = false
                     f.partitioned[i] = false
                 }
-                if !wasQuarantined.isEmpty { f.request("quarantined node\(wasQuarantined.count == 1 ? "" : "s") \(wasQuarantined.map(String.init).joined(separator: ", ")) rejoin", failed: Set(wasQuarantined)) }
+                if !wasQuarantined.isEmpty {
+                    f.request("quarantined node\(wasQuarantined.count == 1 ? "" : "s") \(wasQuarantined.map(String.init).joined(separator: ", ")) rejoin", failed: Set(wasQuarantined))
+                } else if wasPartitioned {
+                    // Frames were dropped while cut off: a rollback resynchronises every link.
+                    f.request("partition healed")
+                }
             }
         case .checkpointNow:
             checkpointNow()

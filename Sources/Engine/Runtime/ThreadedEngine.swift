@@ -331,6 +331,8 @@ public final class ThreadedEngine: Sendable {
         let id = state.checkpoint
         switch outcome {
         case let .success(o):
+            // Copies first: a recovery that sees this checkpoint as the newest finds them.
+            distributeCopies(state)
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
                 id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
                 bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
@@ -339,7 +341,6 @@ public final class ThreadedEngine: Sendable {
                 s.lastStored = max(s.lastStored, id)
             }
             commitWorker.submit(state)
-            distributeCopies(state)
         case let .failure(e):
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
             event(.error, "checkpoint \(id) failed: \(e)")

@@ -16,8 +16,8 @@ public final class MemoryDisk: Disk {
 
     public init() {}
 
-    /// Makes the `n`-th write from now fail half-way (n = 1: the next one).
-    public func crashAfterWrites(_ n: Int) { state.withLock { $0.writesUntilCrash = n; $0.crashed = false } }
+    /// Makes the `n`-th write from now fail half-way (n = 1: the next one; 0 cancels).
+    public func crashAfterWrites(_ n: Int) { state.withLock { $0.writesUntilCrash = n > 0 ? n : nil; $0.crashed = false } }
 
     /// Whether a planned crash has happened.
     public var hasCrashed: Bool { state.withLock { $0.crashed } }

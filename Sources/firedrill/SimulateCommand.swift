@@ -1,0 +1,66 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Synchronization
+
+/// `firedrill simulate`: the deterministic chaos soak.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the job on the simulated runtime under a random fault schedule per seed; exit 0 only when every seed's audit is exact.",
+        discussion: "A failing seed prints its fault schedule; '--seeds 1 --first S' replays it exactly, and --trace prints every step of it."
+    )
+
+    @Option(help: "How many seeds to run.")
+    var seeds: Int = 100
+
+    @Option(help: "The first seed.")
+    var first: UInt64 = 1
+
+    @Flag(help: "Print {\"seeds\", \"failed\", \"seedsPerSecond\"} as JSON.")
+    var json = false
+
+    @Flag(help: "Print the full event trace of each failing seed (and of a single seed).")
+    var trace = false
+
+    func run() throws {
+        guard seeds >= 1, seeds <= 10_000_000 else { throw ValidationError("--seeds must be between 1 and 10000000, got \(seeds)") }
+        guard first <= UInt64.max - UInt64(seeds) else { throw ValidationError("--first \(first) is too large for \(seeds) seeds") }
+        let start = Stopwatch.now()
+        let failures = Mutex<[ChaosSoak.Outcome]>([])
+        let done = Atomic<Int>(0)
+        let first = self.first
+        let total = seeds
+        let single = Mutex<ChaosSoak.Outcome?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            var s = worker
+            while s < total {
+                let outcome = ChaosSoak.run(seed: first + UInt64(s))
+                if !outcome.passed { failures.withLock { $0.append(outcome) } }
+                if total == 1 { single.withLock { $0 = outcome } }
+                done.add(1, ordering: .relaxed)
+                s += 2
+            }
+        }
+        let elapsed = Stopwatch.now() - start
+        let failed = failures.withLock { $0 }.sorted { $0.seed < $1.seed }
+        let rate = Double(seeds) / max(elapsed, 1e-9)
+        if json {
+            print("{\"seeds\": \(seeds), \"failed\": [\(failed.map { String($0.seed) }.joined(separator: ", "))], \"seedsPerSecond\": \(BenchReport.format(rate, digits: 1))}")
+        } else {
+            for f in failed {
+                print("FAILED seed \(f.seed): \(f.reason)")
+                print("  faults: \(f.schedule.map(\.description).joined(separator: "; "))")
+                print("  replay: firedrill simulate --seeds 1 --first \(f.seed) --trace")
+                if trace { for line in f.trace { print("  | \(line)") } }
+            }
+            if let one = single.withLock({ $0 }), one.passed {
+                print("seed \(one.seed): exact, \(one.verdict.committedTransfers) transfers committed, \(one.recoveries) recoveries")
+                print("  faults: \(one.schedule.map(\.description).joined(separator: "; "))")
+                if trace { for line in one.trace { print("  | \(line)") } }
+            }
+            print("simulate: \(seeds - failed.count) passed, \(failed.count) failed (\(BenchReport.format(rate, digits: 1)) seeds/s)")
+        }
+        if !failed.isEmpty { throw ExitCode(1) }
+    }
+}
