@@ -20,6 +20,8 @@ final class Link: Sendable {
         var corruptionTimes: [Double] = []
     }
     private let state = Mutex(State())
+    /// The queue's length, readable without the lock (schedulers poll it often).
+    private let count = Atomic<Int>(0)
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -34,6 +36,7 @@ final class Link: Sendable {
             s.nextSeq += 1
             if s.sent.count < retain { s.sent.append((seq, frame)) } else { s.sent[s.sentAt] = (seq, frame); s.sentAt = (s.sentAt + 1) % retain }
             if s.dropping { return true }
+            defer { count.store(s.queue.count, ordering: .relaxed) }
             if s.corruptNext && !frame.isEmpty {
                 // One bit flips on the wire; the sender's copy stays good.
                 s.corruptNext = false
@@ -54,6 +57,7 @@ final class Link: Sendable {
             let full = s.queue.count >= capacity
             let out = s.queue
             s.queue.removeAll(keepingCapacity: true)
+            count.store(0, ordering: .relaxed)
             return (out, full)
         }
     }
@@ -77,7 +81,7 @@ final class Link: Sendable {
     var retransmits: Int { state.withLock { $0.retransmits } }
 
     /// Frames waiting.
-    var depth: Int { state.withLock { $0.queue.count } }
+    var depth: Int { count.load(ordering: .relaxed) }
 
     func setDropping(_ on: Bool) { state.withLock { $0.dropping = on } }
     func corruptNextFrame() { state.withLock { $0.corruptNext = true } }
@@ -89,11 +93,17 @@ final class Link: Sendable {
             s = State()
             s.dropping = dropping
             s.retransmits = retransmits
+            count.store(0, ordering: .relaxed)
         }
     }
 
     /// Drops what is queued (the receiver died).
-    func clearQueue() { state.withLock { $0.queue.removeAll() } }
+    func clearQueue() {
+        state.withLock { s in
+            s.queue.removeAll()
+            count.store(0, ordering: .relaxed)
+        }
+    }
 }
 
 /// Wakes a sleeping thread. `sleep` returns at once if `wake` came after the last sleep.

@@ -128,7 +128,7 @@ extension SimulatedEngine {
             recover(reason: "node \(s) lost frames", failed: [])
         }
         if t >= nextScrub {
-            nextScrub = t + 20_000_000
+            nextScrub = t + 50_000_000
             scrubStep()
         }
     }

@@ -173,6 +173,14 @@ public final class ThreadedEngine: Sendable {
         var halted = false
         var minBarrier: UInt64 = 0
         var runLatency = LatencyHistogram()
+        // Totals over every incarnation (a restored core counts from zero; replays count again).
+        var producedBase: Int64 = 0, appliedBase: Int64 = 0, corruptBase: Int64 = 0
+        func retire(_ core: NodeCore) {
+            producedBase += core.produced
+            appliedBase += core.applied
+            corruptBase += core.corruptFrames
+            runLatency.merge(core.latency)
+        }
         board.state.withLock { $0.nodes[i].state = .running }
         handle.heartbeat.store(clock.nanos(), ordering: .relaxed)
 
@@ -186,7 +194,7 @@ public final class ThreadedEngine: Sendable {
                     halted = true
                     handle.halted.store(true, ordering: .relaxed)
                 case let .restore(snapshot, newIncarnation, floor):
-                    runLatency.merge(driver.core.latency)
+                    retire(driver.core)
                     driver.reset(to: NodeCore(id: i, config: config, restored: snapshot))
                     minBarrier = floor
                     halted = false
@@ -197,6 +205,7 @@ public final class ThreadedEngine: Sendable {
                     if newIncarnation { board.state.withLock { $0.nodes[i].incarnation += 1 } }
                 case .kill:
                     // The process dies: working state, queues and standby copies are gone.
+                    retire(driver.core)
                     driver.reset(to: NodeCore(id: i, config: config, restored: nil))
                     handle.memory.clear()
                     for src in 0..<n { links[src][i].clearQueue() }
@@ -252,9 +261,9 @@ public final class ThreadedEngine: Sendable {
                 let resetLatency = now &- lastLatencyReset > 2_000_000_000
                 handle.pendingDepth.store(driver.heldFrames, ordering: .relaxed)
                 board.state.withLock { s in
-                    s.nodes[i].produced = core.produced
-                    s.nodes[i].applied = core.applied
-                    s.nodes[i].corruptFrames = core.corruptFrames
+                    s.nodes[i].produced = producedBase + core.produced
+                    s.nodes[i].applied = appliedBase + core.applied
+                    s.nodes[i].corruptFrames = corruptBase + core.corruptFrames
                     s.nodes[i].stateBytes = core.stateBytes
                     s.nodes[i].state = core.aligning != nil ? .aligning : .running
                     s.nodes[i].retransmits = driver.retransmitted
@@ -281,8 +290,8 @@ public final class ThreadedEngine: Sendable {
             }
         }
         board.state.withLock { s in
-            s.nodes[i].produced = driver.core.produced
-            s.nodes[i].applied = driver.core.applied
+            s.nodes[i].produced = producedBase + driver.core.produced
+            s.nodes[i].applied = appliedBase + driver.core.applied
             s.nodes[i].latency = driver.core.latency
             s.nodes[i].runLatency.merge(runLatency)
             s.nodes[i].state = .stopped

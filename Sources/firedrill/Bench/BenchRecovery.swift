@@ -26,12 +26,13 @@ struct BenchRecovery: ParsableCommand {
 
     func run() throws {
         guard (1...100).contains(trials) else { throw ValidationError("--trials must be between 1 and 100") }
-        let detect = try detection()
+        let (detect, after) = try detection()
         let standby = try recovery(replicas: 1)
         let shards = try recovery(replicas: 0)
         let soak = soakRate()
         BenchReport.print([
             BenchResult(name: "detect-p99", value: p99(detect) * 1000, unit: "ms", detail: "\(detect.count) kills and hangs, heartbeat 50 ms, phi threshold 8"),
+            BenchResult(name: "throughput-after-recovery-min", value: (after.min() ?? 0) * 100, unit: "%", detail: "transfers/s in the 1 s after each recovery, against the 1 s before the fault"),
             BenchResult(name: "recover-standby-100MB-p99", value: p99(standby) * 1000, unit: "ms", detail: "kill to every node processing again, 100 MB state, replicas 1"),
             BenchResult(name: "recover-shards-100MB-p99", value: p99(shards) * 1000, unit: "ms", detail: "the same with replicas 0: the lost state comes from RS shards"),
             BenchResult(name: "soak", value: soak, unit: "seeds/s", detail: "simulated runtime, 2 threads"),
@@ -50,8 +51,9 @@ struct BenchRecovery: ParsableCommand {
         return d
     }
 
-    /// Kill or hang a node, wait for the recovery, read its detection time.
-    private func detection() throws -> [Double] {
+    /// Kill or hang a node, wait for the recovery, read its detection time and the
+    /// throughput in the second after it, against the second before the fault.
+    private func detection() throws -> ([Double], [Double]) {
         var c = JobConfig()
         c.rate = 2_000_000
         let d = dir("detect")
@@ -60,16 +62,20 @@ struct BenchRecovery: ParsableCommand {
         engine.start()
         defer { engine.stop(finalCheckpoint: false) }
         try wait(10) { engine.snapshot().checkpointsCompleted >= 2 }
-        var out: [Double] = []
+        var out: [Double] = [], after: [Double] = []
         for t in 0..<trials {
+            let p0 = engine.snapshot().produced
+            sleepSeconds(1)
+            let rateBefore = Double(engine.snapshot().produced - p0)
             let before = engine.snapshot().recoveries.count
             try engine.apply(t % 2 == 0 ? .kill(t % c.nodes) : .hang(t % c.nodes))
             try wait(10) { engine.snapshot().recoveries.count > before }
             if let r = engine.snapshot().recoveries.last, let d = r.detect { out.append(d) }
-            try wait(10) { engine.snapshot().recoveries.last?.replay != nil }
-            sleepSeconds(0.3)
+            let p1 = engine.snapshot().produced
+            sleepSeconds(1)
+            after.append(Double(engine.snapshot().produced - p1) / max(rateBefore, 1))
         }
-        return out
+        return (out, after)
     }
 
     /// Kill a node of a job holding 100 MB of state; time from the kill to every node running again.
