@@ -57,6 +57,10 @@ struct RunCommand: ParsableCommand {
         let verdict = engine.stop(finalCheckpoint: true)
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: verdict, seconds: ranFor)
+        if let audited = verdict.checkpoint, audited < engine.lastCommittedEpoch {
+            var err = StandardError()
+            print("firedrill: the auditor had checked epoch \(audited) of \(engine.lastCommittedEpoch) when it stopped; the verdict covers that epoch", to: &err)
+        }
         summary.transfersPerSecond = ranFor > 0 ? Double(readWhileRunning) / ranFor : 0
         print(json ? summary.json() : summary.text())
         if !(verdict.exact && verdict.moneyConserved) { throw ExitCode(1) }

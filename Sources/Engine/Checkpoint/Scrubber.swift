@@ -104,6 +104,24 @@ extension ShardStore {
         return r
     }
 
+    /// The file of shard `shard` of the checkpoint `ref` names, for a fault command.
+    public func shardFile(_ ref: CheckpointRef, _ shard: Int) throws(CommandError) -> (path: String, manifest: Manifest) {
+        let ids = (try? checkpointIDs()) ?? []
+        let id: UInt64
+        switch ref {
+        case .latest:
+            guard let last = ids.last else { throw CommandError("there is no checkpoint yet") }
+            id = last
+        case let .id(v):
+            guard ids.contains(v) else { throw CommandError("checkpoint \(v) does not exist (on disk: \(ids.map(String.init).joined(separator: ", ")))") }
+            id = v
+        }
+        let m: Manifest
+        do { m = try manifest(id) } catch { throw CommandError("\(error)") }
+        guard shard >= 0, shard < m.shards.count else { throw CommandError("shard \(shard) does not exist: shards are 0-\(m.shards.count - 1)") }
+        return (Self.shardPath(checkpoint: id, shard: shard, disk: m.shards[shard].disk), m)
+    }
+
     /// Scrubs every checkpoint that has a manifest.
     public func scrubAll(repair: Bool) throws(DiskError) -> ScrubReport {
         var r = ScrubReport()

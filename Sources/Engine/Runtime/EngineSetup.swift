@@ -73,7 +73,7 @@ struct EngineSetup {
             let snapshotRows = sorted.map { ($0.updates, $0.balances) }
             if let last = lastEpoch, last.checkpoint == id {
                 persistence.committed = snapshotRows
-            } else if lastEpoch == nil || lastEpoch!.checkpoint < id {
+            } else if (lastEpoch?.checkpoint ?? 0) < id {
                 // The checkpoint completed but its epoch never committed: commit it now.
                 let (rows, _) = persistence.changedRows(state)
                 do {

@@ -29,21 +29,7 @@ extension SimulatedEngine {
             setPartition(i, true)
             faultAt[i] = now
         case let .corruptShard(ref, s), let .deleteShard(ref, s):
-            let store = persistence.store
-            let ids = (try? store.checkpointIDs()) ?? []
-            let id: UInt64
-            switch ref {
-            case .latest:
-                guard let last = ids.last else { throw CommandError("there is no checkpoint yet") }
-                id = last
-            case let .id(v):
-                guard ids.contains(v) else { throw CommandError("checkpoint \(v) does not exist") }
-                id = v
-            }
-            let manifest: Manifest
-            do { manifest = try store.manifest(id) } catch { throw CommandError("\(error)") }
-            guard s >= 0, s < manifest.shards.count else { throw CommandError("shard \(s) does not exist: shards are 0-\(manifest.shards.count - 1)") }
-            let path = ShardStore.shardPath(checkpoint: id, shard: s, disk: manifest.shards[s].disk)
+            let (path, manifest) = try persistence.store.shardFile(ref, s)
             if case .deleteShard = command {
                 try? disk.remove(path)
             } else {

@@ -67,20 +67,7 @@ extension ThreadedEngine {
             faults.withLock { $0.faultAt[i] = now; $0.partitioned[i] = true }
         case let .corruptShard(ref, s), let .deleteShard(ref, s):
             let store = worker.persistence.store
-            let ids = (try? store.checkpointIDs()) ?? []
-            let id: UInt64
-            switch ref {
-            case .latest:
-                guard let last = ids.last else { throw CommandError("there is no checkpoint yet") }
-                id = last
-            case let .id(v):
-                guard ids.contains(v) else { throw CommandError("checkpoint \(v) does not exist (on disk: \(ids.map(String.init).joined(separator: ", ")))") }
-                id = v
-            }
-            let manifest: Manifest
-            do { manifest = try store.manifest(id) } catch { throw CommandError("\(error)") }
-            guard s >= 0, s < manifest.shards.count else { throw CommandError("shard \(s) does not exist: shards are 0-\(manifest.shards.count - 1)") }
-            let path = ShardStore.shardPath(checkpoint: id, shard: s, disk: manifest.shards[s].disk)
+            let (path, _) = try store.shardFile(ref, s)
             if case .deleteShard = command {
                 do { try store.disk.remove(path) } catch { throw CommandError("\(error)") }
             } else {
@@ -295,16 +282,34 @@ extension ThreadedEngine {
         }
     }
 
-    /// Gives each node's snapshot of a complete checkpoint to the node (local copy) and
-    /// to `replicas` peers (standby copies). Runs on the persistence thread.
+    /// Gives each node its own snapshot of a complete checkpoint (local copy: shared
+    /// arrays and a CRC, cheap). Runs on the persistence thread before the checkpoint
+    /// counts as stored, so a recovery that sees it finds the copies.
     func distributeCopies(_ state: CheckpointState) {
+        for snap in state.nodes where snap.node < config.nodes && !handles[snap.node].isDead {
+            handles[snap.node].memory.keepLocal(snap)
+        }
+        if replicas > 0 { replication.submit(state) }
+    }
+
+    /// The replication thread: sends each node's snapshot to `replicas` peers as standby
+    /// copies (a framed, CRC-checked byte copy, as a transfer to another machine would
+    /// be). It runs below the nodes' priority and always works on the newest checkpoint;
+    /// until its copies land, a recovery falls back to the shards.
+    func runReplication() {
+        OSThread.lowerPriority(by: 4)
         let n = config.nodes
-        for snap in state.nodes where snap.node < n {
-            let blob = CheckpointState(checkpoint: snap.checkpoint, nodes: [snap]).encoded()
-            if !handles[snap.node].isDead { handles[snap.node].memory.keepLocal(snap) }
-            for r in 1...max(1, replicas) where replicas > 0 {
-                let peer = (snap.node + r) % n
-                if peer != snap.node && !handles[peer].isDead { handles[peer].memory.keepStandby(snap, encoded: blob) }
+        while !stopping.load(ordering: .relaxed) {
+            guard let state = replication.take() else {
+                replication.signal.sleep(nanos: 50_000_000) { !replication.hasWork }
+                continue
+            }
+            for snap in state.nodes where snap.node < n {
+                let blob = CheckpointState(checkpoint: snap.checkpoint, nodes: [snap]).encoded()
+                for r in 1...replicas {
+                    let peer = (snap.node + r) % n
+                    if peer != snap.node && !handles[peer].isDead { handles[peer].memory.keepStandby(snap, encoded: blob) }
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ public final class ThreadedEngine: Sendable {
     let commitStopping = Atomic<Bool>(false)
     let restoredStates: [NodeSnapshot?]
     let faults: Mutex<FaultBook>
+    let replication = ReplicationQueue()
     /// Standby copies of each node's state kept on other nodes.
     public let replicas: Int
     let scrubIntervalMillis: Int
@@ -83,6 +84,7 @@ public final class ThreadedEngine: Sendable {
         }
         if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
         if let t = OSThread.start({ [self] in runScrubber() }) { started.append(t) }
+        if let t = OSThread.start({ [self] in runReplication() }) { started.append(t) }
         if let t = OSThread.start({ [self] in
             worker.run(stopping: stopping) { state, alignment, outcome in stored(state, alignmentNanos: alignment, outcome: outcome) }
         }) { started.append(t) }
@@ -93,7 +95,7 @@ public final class ThreadedEngine: Sendable {
         if let t = OSThread.start({ [self] in
             // The auditor checks everything, but on spare CPU: under saturation it falls
             // behind and catches up, rather than slowing the job it audits.
-            OSThread.lowerPriority(by: 10)
+            OSThread.idlePriority()
             auditWorker.run(stopping: auditStopping) { result in
                 switch result {
                 case let .success(v):
@@ -122,9 +124,11 @@ public final class ThreadedEngine: Sendable {
     public func checkpointNow() { coordinator.requestNow.store(true, ordering: .relaxed) }
 
     /// Stops the job. With `finalCheckpoint`, the sources pause first and one last
-    /// checkpoint commits everything read, so the audit covers the whole run.
+    /// checkpoint commits everything read, so the audit covers the whole run. The auditor
+    /// runs on idle CPU, so after a saturated run it may need a while to catch up; it gets
+    /// up to `auditTimeoutSeconds`.
     @discardableResult
-    public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20) -> AuditVerdict {
+    public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20, auditTimeoutSeconds: Double = 600) -> AuditVerdict {
         if finalCheckpoint {
             for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
             let before = board.state.withLock { $0.completed }
@@ -137,7 +141,7 @@ public final class ThreadedEngine: Sendable {
         }
         // Let the sink commit the last complete checkpoint, and the auditor check it.
         let lastStored = board.state.withLock { $0.lastStored }
-        let auditDeadline = uptime + timeoutSeconds
+        let auditDeadline = uptime + auditTimeoutSeconds
         while commitWorker.committedEpoch.load(ordering: .relaxed) < lastStored && uptime < auditDeadline { sleepMillis(5) }
         commitStopping.store(true, ordering: .relaxed)
         commitWorker.signal.wake()
@@ -147,6 +151,7 @@ public final class ThreadedEngine: Sendable {
         auditWorker.signal.wake()
         stopping.store(true, ordering: .relaxed)
         for h in handles { h.signal.wake() }
+        replication.signal.wake()
         worker.signal.wake()
         let ts = threads.withLock { t in defer { t.removeAll() }; return t }
         for t in ts { OSThread.join(t) }
@@ -157,6 +162,9 @@ public final class ThreadedEngine: Sendable {
         event(.info, "stopped")
         return board.state.withLock { $0.verdict }
     }
+
+    /// The newest epoch the sink committed (the auditor's verdict may be for an older one).
+    public var lastCommittedEpoch: UInt64 { board.state.withLock { $0.lastCommitted } }
 
     // MARK: - Node threads
 
