@@ -38,6 +38,8 @@ let package = Package(
         ),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "CIntegrity"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Integrity"]),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Engine"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Drills", "Engine"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
     ]
 )

@@ -10,6 +10,9 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
 #include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -33,13 +36,67 @@ static inline attr_t fd_a_underline(void) { return A_UNDERLINE; }
 static inline int fd_key_resize(void) { return KEY_RESIZE; }
 static inline int fd_key_up(void) { return KEY_UP; }
 static inline int fd_key_down(void) { return KEY_DOWN; }
+static inline int fd_key_left(void) { return KEY_LEFT; }
+static inline int fd_key_right(void) { return KEY_RIGHT; }
+static inline int fd_key_ppage(void) { return KEY_PPAGE; }
+static inline int fd_key_npage(void) { return KEY_NPAGE; }
+static inline int fd_key_home(void) { return KEY_HOME; }
+static inline int fd_key_end(void) { return KEY_END; }
+static inline int fd_key_enter(void) { return KEY_ENTER; }
 static inline int fd_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int fd_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int fd_ok(void) { return OK; }
 
-/* Put one styled wide character (with combining zero) at y, x. Pair may exceed 255. */
+/* Terminal restoration on signals. Only async-signal-safe calls run in the handlers:
+   a crash signal puts the saved terminal modes back, leaves the alternate screen, shows
+   the cursor, and re-raises with the default action (so a core dump still happens);
+   SIGINT, SIGTERM and SIGHUP only set a flag the dashboard's loop reads. These statics
+   live in the one Swift file that calls them (Terminal/SignalGuard.swift). */
+static inline struct termios *fd_saved_termios(void) { static struct termios saved; return &saved; }
+static volatile sig_atomic_t fd_have_termios = 0;
+static volatile sig_atomic_t fd_stop_flag = 0;
+static volatile sig_atomic_t fd_screen_active = 0;
+
+static void fd_crash_handler(int sig) {
+    if (fd_screen_active) {
+        if (fd_have_termios) tcsetattr(0, TCSANOW, fd_saved_termios());
+        static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\nfiredrill: crashed; the terminal was restored\r\n";
+        ssize_t ignored = write(2, reset, sizeof reset - 1);
+        (void)ignored;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void fd_stop_handler(int sig) { (void)sig; fd_stop_flag = 1; }
+
+static inline void fd_install_signal_handlers(void) {
+    if (tcgetattr(0, fd_saved_termios()) == 0) fd_have_termios = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = fd_crash_handler;
+    int crash[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+    for (unsigned i = 0; i < sizeof crash / sizeof crash[0]; i++) sigaction(crash[i], &sa, NULL);
+    sa.sa_handler = fd_stop_handler;
+    int stop[] = {SIGINT, SIGTERM, SIGHUP};
+    for (unsigned i = 0; i < sizeof stop / sizeof stop[0]; i++) sigaction(stop[i], &sa, NULL);
+}
+
+static inline void fd_set_screen_active(int on) { fd_screen_active = on; }
+static inline int fd_stop_requested(void) { return fd_stop_flag; }
+static inline void fd_clear_stop(void) { fd_stop_flag = 0; }
+
+/* Put one styled wide character at y, x. The pair goes through setcchar's extended
+   argument, so pairs past 255 (which COLOR_PAIR cannot hold) work too. */
 static inline int fd_put_cell(int y, int x, wchar_t ch, attr_t attrs, int pair) {
     cchar_t c;
     wchar_t wch[2] = {ch, 0};
-    if (setcchar(&c, wch, attrs, (short)(pair < 32767 ? pair : 0), NULL) != OK) return ERR;
+    int p = pair;
+    if (setcchar(&c, wch, attrs, 0, &p) != OK) return ERR;
     return mvadd_wch(y, x, &c);
 }
+
+/* Defines a colour pair; -1 is the terminal's default colour. */
+static inline int fd_init_pair(int pair, int fg, int bg) { return init_extended_pair(pair, fg, bg); }
 #endif

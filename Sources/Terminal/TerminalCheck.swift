@@ -1,5 +1,4 @@
 import CNCurses
-import Dashboard
 
 /// Whether the process can own a terminal screen.
 public enum TerminalCheck {

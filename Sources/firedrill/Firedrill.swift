@@ -15,13 +15,15 @@ struct Firedrill: ParsableCommand {
             self-healing supervision and Reed-Solomon erasure-coded checkpoints, and an \
             independent auditor proves that nothing was lost or counted twice.
 
+            Open the live dashboard (the default): firedrill [--theme NAME]
             Run the job headless with an audit: firedrill run --headless --duration 10s
             Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
             Verify and repair stored shards: firedrill scrub --repair
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [RunCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self]
+        subcommands: [DashboardCommand.self, RunCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self, ThemesCommand.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }
 

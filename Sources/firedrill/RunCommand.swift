@@ -74,6 +74,7 @@ struct Summary {
     var seconds: Double
 
     var transfersPerSecond: Double = 0
+    var title = "firedrill run"
 
     static func progressLine(_ s: ClusterSnapshot) -> String {
         "t=\(Int(s.uptime))s  produced \(s.produced)  \(Int(s.producedPerSecond)) tr/s  committed \(s.audit.committedTransfers)  checkpoints \(s.checkpointsCompleted)  audit \(s.audit.exact ? "exact" : "MISMATCH")"
@@ -82,7 +83,7 @@ struct Summary {
     func text() -> String {
         let exact = verdict.exact && verdict.moneyConserved
         var lines: [String] = []
-        lines.append("firedrill run: \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
+        lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
         lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s over \(DurationText.format(seconds)), \(snapshot.produced) read")
         lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")

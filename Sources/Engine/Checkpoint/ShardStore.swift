@@ -20,7 +20,17 @@ public final class ShardStore: Sendable {
     }
 
     /// The disk holding shard `index` of checkpoint `id` (rotated so load spreads).
-    public func diskOf(shard index: Int, checkpoint id: UInt64) -> Int { (index + Int(id % UInt64(nodes))) % nodes }
+    public func diskOf(shard index: Int, checkpoint id: UInt64) -> Int { Self.disk(ofShard: index, checkpoint: id, nodes: nodes) }
+
+    /// The disk holding shard `index` of checkpoint `id` in a cluster of `nodes`.
+    public static func disk(ofShard index: Int, checkpoint id: UInt64, nodes: Int) -> Int { (index + Int(id % UInt64(nodes))) % nodes }
+
+    /// The shard of checkpoint `id` that node `node`'s disk holds, if it holds one.
+    public static func shard(onDisk node: Int, checkpoint id: UInt64, nodes: Int, shards: Int) -> Int? {
+        guard nodes > 0 else { return nil }
+        let s = ((node - Int(id % UInt64(nodes))) % nodes + nodes) % nodes
+        return s < shards ? s : nil
+    }
 
     public static func nodeDirectory(_ node: Int) -> String { "node-\(node)" }
     public static func shardPath(checkpoint id: UInt64, shard: Int, disk: Int) -> String { "node-\(disk)/chk-\(pad(id)).s\(shard)" }

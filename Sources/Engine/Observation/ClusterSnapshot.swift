@@ -47,6 +47,12 @@ public struct ClusterSnapshot: Sendable {
         public var retransmits: Int
         /// Standby copies of peers' state it holds.
         public var standbyCopies: Int
+        /// Shards of the retained checkpoints on its disk, as the scrubber last saw them.
+        public var diskShards = 0
+        /// Of those, how many were corrupt or missing and could not be repaired.
+        public var badDiskShards = 0
+        /// When the scrubber last rewrote a shard on its disk (seconds since start).
+        public var lastDiskRepair: Double? = nil
     }
 
     /// The life of a checkpoint.

@@ -15,6 +15,9 @@ struct NodeStats: Sendable {
     var incarnation = 1
     var retransmits = 0
     var standbyCopies = 0
+    var diskShards = 0
+    var badDiskShards = 0
+    var lastDiskRepair: Double?
     var offsetsSum: Int64 = 0
     var latency = LatencyHistogram()
     var runLatency = LatencyHistogram()
@@ -114,7 +117,7 @@ final class StatusBoard: Sendable {
                     id: id, state: n.state, queueDepth: n.queueDepth, updatesPerSecond: n.appliedPerSecond, producedPerSecond: n.producedPerSecond,
                     produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: n.restarts,
                     health: n.health, phi: n.phi, heartbeatAge: n.heartbeatAge, incarnation: n.incarnation, retransmits: n.retransmits,
-                    standbyCopies: n.standbyCopies)
+                    standbyCopies: n.standbyCopies, diskShards: n.diskShards, badDiskShards: n.badDiskShards, lastDiskRepair: n.lastDiskRepair)
             }
             return ClusterSnapshot(
                 uptime: uptime, running: s.running, nodes: nodes, checkpoints: s.checkpoints,

@@ -320,6 +320,8 @@ extension ThreadedEngine {
         OSThread.lowerPriority(by: 5)
         var cursor = 0
         let store = worker.persistence.store
+        var manifests: [UInt64: Manifest] = [:]
+        var bad = Set<ShardKey>()
         while !stopping.load(ordering: .relaxed) {
             sleepMillis(scrubIntervalMillis)
             guard let ids = try? store.checkpointIDs(), !ids.isEmpty else { continue }
@@ -327,24 +329,65 @@ extension ThreadedEngine {
             cursor = cursor % (ids.count * k)
             let id = ids[cursor / k], shard = cursor % k
             cursor += 1
-            guard let manifest = try? store.manifest(id) else { continue }
+            for old in manifests.keys where !ids.contains(old) { manifests[old] = nil }
+            bad = bad.filter { ids.contains($0.checkpoint) }
+            if manifests[id] == nil { manifests[id] = try? store.manifest(id) }
+            guard let manifest = manifests[id], shard < manifest.shards.count else { continue }
+            let disk = manifest.shards[shard].disk
+            let key = ShardKey(checkpoint: id, shard: shard, disk: disk)
             let health = store.verify(manifest, shard: shard)
-            if case .ok = health { continue }
-            let why: String
-            switch health {
-            case .missing: why = "missing"
-            case let .corrupt(w): why = w
-            case .ok: why = ""
+            var repaired = false
+            if case .ok = health {
+                bad.remove(key)
+            } else {
+                let why: String
+                switch health {
+                case .missing: why = "missing"
+                case let .corrupt(w): why = w
+                case .ok: why = ""
+                }
+                event(.detection, node: disk, "scrubber: checkpoint \(id) shard \(shard) on node \(disk) is bad (\(why))")
+                do throws(RestoreError) {
+                    try store.repair(manifest, shards: [shard])
+                    event(.repair, node: disk, "scrubber rewrote checkpoint \(id) shard \(shard) on node \(disk) from the other shards")
+                    bad.remove(key)
+                    repaired = true
+                } catch {
+                    bad.insert(key)
+                    event(.error, "scrubber cannot repair checkpoint \(id) shard \(shard): \(error.reason)")
+                }
             }
-            event(.detection, node: manifest.shards[shard].disk, "scrubber: checkpoint \(id) shard \(shard) on node \(manifest.shards[shard].disk) is bad (\(why))")
-            do throws(RestoreError) {
-                try store.repair(manifest, shards: [shard])
-                event(.repair, node: manifest.shards[shard].disk, "scrubber rewrote checkpoint \(id) shard \(shard) on node \(manifest.shards[shard].disk) from the other shards")
-            } catch {
-                event(.error, "scrubber cannot repair checkpoint \(id) shard \(shard): \(error.reason)")
+            publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: repaired ? disk : nil)
+        }
+    }
+
+    /// Per-disk and per-checkpoint shard health as the scrubber last saw it.
+    private func publishDiskHealth(manifests: [UInt64: Manifest], bad: Set<ShardKey>, repairedDisk: Int?) {
+        var total = [Int](repeating: 0, count: config.nodes)
+        var broken = [Int](repeating: 0, count: config.nodes)
+        for m in manifests.values { for s in m.shards where s.disk < total.count { total[s.disk] += 1 } }
+        for b in bad where b.disk < broken.count { broken[b.disk] += 1 }
+        let now = uptime
+        board.state.withLock { s in
+            for i in s.nodes.indices {
+                s.nodes[i].diskShards = total[i]
+                s.nodes[i].badDiskShards = broken[i]
+            }
+            if let d = repairedDisk, d < s.nodes.count { s.nodes[d].lastDiskRepair = now }
+            for i in s.checkpoints.indices where s.checkpoints[i].status == .complete {
+                if let m = manifests[s.checkpoints[i].id] {
+                    s.checkpoints[i].healthyShards = m.shards.count - bad.filter { $0.checkpoint == m.checkpoint }.count
+                }
             }
         }
     }
+}
+
+/// One stored shard, for the scrubber's list of bad ones.
+struct ShardKey: Hashable {
+    var checkpoint: UInt64
+    var shard: Int
+    var disk: Int
 }
 
 extension Command {

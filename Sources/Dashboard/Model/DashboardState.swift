@@ -1,0 +1,161 @@
+import Engine
+
+/// The dashboard's own state (selection, overlays, refresh, messages): everything on
+/// screen that is not the engine's snapshot. Keys change it through `handle(_:context:)`.
+public struct DashboardState: Sendable, Equatable {
+    /// What the key handler needs to know about the cluster.
+    public struct Context: Sendable, Equatable {
+        public var nodes: Int
+        public var shards: Int
+        /// The newest complete checkpoint, for `D` (corrupt the shard on the selected disk).
+        public var latestCheckpoint: UInt64?
+
+        public init(nodes: Int, shards: Int, latestCheckpoint: UInt64?) {
+            self.nodes = nodes
+            self.shards = shards
+            self.latestCheckpoint = latestCheckpoint
+        }
+    }
+
+    /// A line shown in the footer for a while: the result of the last action.
+    public struct Message: Sendable, Equatable {
+        public var text: String
+        public var isError: Bool
+        /// Seconds since the engine started, when it was set.
+        public var at: Double
+    }
+
+    public var selectedNode = 0
+    public var overlay: Overlay = .none
+    /// While frozen the view keeps the snapshot it had; the engine keeps running.
+    public var frozen = false
+    public var refreshMillis = 100
+    /// Events scrolled back from the newest (0: the newest is at the top).
+    public var eventScroll = 0
+    public var message: Message?
+    /// Whether a drill's schedule is paused (live drills only).
+    public var schedulePaused = false
+    /// The refresh intervals `+` and `-` step through.
+    public static let refreshSteps = [50, 100, 200, 250, 500, 1000, 2000]
+
+    public init(refreshMillis: Int = 100) { self.refreshMillis = refreshMillis }
+
+    /// Shows a message in the footer.
+    public mutating func say(_ text: String, error: Bool = false, at time: Double) {
+        message = Message(text: text, isError: error, at: time)
+    }
+
+    /// Handles one key; returns what the application must do. `now` stamps messages.
+    public mutating func handle(_ key: Key, context: Context, now: Double) -> [Effect] {
+        if selectedNode >= context.nodes { selectedNode = max(0, context.nodes - 1) }
+        switch overlay {
+        case .help:
+            switch key {
+            case .escape, .character("?"), .character("q"), .enter: overlay = .none
+            case .interrupt: return [.quit]
+            default: break
+            }
+            return []
+        case let .commandLine(text):
+            return handleCommandLine(key, text: text, context: context, now: now)
+        case let .confirm(command, _):
+            switch key {
+            case .character("y"), .character("Y"):
+                overlay = .none
+                return [.command(command)]
+            case .interrupt: return [.quit]
+            default:
+                overlay = .none
+                say("cancelled: \(command)", at: now)
+                return []
+            }
+        case .none:
+            return handleNormal(key, context: context, now: now)
+        }
+    }
+
+    mutating func handleNormal(_ key: Key, context: Context, now: Double) -> [Effect] {
+        let node = selectedNode
+        switch key {
+        case .up, .character("k"): selectedNode = max(0, selectedNode - 1)
+        case .down, .character("j"): selectedNode = min(context.nodes - 1, selectedNode + 1)
+        case .home, .character("g"): selectedNode = 0
+        case .end, .character("G"): selectedNode = context.nodes - 1
+        case .pageUp: eventScroll += 5
+        case .pageDown: eventScroll = max(0, eventScroll - 5)
+        case .character("K"): return [.command(.kill(node))]
+        case .character("P"): return [.command(.hang(node))]
+        case .character("S"): return [.command(.slow(node, 0.005))]
+        case .character("B"): return [.command(.corruptFrame(node))]
+        case .character("N"): return [.command(.partition(node))]
+        case .character("D"):
+            guard let id = context.latestCheckpoint else {
+                say("no complete checkpoint yet: nothing to corrupt", error: true, at: now)
+                return []
+            }
+            guard let shard = ShardStore.shard(onDisk: node, checkpoint: id, nodes: context.nodes, shards: context.shards) else {
+                say("node \(node)'s disk holds no shard of checkpoint \(id)", error: true, at: now)
+                return []
+            }
+            return [.command(.corruptShard(.id(id), shard))]
+        case .character("W"):
+            overlay = .confirm(.wipeDisk(node), prompt: "Wipe node \(node)'s disk? Every shard on it is deleted.")
+        case .character("H"): return [.command(.heal(nil))]
+        case .character("c"): return [.command(.checkpointNow)]
+        case .character("r"): return [.command(.recoverNow)]
+        case .character(" "):
+            frozen.toggle()
+            say(frozen ? "view frozen (the engine keeps running); space resumes" : "view live", at: now)
+        case .character("+"), .character("="):
+            // Faster refresh: a shorter interval.
+            if let i = Self.refreshSteps.lastIndex(where: { $0 < refreshMillis }) { refreshMillis = Self.refreshSteps[i] }
+            say("refresh every \(refreshMillis) ms", at: now)
+            return [.refreshChanged]
+        case .character("-"), .character("_"):
+            if let i = Self.refreshSteps.firstIndex(where: { $0 > refreshMillis }) { refreshMillis = Self.refreshSteps[i] }
+            say("refresh every \(refreshMillis) ms", at: now)
+            return [.refreshChanged]
+        case .character("t"): return [.nextTheme]
+        case .character("p"): return [.toggleSchedule]
+        case .character("?"), .character("h"): overlay = .help
+        case .character(":"): overlay = .commandLine("")
+        case .escape: message = nil
+        case .character("q"), .interrupt: return [.quit]
+        case let .character(c):
+            say("'\(c)' does nothing; ? lists the keys", error: true, at: now)
+        default: break
+        }
+        return []
+    }
+
+    mutating func handleCommandLine(_ key: Key, text: String, context: Context, now: Double) -> [Effect] {
+        switch key {
+        case .escape:
+            overlay = .none
+        case .interrupt:
+            return [.quit]
+        case .backspace:
+            if text.isEmpty { overlay = .none } else { overlay = .commandLine(String(text.dropLast())) }
+        case .enter:
+            overlay = .none
+            let typed = text.trimmed
+            if typed.isEmpty { return [] }
+            if typed == "q" || typed == "quit" { return [.quit] }
+            if typed == "help" { overlay = .help; return [] }
+            do {
+                let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards)
+                if command.isDestructive {
+                    overlay = .confirm(command, prompt: "Run '\(command)'? It destroys stored data.")
+                    return []
+                }
+                return [.command(command)]
+            } catch {
+                say(":\(typed): \(error.description)", error: true, at: now)
+            }
+        case let .character(c):
+            if text.count < 200 { overlay = .commandLine(text + String(c)) }
+        default: break
+        }
+        return []
+    }
+}

@@ -1,0 +1,33 @@
+/// The key map as help text: one place, so the help overlay and the footer agree.
+public enum KeyHelp {
+    /// (keys, what they do) in the order the help shows them.
+    public static let all: [(keys: String, action: String)] = [
+        ("↑ ↓  j k", "select a node"),
+        ("K", "kill the selected node (memory and queues lost)"),
+        ("P", "hang (pause) it: no processing, no heartbeats"),
+        ("S", "slow it by 5 ms a batch (backpressure)"),
+        ("B", "flip a bit in a frame on its outgoing link"),
+        ("N", "partition it from the network"),
+        ("D", "corrupt its shard of the latest checkpoint"),
+        ("W", "wipe its disk (asks first)"),
+        ("H", "heal all faults"),
+        ("c", "checkpoint now"),
+        ("r", "recover now: roll back to the last checkpoint"),
+        ("space", "freeze / unfreeze the view (the engine runs on)"),
+        ("+ -", "refresh faster / slower"),
+        ("PgUp PgDn", "scroll the event log"),
+        ("t", "next theme"),
+        ("p", "pause / resume a drill's schedule"),
+        (":", "command line: kill 2, corrupt shard latest 3, heal all"),
+        ("?", "this help"),
+        ("Esc", "close an overlay, clear the message"),
+        ("q", "quit (stops the engine cleanly)"),
+    ]
+
+    /// The footer's hints, most important first: (key, short action).
+    public static let footer: [(key: String, action: String)] = [
+        ("?", "help"), ("q", "quit"), ("↑↓", "select"), ("K", "kill"), ("P", "hang"), ("S", "slow"),
+        ("B", "bitflip"), ("N", "partition"), ("D", "rot shard"), ("W", "wipe"), ("H", "heal"),
+        ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("space", "freeze"), ("t", "theme"),
+    ]
+}

@@ -1,0 +1,48 @@
+import Engine
+
+/// The event log, newest first, coloured by kind; PgUp/PgDn scroll back.
+public enum EventsPanel {
+    public static func role(of kind: EngineEvent.Kind) -> Role {
+        switch kind {
+        case .info: .eventInfo
+        case .operatorAction: .eventOperator
+        case .detection: .eventDetection
+        case .recovery: .eventRecovery
+        case .repair: .eventRepair
+        case .error: .eventError
+        case .checkpoint: .eventCheckpoint
+        case .commit: .eventCommit
+        case .audit: .eventAudit
+        case .restore: .eventRestore
+        }
+    }
+
+    public static func draw(_ vm: ViewModel, in r: Rect, on c: inout Canvas) {
+        let t = vm.theme
+        let events = vm.snapshot.events
+        let visible = max(0, r.height - 2)
+        let maxScroll = max(0, events.count - visible)
+        let scroll = min(vm.state.eventScroll, maxScroll)
+        let right = scroll > 0 ? "scrolled back \(scroll) · PgDn" : "\(events.count) events · PgUp"
+        let inner = Box.draw(r, title: "Events (newest first)", on: &c, theme: t, titleRight: right)
+        guard inner.width > 0, inner.height > 0 else { return }
+        for (i, e) in events.reversed().dropFirst(scroll).prefix(inner.height).enumerated() {
+            let y = inner.y + i
+            let style = t[role(of: e.kind)]
+            var x = c.put(pad(Format.clock(e.time), 7), x: inner.x, y: y, t[.muted])
+            x = c.put(" " + padRight(e.kind.rawValue, 9) + " ", x: x, y: y, style.with(.bold))
+            if let n = e.node { x = c.put("n\(n) ", x: x, y: y, style) }
+            c.putFitted(e.message, x: x, y: y, width: inner.x + inner.width - x, style)
+        }
+    }
+
+    static func padRight(_ s: String, _ w: Int) -> String {
+        let n = s.unicodeScalars.count
+        return n >= w ? s : s + String(repeating: " ", count: w - n)
+    }
+
+    static func pad(_ s: String, _ w: Int) -> String {
+        let n = s.unicodeScalars.count
+        return n >= w ? s : String(repeating: " ", count: w - n) + s
+    }
+}

@@ -1,0 +1,45 @@
+/// The bottom row: the keys that apply now, or the result of the last action.
+public enum FooterPanel {
+    /// Seconds a message stays before the hints come back.
+    public static let messageSeconds = 4.0
+
+    public static func draw(_ vm: ViewModel, row: Int, width: Int, on c: inout Canvas) {
+        let t = vm.theme
+        c.fill(Rect(x: 0, y: row, width: width, height: 1), Cell(" ", t[.text]))
+        switch vm.state.overlay {
+        case let .commandLine(text):
+            var x = c.put(":", x: 0, y: row, t[.key])
+            let shown = Canvas.fit(text, max(1, width - 30))
+            x = c.put(shown, x: x, y: row, t[.input])
+            c.put("▏", x: x, y: row, t[.input])
+            let hint = "Enter run · Esc cancel"
+            c.put(hint, x: width - hint.count - 1, y: row, t[.hint])
+            return
+        case .confirm:
+            hints([("y", "yes, do it"), ("any other key", "cancel")], row: row, width: width, on: &c, theme: t)
+            return
+        case .help:
+            hints([("Esc", "close help"), ("?", "close")], row: row, width: width, on: &c, theme: t)
+            return
+        case .none: break
+        }
+        if let m = vm.state.message, m.isError || vm.snapshot.uptime - m.at < messageSeconds || vm.state.frozen {
+            let x = c.put(m.isError ? " ✗ " : " » ", x: 0, y: row, m.isError ? t[.bad] : t[.key])
+            c.putFitted(m.text, x: x + 1, y: row, width: width - x - 1, m.isError ? t[.warning] : t[.text])
+            return
+        }
+        var list = KeyHelp.footer
+        if vm.drill != nil { list.insert(("p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
+        hints(list, row: row, width: width, on: &c, theme: t)
+    }
+
+    static func hints(_ list: [(key: String, action: String)], row: Int, width: Int, on c: inout Canvas, theme t: Theme) {
+        var x = 1
+        for (key, action) in list {
+            let need = key.unicodeScalars.count + action.unicodeScalars.count + 3
+            if x + need > width { break }
+            x = c.put(key, x: x, y: row, t[.key])
+            x = c.put(" " + action + "  ", x: x, y: row, t[.hint])
+        }
+    }
+}

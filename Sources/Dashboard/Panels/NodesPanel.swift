@@ -1,0 +1,99 @@
+import Engine
+
+/// The nodes table: one row per node, the selected one highlighted.
+public enum NodesPanel {
+    static let columns = [
+        Column(title: "", width: 1, priority: 0, alignRight: false),
+        Column(title: "id", width: 2, priority: 0, alignRight: true),
+        Column(title: "state", width: 13, priority: 0, alignRight: false),
+        Column(title: "phi", width: 5, priority: 2, alignRight: true),
+        Column(title: "heartbeat", width: 9, priority: 3, alignRight: true),
+        Column(title: "updates/s", width: 9, priority: 1, alignRight: true),
+        Column(title: "read/s", width: 7, priority: 6, alignRight: true),
+        Column(title: "queue", width: 11, priority: 2, alignRight: false),
+        Column(title: "state", width: 7, priority: 4, alignRight: true),
+        Column(title: "restarts", width: 8, priority: 3, alignRight: true),
+        Column(title: "retx", width: 4, priority: 7, alignRight: true),
+        Column(title: "standby", width: 7, priority: 8, alignRight: true),
+        Column(title: "disk shards", width: 11, priority: 2, alignRight: false),
+    ]
+
+    /// The rows the panel needs: border, header and one per node.
+    public static func height(nodes: Int) -> Int { nodes + 3 }
+
+    public static func draw(_ vm: ViewModel, in r: Rect, on c: inout Canvas) {
+        let t = vm.theme
+        let s = vm.snapshot
+        let down = s.nodes.filter { $0.health != .healthy }.count
+        let inner = Box.draw(r, title: "Nodes", on: &c, theme: t,
+                             titleRight: down == 0 ? "all \(s.nodes.count) healthy" : "\(down) of \(s.nodes.count) not healthy",
+                             titleRightStyle: down == 0 ? t[.ok] : t[.warning])
+        guard inner.width > 0, inner.height > 0 else { return }
+        let cols = Column.fitting(columns, width: inner.width)
+        var x = inner.x
+        for col in cols {
+            c.putFitted(col.title, x: x, y: inner.y, width: col.width, t[.muted].with(.underline), alignRight: col.alignRight)
+            x += col.width + 1
+        }
+        let now = s.uptime
+        for (row, n) in s.nodes.enumerated() {
+            let y = inner.y + 1 + row
+            guard y < inner.y + inner.height else { break }
+            let selected = row == vm.state.selectedNode
+            let base = selected ? (vm.color ? t[.selected] : t[.selected].with(.reverse)) : t[.text]
+            if selected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), Cell(" ", base)) }
+            let look = HealthLook.of(n.health)
+            func st(_ role: Role) -> Style { var v = t[role]; if selected { v.background = base.background; v.attributes.formUnion(base.attributes) }; return v }
+            x = inner.x
+            for col in cols {
+                switch (col.title, col.width) {
+                case ("", _):
+                    c.put(selected ? "▶" : " ", x: x, y: y, base)
+                case ("id", _):
+                    c.putFitted(String(n.id), x: x, y: y, width: col.width, base.with(.bold), alignRight: true)
+                case ("state", 13):
+                    c.putFitted(look.glyph + " " + look.word, x: x, y: y, width: col.width, st(look.role))
+                case ("phi", _):
+                    let phi = n.phi.isFinite ? Format.fixed(min(n.phi, 999), n.phi < 10 ? 1 : 0) : "∞"
+                    c.putFitted(phi, x: x, y: y, width: col.width, n.phi >= 8 ? st(.nodeDown) : n.phi >= 3 ? st(.nodeSuspect) : base, alignRight: true)
+                case ("heartbeat", _):
+                    c.putFitted(Format.duration(n.heartbeatAge) + " ago", x: x, y: y, width: col.width, n.heartbeatAge > 0.3 ? st(.nodeSuspect) : base, alignRight: true)
+                case ("updates/s", _):
+                    c.putFitted(Format.count(n.updatesPerSecond), x: x, y: y, width: col.width, base, alignRight: true)
+                case ("read/s", _):
+                    c.putFitted(Format.count(n.producedPerSecond), x: x, y: y, width: col.width, base, alignRight: true)
+                case ("queue", _):
+                    let cap = max(1, vm.job.queueCapacity)
+                    let fill = min(1, Double(n.queueDepth) / Double(cap))
+                    let barWidth = 6
+                    let cellsOn = Int((fill * Double(barWidth)).rounded(.up))
+                    let bar = String(repeating: "▮", count: cellsOn) + String(repeating: "▯", count: barWidth - cellsOn)
+                    let role: Role = fill >= 0.75 ? .nodeDown : fill >= 0.4 ? .nodeSuspect : .nodeHealthy
+                    let nx = c.put(bar, x: x, y: y, st(role))
+                    c.putFitted(String(n.queueDepth), x: nx, y: y, width: col.width - barWidth, base, alignRight: true)
+                case ("state", 7):
+                    c.putFitted(Format.bytes(n.stateBytes), x: x, y: y, width: col.width, base, alignRight: true)
+                case ("restarts", _):
+                    c.putFitted(String(n.restarts), x: x, y: y, width: col.width, n.restarts > 0 ? st(.warning) : base, alignRight: true)
+                case ("retx", _):
+                    c.putFitted(String(n.retransmits), x: x, y: y, width: col.width, n.retransmits > 0 ? st(.integrityRepaired) : base, alignRight: true)
+                case ("standby", _):
+                    c.putFitted(String(n.standbyCopies), x: x, y: y, width: col.width, base, alignRight: true)
+                case ("disk shards", _):
+                    let good = n.diskShards - n.badDiskShards
+                    if n.diskShards == 0 {
+                        c.putFitted("–", x: x, y: y, width: col.width, st(.muted))
+                    } else if n.badDiskShards > 0 {
+                        c.putFitted("✗ \(good)/\(n.diskShards) bad", x: x, y: y, width: col.width, st(.integrityBad))
+                    } else if let repaired = n.lastDiskRepair, now - repaired < 10 {
+                        c.putFitted("↺ \(good)/\(n.diskShards) fixed", x: x, y: y, width: col.width, st(.integrityRepaired))
+                    } else {
+                        c.putFitted("✓ \(good)/\(n.diskShards)", x: x, y: y, width: col.width, st(.integrityOK))
+                    }
+                default: break
+                }
+                x += col.width + 1
+            }
+        }
+    }
+}

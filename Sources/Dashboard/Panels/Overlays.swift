@@ -1,0 +1,57 @@
+import Engine
+
+/// The help screen and the confirmation box, drawn over the panels.
+public enum Overlays {
+    public static func drawHelp(_ vm: ViewModel, on c: inout Canvas) {
+        let t = vm.theme
+        var lines: [(String, String)] = KeyHelp.all
+        lines.append(("", ""))
+        lines.append(("commands", Command.grammar.prefix(6).joined(separator: ", ")))
+        lines.append(("", Command.grammar.dropFirst(6).joined(separator: ", ")))
+        let width = min(c.width - 4, 86)
+        let height = min(c.height - 2, lines.count + 4)
+        let r = Rect(x: (c.width - width) / 2, y: max(1, (c.height - height) / 2), width: width, height: height)
+        c.fill(r, Cell(" ", t[.overlay]))
+        var boxTheme = t
+        boxTheme.styles[.border] = t[.border].on(t[.overlay].background)
+        boxTheme.styles[.title] = t[.title].on(t[.overlay].background)
+        let inner = Box.draw(r, title: "Help · lowercase looks, capitals break things", on: &c, theme: boxTheme)
+        for (i, (keys, action)) in lines.enumerated() {
+            let y = inner.y + 1 + i
+            guard y < inner.y + inner.height else { break }
+            c.putFitted(keys, x: inner.x + 1, y: y, width: 12, t[.key].on(t[.overlay].background))
+            c.putFitted(action, x: inner.x + 14, y: y, width: inner.width - 15, t[.overlay])
+        }
+    }
+
+    public static func drawConfirm(_ prompt: String, vm: ViewModel, on c: inout Canvas) {
+        let t = vm.theme
+        let width = min(c.width - 4, max(40, prompt.unicodeScalars.count + 6))
+        let r = Rect(x: (c.width - width) / 2, y: c.height / 2 - 3, width: width, height: 6)
+        c.fill(r, Cell(" ", t[.overlay]))
+        var boxTheme = t
+        boxTheme.styles[.border] = t[.warning].on(t[.overlay].background)
+        boxTheme.styles[.title] = t[.warning].on(t[.overlay].background)
+        let inner = Box.draw(r, title: "Confirm", on: &c, theme: boxTheme)
+        c.putFitted(prompt, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, t[.overlay].with(.bold))
+        var x = c.put("y", x: inner.x + 1, y: inner.y + 2, t[.key].on(t[.overlay].background))
+        x = c.put(" yes   ", x: x, y: inner.y + 2, t[.overlay])
+        x = c.put("any other key", x: x, y: inner.y + 2, t[.key].on(t[.overlay].background))
+        c.put(" cancel", x: x, y: inner.y + 2, t[.overlay])
+    }
+
+    /// A centred message instead of the layout when the terminal is too small.
+    public static func drawTooSmall(on c: inout Canvas, theme t: Theme, needed: (columns: Int, rows: Int)) {
+        c.clear(Cell(" ", t[.text]))
+        let lines = [
+            "Terminal too small",
+            "\(c.width)x\(c.height), needs at least \(needed.columns)x\(needed.rows)",
+            "enlarge the window, or press q to quit",
+        ]
+        for (i, l) in lines.enumerated() {
+            let y = c.height / 2 - 1 + i
+            let fitted = Canvas.fit(l, c.width)
+            c.put(fitted, x: max(0, (c.width - fitted.unicodeScalars.count) / 2), y: y, i == 0 ? t[.warning] : t[.text])
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import CNCurses
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dashboard
+import Engine
+
+/// The dashboard's loop: owns the screen, reads keys, takes a snapshot each refresh,
+/// renders it and flushes what changed. Runs on the calling thread until `q`, Ctrl-C or
+/// SIGTERM; the engine runs beside it on its own threads.
+public final class DashboardApp {
+    /// How the loop ended.
+    public enum Ending: Sendable, Equatable { case quit, signal }
+
+    public struct Options: Sendable {
+        public var refreshMillis: Int
+        /// The themes `t` cycles through, the first one shown first.
+        public var themes: [Theme]
+        public var noColor: Bool
+        public var job: ViewModel.Job
+        /// A message for the footer at start (theme warnings, for instance).
+        public var startMessage: (text: String, isError: Bool)?
+
+        public init(refreshMillis: Int, themes: [Theme], noColor: Bool, job: ViewModel.Job, startMessage: (text: String, isError: Bool)? = nil) {
+            self.refreshMillis = refreshMillis
+            self.themes = themes.isEmpty ? [.builtIn] : themes
+            self.noColor = noColor
+            self.job = job
+            self.startMessage = startMessage
+        }
+    }
+
+    let source: LiveSource
+    let options: Options
+
+    public init(source: LiveSource, options: Options) {
+        self.source = source
+        self.options = options
+    }
+
+    /// Runs until the operator quits. `stopping` is drawn in the footer while the caller
+    /// shuts the engine down; the screen is closed when this returns.
+    public func run(onQuit: () -> Void) throws(Screen.OpenError) -> Ending {
+        let screen = try Screen(noColor: options.noColor)
+        defer { screen.close() }
+        var state = DashboardState(refreshMillis: options.refreshMillis)
+        var themeIndex = 0
+        let colors = screen.colors
+        func theme() -> Theme { options.themes[themeIndex % options.themes.count].adapted(to: colors) }
+        var current = theme()
+        var snapshot = source.snapshot()
+        if let m = options.startMessage { state.say(m.text, error: m.isError, at: snapshot.uptime) }
+        var nextFrame = 0.0
+        var ending = Ending.quit
+        loop: while true {
+            if SignalGuard.stopRequested { ending = .signal; break }
+            let wait = max(0, Int((nextFrame - monotonicSeconds()) * 1000))
+            let (key, resized) = screen.readKey(timeoutMillis: wait)
+            var redraw = resized
+            if resized { screen.invalidate() }
+            if let key {
+                redraw = true
+                let context = DashboardState.Context(
+                    nodes: snapshot.nodes.count, shards: options.job.dataShards + options.job.parityShards,
+                    latestCheckpoint: snapshot.checkpoints.last { $0.status == .complete }?.id)
+                let now = snapshot.uptime
+                for effect in state.handle(key, context: context, now: now) {
+                    switch effect {
+                    case let .command(c):
+                        do throws(CommandError) {
+                            try source.apply(c)
+                            state.say("\(c): done", at: now)
+                        } catch {
+                            state.say("\(c): \(error.description)", error: true, at: now)
+                        }
+                    case .quit:
+                        break loop
+                    case .refreshChanged:
+                        break
+                    case .nextTheme:
+                        themeIndex += 1
+                        current = theme()
+                        state.say("theme \(current.name)", at: now)
+                    case .toggleSchedule:
+                        if source.drillStatus() == nil {
+                            state.say("no drill is playing (start one with --drill NAME)", error: true, at: now)
+                        } else {
+                            state.schedulePaused = source.setSchedulePaused(!state.schedulePaused)
+                            state.say(state.schedulePaused ? "drill schedule paused; p resumes" : "drill schedule resumed", at: now)
+                        }
+                    }
+                }
+            }
+            let t = monotonicSeconds()
+            if redraw || t >= nextFrame {
+                if !state.frozen { snapshot = source.snapshot() }
+                draw(screen, snapshot: snapshot, state: state, theme: current, colors: colors)
+                nextFrame = t + Double(state.refreshMillis) / 1000
+            }
+        }
+        // Say what is happening while the engine stops (a final checkpoint and audit).
+        state.overlay = .none
+        state.frozen = true
+        state.say("stopping: final checkpoint and audit…", at: snapshot.uptime)
+        draw(screen, snapshot: source.snapshot(), state: state, theme: current, colors: colors)
+        onQuit()
+        return ending
+    }
+
+    private func draw(_ screen: Screen, snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, colors: Int) {
+        var canvas = Canvas(width: screen.width, height: screen.height)
+        let vm = ViewModel(snapshot: snapshot, state: state, theme: theme, job: options.job, drill: source.drillStatus(), color: colors > 0)
+        DashboardView.render(vm, into: &canvas)
+        screen.flush(canvas)
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

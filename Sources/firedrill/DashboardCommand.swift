@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Dashboard
+import Engine
+import Terminal
+
+/// `firedrill` / `firedrill dashboard`: the payments job with the live ncurses dashboard.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the live dashboard on the payments job (the default command).",
+        discussion: "Keys: ? help, K kill, P hang, S slow, B bit flip on a link, N partition, D corrupt a shard, W wipe a disk, H heal all, c checkpoint, r recover, : command line, q quit."
+    )
+
+    @OptionGroup var job: JobOptions
+
+    @Option(help: "Standby copies of each node's checkpointed state kept on other nodes.")
+    var replicas: Int = 1
+
+    @Option(help: "Colour theme: a name from 'firedrill themes' or a path to a .toml file.")
+    var theme: String = "default"
+
+    @Option(help: "Screen refresh interval (e.g. 100ms, 1s).")
+    var refresh: String = "100ms"
+
+    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set): states read from glyphs and attributes.")
+    var noColor = false
+
+    func run() throws {
+        guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
+            throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
+        }
+        let config = try job.config()
+        let (themes, startMessage) = try Self.themes(first: theme)
+        guard TerminalCheck.isInteractive else {
+            var err = StandardError()
+            print("firedrill: the dashboard needs a terminal on stdin and stdout; without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
+            throw ExitCode(2)
+        }
+        let engine = try Self.openEngine(config: config, data: job.data, replicas: replicas)
+        engine.start()
+        let jobFacts = ViewModel.Job(
+            name: "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
+            replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
+        let app = DashboardApp(source: EngineSource(engine), options: .init(
+            refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
+            noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage))
+        var verdict: AuditVerdict?
+        do {
+            _ = try app.run { verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60) }
+        } catch {
+            engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
+            throw RuntimeFailure("cannot open the dashboard: \(error.description)")
+        }
+        let final = verdict ?? engine.snapshot().audit
+        let snapshot = engine.snapshot()
+        var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)
+        summary.title = "firedrill dashboard"
+        summary.transfersPerSecond = snapshot.uptime > 0 ? Double(snapshot.produced) / snapshot.uptime : 0
+        print(summary.text())
+        if !(final.exact && final.moneyConserved) { throw ExitCode(1) }
+    }
+
+    /// `NO_COLOR` set to anything non-empty (no-color.org).
+    static var noColorEnvironment: Bool {
+        guard let v = getenv("NO_COLOR") else { return false }
+        return v.pointee != 0
+    }
+
+    /// The chosen theme first, then the others shipped; a broken chosen theme falls back
+    /// to the default with its error shown.
+    static func themes(first name: String) throws -> ([Theme], (text: String, isError: Bool)?) {
+        let library = ThemeLibrary.standard()
+        var message: (String, Bool)?
+        var themes: [Theme] = []
+        do {
+            let loaded = try library.load(name)
+            themes.append(loaded.theme)
+            if let w = loaded.warnings.first { message = ("theme warning: \(w)\(loaded.warnings.count > 1 ? " (+\(loaded.warnings.count - 1) more)" : "")", false) }
+        } catch {
+            if error.line == 0 && !name.contains("/") && !name.hasSuffix(".toml") {
+                // An unknown name is a usage error: list what there is.
+                throw ValidationError("--theme: \(error.message)")
+            }
+            var err = StandardError()
+            print("firedrill: \(error.description); using the default theme", to: &err)
+            message = ("\(error.description); using the default theme", true)
+            themes.append(.builtIn)
+        }
+        for other in library.names() where other != themes[0].name {
+            if let t = try? library.load(other).theme { themes.append(t) }
+        }
+        return (themes, message)
+    }
+
+    static func openEngine(config: JobConfig, data: String, replicas: Int) throws -> ThreadedEngine {
+        do { return try ThreadedEngine(config: config, dataDirectory: data, replicas: replicas) } catch {
+            if case let .config(e) = error { throw ValidationError(e.description) }
+            throw RuntimeFailure("\(error)")
+        }
+    }
+}
+
+/// `firedrill themes`: the themes there are.
+struct ThemesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "themes", abstract: "List the colour themes (use one with --theme NAME).")
+
+    func run() throws {
+        let library = ThemeLibrary.standard()
+        let names = library.names()
+        if names.isEmpty {
+            print("default  (built in; no themes/ directory found)")
+            return
+        }
+        var failed = false
+        for name in names {
+            do {
+                let loaded = try library.load(name)
+                let path = library.path(of: name) ?? ""
+                print("\(name.padding(18))\(path)\(loaded.warnings.isEmpty ? "" : "  (\(loaded.warnings.count) warning\(loaded.warnings.count == 1 ? "" : "s"))")")
+            } catch {
+                failed = true
+                print("\(name.padding(18))ERROR \(error.description)")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}

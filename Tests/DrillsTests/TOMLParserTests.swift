@@ -1,0 +1,88 @@
+@testable import Drills
+import Testing
+
+@Suite("TOML reader")
+struct TOMLParserTests {
+    func parse(_ text: String) throws -> TOMLDocument { try TOMLParser(file: "t.toml").parse(text) }
+
+    func error(_ text: String) -> FileError? {
+        do { _ = try TOMLParser(file: "t.toml").parse(text); return nil } catch { return error }
+    }
+
+    @Test("keys, sections, arrays of tables, comments and every value type")
+    func shapes() throws {
+        let doc = try parse("""
+            # a comment
+            name = "kill-one"   # trailing comment
+            count = 12
+            ratio = 0.5
+            big = 1_000
+            on = true
+            tags = ["a", 'b', "c#d"]
+            multi = [
+              "x",  # first
+              "y",
+            ]
+
+            [job]
+            nodes = 6
+            "quoted key" = "v"
+
+            [[step]]
+            at = "3s"
+            command = "kill 2"
+
+            [[step]]
+            at = "5s"
+            caption = "tab\\there \\"quoted\\" \\u00e9"
+            """)
+        #expect(doc.root["name"] == TOMLValue(.string("kill-one"), line: 2))
+        #expect(doc.root["count"]?.kind == .integer(12))
+        #expect(doc.root["ratio"]?.kind == .float(0.5))
+        #expect(doc.root["big"]?.kind == .integer(1000))
+        #expect(doc.root["on"]?.kind == .bool(true))
+        #expect(doc.root["tags"]?.kind == .array([TOMLValue(.string("a"), line: 7), TOMLValue(.string("b"), line: 7), TOMLValue(.string("c#d"), line: 7)]))
+        #expect(doc.root["multi"]?.kind == .array([TOMLValue(.string("x"), line: 8), TOMLValue(.string("y"), line: 8)]))
+        #expect(doc.table("job")?["nodes"]?.kind == .integer(6))
+        #expect(doc.table("job")?["quoted key"]?.kind == .string("v"))
+        #expect(doc.table("job")?.line == 13)
+        let steps = doc.tables("step")
+        #expect(steps.count == 2)
+        #expect(steps[0]["command"]?.kind == .string("kill 2"))
+        #expect(steps[1]["caption"]?.kind == .string("tab\there \"quoted\" é"))
+        #expect(steps[1]["at"]?.line == 22)
+    }
+
+    @Test("errors name the line and what was expected", arguments: [
+        ("a = \"open", 1, "closing quote"),
+        ("a = 1\na = 2", 2, "set twice"),
+        ("x.y = 1", 1, "dotted keys"),
+        ("[job\nx = 1", 1, "closing ']'"),
+        ("a = {b = 1}", 1, "inline tables"),
+        ("\n\na = hello", 3, "strings need quotes"),
+        ("[a]\n[a]", 2, "appears twice"),
+        ("a = [1, 2", 1, "closing ']'"),
+        ("= 3", 1, "expected a key"),
+        ("a 3", 1, "expected '='"),
+        ("a = 1 2", 1, "unexpected '2'"),
+        ("a = \"\\q\"", 1, "escape"),
+        ("[a]\n[[a]]", 2, "clashes"),
+    ])
+    func errors(text: String, line: Int, fragment: String) {
+        let e = error(text)
+        #expect(e != nil, "\(text) should not parse")
+        #expect(e?.line == line, "\(text): \(e?.description ?? "")")
+        #expect(e?.description.contains(fragment) == true, "\(e?.description ?? "") should mention \(fragment)")
+        #expect(e?.description.hasPrefix("t.toml:\(line):") == true)
+    }
+
+    @Test("random text never crashes the reader")
+    func garbage() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("ab=[]{}\"'#\\ \n.,0123456789_-tfrue")
+        for _ in 0..<2000 {
+            let text = String((0..<Int.random(in: 0...60, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "a" })
+            _ = try? TOMLParser(file: "g").parse(text)
+        }
+    }
+}
