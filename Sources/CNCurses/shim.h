@@ -50,11 +50,10 @@ static inline int fd_ok(void) { return OK; }
 /* Terminal restoration on signals. Only async-signal-safe calls run in the handlers:
    a crash signal puts the saved terminal modes back, leaves the alternate screen, shows
    the cursor, and re-raises with the default action (so a core dump still happens);
-   SIGINT, SIGTERM and SIGHUP only set a flag the dashboard's loop reads. These statics
-   live in the one Swift file that calls them (Terminal/SignalGuard.swift). */
+   SIGINT, SIGTERM and SIGHUP are handled in Swift (Terminal/SignalGuard.swift), which is
+   also the one file that calls these. */
 static inline struct termios *fd_saved_termios(void) { static struct termios saved; return &saved; }
 static volatile sig_atomic_t fd_have_termios = 0;
-static volatile sig_atomic_t fd_stop_flag = 0;
 static volatile sig_atomic_t fd_screen_active = 0;
 
 static void fd_crash_handler(int sig) {
@@ -68,8 +67,6 @@ static void fd_crash_handler(int sig) {
     raise(sig);
 }
 
-static void fd_stop_handler(int sig) { (void)sig; fd_stop_flag = 1; }
-
 static inline void fd_install_signal_handlers(void) {
     if (tcgetattr(0, fd_saved_termios()) == 0) fd_have_termios = 1;
     struct sigaction sa;
@@ -78,14 +75,10 @@ static inline void fd_install_signal_handlers(void) {
     sa.sa_handler = fd_crash_handler;
     int crash[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
     for (unsigned i = 0; i < sizeof crash / sizeof crash[0]; i++) sigaction(crash[i], &sa, NULL);
-    sa.sa_handler = fd_stop_handler;
-    int stop[] = {SIGINT, SIGTERM, SIGHUP};
-    for (unsigned i = 0; i < sizeof stop / sizeof stop[0]; i++) sigaction(stop[i], &sa, NULL);
 }
 
 static inline void fd_set_screen_active(int on) { fd_screen_active = on; }
-static inline int fd_stop_requested(void) { return fd_stop_flag; }
-static inline void fd_clear_stop(void) { fd_stop_flag = 0; }
+
 
 /* Put one styled wide character at y, x. The pair goes through setcchar's extended
    argument, so pairs past 255 (which COLOR_PAIR cannot hold) work too. */

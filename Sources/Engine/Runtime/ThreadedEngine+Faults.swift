@@ -316,48 +316,63 @@ extension ThreadedEngine {
 
     /// The scrubber: re-reads one shard at a time (a bounded rate) and rewrites any that
     /// is corrupt or missing from the others.
+    /// Bytes a second the scrubber reads at most (HDFS's block scanner bounds itself the
+    /// same way), so it never competes with checkpoints for the disks.
+    static let scrubBytesPerSecond = 64.0 * 1024 * 1024
+
+    /// The background scrubber: passes over every stored shard, newest checkpoint first,
+    /// verifies each against its manifest CRC, and rewrites a bad one from the others.
+    /// Between shards it sleeps in proportion to the shard's size; between passes,
+    /// `scrubIntervalMillis`.
     func runScrubber() {
         OSThread.lowerPriority(by: 5)
-        var cursor = 0
         let store = worker.persistence.store
         var manifests: [UInt64: Manifest] = [:]
         var bad = Set<ShardKey>()
         while !stopping.load(ordering: .relaxed) {
             sleepMillis(scrubIntervalMillis)
             guard let ids = try? store.checkpointIDs(), !ids.isEmpty else { continue }
-            let k = config.dataShards + config.parityShards
-            cursor = cursor % (ids.count * k)
-            let id = ids[cursor / k], shard = cursor % k
-            cursor += 1
             for old in manifests.keys where !ids.contains(old) { manifests[old] = nil }
             bad = bad.filter { ids.contains($0.checkpoint) }
-            if manifests[id] == nil { manifests[id] = try? store.manifest(id) }
-            guard let manifest = manifests[id], shard < manifest.shards.count else { continue }
-            let disk = manifest.shards[shard].disk
-            let key = ShardKey(checkpoint: id, shard: shard, disk: disk)
-            let health = store.verify(manifest, shard: shard)
-            var repaired = false
-            if case .ok = health {
-                bad.remove(key)
-            } else {
-                let why: String
-                switch health {
-                case .missing: why = "missing"
-                case let .corrupt(w): why = w
-                case .ok: why = ""
-                }
-                event(.detection, node: disk, "scrubber: checkpoint \(id) shard \(shard) on node \(disk) is bad (\(why))")
-                do throws(RestoreError) {
-                    try store.repair(manifest, shards: [shard])
-                    event(.repair, node: disk, "scrubber rewrote checkpoint \(id) shard \(shard) on node \(disk) from the other shards")
-                    bad.remove(key)
-                    repaired = true
-                } catch {
-                    bad.insert(key)
-                    event(.error, "scrubber cannot repair checkpoint \(id) shard \(shard): \(error.reason)")
+            pass: for id in ids.reversed() {
+                if manifests[id] == nil { manifests[id] = try? store.manifest(id) }
+                guard let manifest = manifests[id] else { continue }
+                for shard in manifest.shards.indices {
+                    if stopping.load(ordering: .relaxed) { break pass }
+                    scrubShard(store, manifest, shard, bad: &bad)
+                    publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil)
+                    let pause = Double(manifest.shardSize) / Self.scrubBytesPerSecond
+                    sleepMillis(max(1, Int(pause * 1000)))
                 }
             }
-            publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: repaired ? disk : nil)
+        }
+    }
+
+    /// Verifies one shard and repairs it if it is bad.
+    private func scrubShard(_ store: ShardStore, _ manifest: Manifest, _ shard: Int, bad: inout Set<ShardKey>) {
+        let id = manifest.checkpoint
+        let disk = manifest.shards[shard].disk
+        let key = ShardKey(checkpoint: id, shard: shard, disk: disk)
+        let health = store.verify(manifest, shard: shard)
+        let why: String
+        switch health {
+        case .ok:
+            bad.remove(key)
+            return
+        case .missing: why = "missing"
+        case let .corrupt(w): why = w
+        }
+        let known = bad.contains(key)
+        if !known { event(.detection, node: disk, "scrubber: checkpoint \(id) shard \(shard) on node \(disk) is bad (\(why))") }
+        do throws(RestoreError) {
+            try store.repair(manifest, shards: [shard])
+            event(.repair, node: disk, "scrubber rewrote checkpoint \(id) shard \(shard) on node \(disk) from the other shards")
+            bad.remove(key)
+            let now = uptime
+            board.state.withLock { s in if disk < s.nodes.count { s.nodes[disk].lastDiskRepair = now } }
+        } catch {
+            if !known { event(.error, "scrubber cannot repair checkpoint \(id) shard \(shard): \(error.reason)") }
+            bad.insert(key)
         }
     }
 

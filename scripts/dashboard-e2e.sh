@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End-to-end tests of the dashboard: the real binary in tmux, driven by keys, read back
+# from the screen. Needs tmux and a release build (scripts/e2e.sh makes it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=$PWD/.build/release/firedrill
+[ -x "$bin" ] || swift build -c release >/dev/null
+tmp=$(mktemp -d)
+sock="fd-e2e-$$"
+pass=0; fail=0
+cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+ok() { pass=$((pass+1)); echo "ok   $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | head -45; }
+screen() { tmux -L "$sock" capture-pane -p -t "$1"; }
+# wait_for SESSION TEXT SECONDS: until the screen shows TEXT.
+wait_for() {
+  local end=$(( $(date +%s%N) + $3 * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$end" ]; do
+    if screen "$1" | grep -qF -- "$2"; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+expect_screen() { # name session text seconds
+  if wait_for "$2" "$3" "$4"; then ok "$1"; else bad "$1: '$3' not on screen" "$(screen "$2")"; fi
+}
+start() { # session cols rows args...
+  local s=$1 cols=$2 rows=$3; shift 3
+  tmux -L "$sock" -f /dev/null new-session -d -s "$s" -x "$cols" -y "$rows" \
+    -e LANG=C.UTF-8 -e NCURSES_NO_UTF8_ACS=1 -e TERM=xterm-256color \
+    "cd $PWD && $bin $* ; echo \"exit=\$?\" > $tmp/$s.exit; sleep 600"
+  tmux -L "$sock" set-option -t "$s" remain-on-exit on >/dev/null
+}
+exit_code() { # session seconds
+  local end=$(( $(date +%s) + $2 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    [ -f "$tmp/$1.exit" ] && { sed 's/exit=//' "$tmp/$1.exit"; return; }
+    sleep 0.1
+  done
+  echo "none"
+}
+alt_screen() { tmux -L "$sock" display -p -t "$1" '#{alternate_on}'; }
+
+# --- Without a terminal: refuse, exit 2, touch nothing.
+out=$("$bin" --data "$tmp/notty" </dev/null 2>&1 | cat); rc=${PIPESTATUS[0]}
+if [ "$rc" = 2 ] && echo "$out" | grep -q "run --headless" && [ ! -e "$tmp/notty" ]; then ok "no terminal: refuses with exit 2, points to run --headless"; else bad "no terminal (exit $rc)" "$out"; fi
+out=$(timeout 10 "$bin" dashboard --data "$tmp/notty" < /dev/null > /dev/null 2>&1); rc=$?
+[ "$rc" = 2 ] && ok "stdout a terminal but stdin not: exit 2, no hang" || bad "stdin not a terminal (exit $rc)"
+out=$("$bin" --theme nosuch 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -q "high-contrast"; then ok "unknown theme lists the available ones"; else bad "unknown theme (exit $rc)" "$out"; fi
+out=$("$bin" themes 2>&1); rc=$?
+if [ "$rc" = 0 ] && for t in default light high-contrast colorblind; do echo "$out" | grep -q "^$t " || exit 1; done; then ok "firedrill themes lists the shipped themes"; else bad "themes" "$out"; fi
+out=$("$bin" --refresh 1ms 2>&1); rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q -- "--refresh" && ok "bad --refresh is a usage error" || bad "bad --refresh (exit $rc)" "$out"
+printf '[node]\ndown = "crimson"\n' > "$tmp/broken.toml"
+
+# --- 120x40: kill a node with K, watch it recover with the verdict exact.
+start big 120 40 --data "$tmp/big" --rate 1000000
+expect_screen "dashboard starts: running" big "● RUNNING" 15
+expect_screen "header shows the exact verdict" big "✓ EXACT" 10
+expect_screen "header shows money conserved" big "money 10,000,000 ✓ conserved" 5
+expect_screen "a checkpoint completes" big "✓ complete" 10
+for p in Nodes Throughput Checkpoints Events "K kill"; do screen big | grep -qF "$p" && ok "panel: $p" || bad "panel $p missing" "$(screen big)"; done
+tmux -L "$sock" send-keys -t big j j
+expect_screen "j moves the selection" big "▶  2 " 2
+t0=$(date +%s%N)
+tmux -L "$sock" send-keys -t big K
+if wait_for big "kill 2: done" 2; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 )); ok "K shows its effect (${ms} ms after the key, refresh 100 ms)"; echo "$ms" > "$tmp/key-latency"
+else bad "K: no effect on screen" "$(screen big)"; fi
+expect_screen "the event log shows the kill" big "operator  n2 kill 2" 2
+expect_screen "node 2 is detected down" big "node 2 is down" 5
+expect_screen "the recovery is logged" big "rolled back to checkpoint" 10
+expect_screen "all nodes healthy again" big "all 6 healthy" 15
+if screen big | grep -q "▶  2 ● healthy" && screen big | grep -qF "✓ EXACT"; then ok "node 2 healthy, verdict still exact"; else bad "after recovery" "$(screen big)"; fi
+tmux -L "$sock" send-keys -t big ':' 'heal all' Enter
+expect_screen ":heal all runs" big "heal all: done" 3
+tmux -L "$sock" send-keys -t big ':' 'kill 9' Enter
+expect_screen ":kill 9 is refused with a clear error" big "nodes are 0-5" 3
+tmux -L "$sock" send-keys -t big '?'
+expect_screen "? opens the help" big "lowercase looks, capitals break things" 3
+tmux -L "$sock" send-keys -t big Escape
+sleep 0.3
+screen big | grep -q "lowercase looks" && bad "Esc did not close the help" "$(screen big)" || ok "Esc closes the help"
+tmux -L "$sock" send-keys -t big t
+expect_screen "t switches theme" big "theme " 3
+tmux -L "$sock" send-keys -t big W
+expect_screen "W asks before wiping" big "Wipe node 2's disk?" 3
+tmux -L "$sock" send-keys -t big n
+expect_screen "any other key cancels" big "cancelled: wipe 2" 3
+tmux -L "$sock" send-keys -t big D
+expect_screen "D corrupts a shard on the node's disk" big "corrupt shard" 3
+expect_screen "the scrubber repairs it" big "scrubber rewrote" 15
+tmux -L "$sock" resize-window -t big -x 80 -y 24
+sleep 0.5
+if screen big | grep -qF "Nodes" && screen big | grep -qF "Events" && [ "$(screen big | sed -n 3p | tail -c 4)" = "╮" ]; then ok "resize to 80x24 re-lays out"; else bad "resize to 80x24" "$(screen big)"; fi
+tmux -L "$sock" resize-window -t big -x 70 -y 20
+expect_screen "below 80x24: a clear message with the sizes" big "70x20, needs at least 80x24" 3
+tmux -L "$sock" resize-window -t big -x 120 -y 40
+expect_screen "back to 120x40" big "Throughput" 3
+tmux -L "$sock" send-keys -t big q
+code=$(exit_code big 90)
+[ "$code" = 0 ] && ok "q quits with exit 0 (audit exact)" || bad "q: exit $code" "$(screen big)"
+[ "$(alt_screen big)" = 0 ] && ok "q restores the terminal (alternate screen left)" || bad "terminal not restored after q"
+expect_screen "the final audit is printed" big "firedrill dashboard: EXACT" 3
+
+# --- 80x24 from the start, no colour.
+start small 80 24 --data "$tmp/small" --rate 200000 --no-color
+expect_screen "80x24 no-colour dashboard runs" small "● RUNNING" 15
+if tmux -L "$sock" capture-pane -e -p -t small | grep -qE $'\e\\[(3[0-7]|38;5;[0-9]+)m'; then bad "--no-color still sends colours"; else ok "--no-color sends no colours; states read from glyphs"; fi
+screen small | grep -qF "● healthy" && ok "80x24 shows node states with glyphs" || bad "80x24 nodes" "$(screen small)"
+tmux -L "$sock" send-keys -t small C-c
+code=$(exit_code small 90)
+[ "$code" = 0 ] && ok "Ctrl-C stops cleanly (exit 0)" || bad "Ctrl-C: exit $code" "$(screen small)"
+[ "$(alt_screen small)" = 0 ] && ok "Ctrl-C restores the terminal" || bad "terminal not restored after Ctrl-C"
+
+# --- A broken theme file: an error with file and line, and the default theme is used.
+start themed 120 40 --data "$tmp/themed" --rate 200000 --theme "$tmp/broken.toml"
+expect_screen "a broken theme shows file:line and falls back" themed "broken.toml:2:" 15
+expect_screen "...and the dashboard still runs" themed "● RUNNING" 10
+pid=$(pgrep -f -- "^$bin .*--data $tmp/themed" | head -1)
+kill -TERM "$pid" 2>/dev/null
+code=$(exit_code themed 90)
+[ "$code" = 0 ] && ok "SIGTERM stops cleanly" || bad "SIGTERM: exit $code" "$(screen themed)"
+[ "$(alt_screen themed)" = 0 ] && ok "SIGTERM restores the terminal" || bad "terminal not restored after SIGTERM"
+
+# --- A crash signal restores the terminal too.
+start crash 100 30 --data "$tmp/crash" --rate 200000
+expect_screen "dashboard up before the crash" crash "● RUNNING" 15
+pid=$(pgrep -f -- "^$bin .*--data $tmp/crash" | head -1)
+kill -SEGV "$pid" 2>/dev/null
+code=$(exit_code crash 20)
+[ "$code" = 139 ] && ok "SIGSEGV ends the process as a crash (exit 139)" || bad "SIGSEGV: exit $code"
+[ "$(alt_screen crash)" = 0 ] && ok "a crash signal restores the terminal" || bad "terminal not restored after SIGSEGV" "$(screen crash)"
+expect_screen "the crash says the terminal was restored" crash "terminal was restored" 3
+
+echo "dashboard e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
