@@ -8,7 +8,7 @@ bin=$PWD/.build/release/firedrill
 tmp=$(mktemp -d)
 sock="fd-e2e-$$"
 pass=0; fail=0
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { tmux -L "$sock" kill-server 2>/dev/null; pkill -9 -f -- "--data $tmp/" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 ok() { pass=$((pass+1)); echo "ok   $1"; }

@@ -1,5 +1,3 @@
-import Engine
-
 /// Facts about the drills module.
 public enum DrillsInfo {
     /// The drill file format version this build reads.

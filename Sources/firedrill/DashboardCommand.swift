@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Dashboard
+import Drills
 import Engine
 import Terminal
 
@@ -28,32 +29,70 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set): states read from glyphs and attributes.")
     var noColor = false
 
+    @Option(help: "Play a drill live (a built-in name or a .toml file): its job, its steps with captions, its verdict. p pauses the schedule.")
+    var drill: String?
+
+    @Option(help: "Record the session's events and snapshots as JSON Lines to this file.")
+    var record: String?
+
     func run() throws {
         guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
             throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
         }
-        let config = try job.config()
+        var config = try job.config()
+        var replicas = self.replicas
+        var drillToPlay: Drill?
+        if let name = drill {
+            do { drillToPlay = try DrillLibrary.load(name) } catch { throw ValidationError(error.description) }
+            // The drill's own job replaces the job flags.
+            config = drillToPlay?.job.config ?? config
+            replicas = drillToPlay?.job.replicas ?? replicas
+        }
         let (themes, startMessage) = try Self.themes(first: theme)
         guard TerminalCheck.isInteractive else {
             var err = StandardError()
             print("firedrill: the dashboard needs a terminal on stdin and stdout; without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
             throw ExitCode(2)
         }
-        let engine = try Self.openEngine(config: config, data: job.data, replicas: replicas)
+        var recording: DrillRecord?
+        if let record {
+            do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
+        }
+        // A live drill starts from nothing: a temporary directory, or a --data that is new or empty.
+        let ownDirectory = drillToPlay != nil && job.data == JobOptions.defaultData
+        let data = ownDirectory ? "/tmp/firedrill-live-\(drillToPlay?.name ?? "")-\(getpid())" : job.data
+        if drillToPlay != nil, !ownDirectory, !DrillCommand.isNewOrEmpty(data) {
+            throw ValidationError("--data \(data): a drill starts from nothing; give a new or empty directory")
+        }
+        let engine = try Self.openEngine(config: config, data: data, replicas: replicas)
         engine.start()
+        let player = DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
+        player.start()
         let jobFacts = ViewModel.Job(
             name: "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
-        let app = DashboardApp(source: EngineSource(engine), options: .init(
+        let source: LiveSource = drillToPlay == nil && record == nil ? EngineSource(engine) : DrillSource(player)
+        let app = DashboardApp(source: source, options: .init(
             refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
             noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage))
         var verdict: AuditVerdict?
+        var recordError: FileError?
+        func shutDown() {
+            do { try player.stop() } catch { recordError = error }
+            verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
+            if ownDirectory { FileDisk(root: data).removeTreeQuietly() }
+        }
         do {
-            _ = try app.run { verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60) }
+            _ = try app.run { shutDown() }
         } catch {
-            engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
+            shutDown()
             throw RuntimeFailure("cannot open the dashboard: \(error.description)")
         }
+        if let r = player.result { print(DrillReport.text(r)) } else if let d = drillToPlay {
+            print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
+        }
+        if let e = recordError { throw RuntimeFailure(e.description) }
+        if let r = player.result, !r.passed { throw ExitCode(1) }
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)

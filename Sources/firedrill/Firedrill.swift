@@ -16,13 +16,15 @@ struct Firedrill: ParsableCommand {
             independent auditor proves that nothing was lost or counted twice.
 
             Open the live dashboard (the default): firedrill [--theme NAME]
+            Play a drill live in the dashboard: firedrill --drill kill-one
+            Run drills headless with a verdict: firedrill drill --list | NAME | --all
             Run the job headless with an audit: firedrill run --headless --duration 10s
             Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
             Verify and repair stored shards: firedrill scrub --repair
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [DashboardCommand.self, RunCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self, ThemesCommand.self],
+        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self, ThemesCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -15,8 +15,11 @@ struct JobOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Transfers per second over all partitions, or 'max'.")
     var rate: String = "max"
 
+    /// Where the job keeps its data unless told otherwise.
+    static let defaultData = "./firedrill-data"
+
     @Option(help: "Data directory (node disks, manifests, sink.db).")
-    var data: String = "./firedrill-data"
+    var data: String = defaultData
 
     @Option(help: "Reed-Solomon coding of checkpoints as K+M (K data, M parity shards).")
     var ec: String = "4+2"

@@ -1,3 +1,4 @@
+import Drills
 import Engine
 
 /// What the dashboard watches and commands: the engine on its own, or the engine with a
@@ -23,4 +24,29 @@ public final class EngineSource: LiveSource {
     public func apply(_ command: Command) throws(CommandError) { try engine.apply(command) }
     public func drillStatus() -> ViewModel.DrillStatus? { nil }
     public func setSchedulePaused(_ paused: Bool) -> Bool { false }
+}
+
+/// The engine with a drill playing on it (the demo mode), or recording a session.
+public final class DrillSource: LiveSource {
+    public let player: DrillPlayer
+
+    public init(_ player: DrillPlayer) { self.player = player }
+
+    public func snapshot() -> ClusterSnapshot { player.engine.snapshot() }
+    public func apply(_ command: Command) throws(CommandError) { try player.engine.apply(command) }
+    public func setSchedulePaused(_ paused: Bool) -> Bool { player.setPaused(paused) }
+
+    public func drillStatus() -> ViewModel.DrillStatus? {
+        guard let s = player.status() else { return nil }
+        var verdict: (passed: Bool, summary: String)?
+        if let r = s.result {
+            let failed = r.verdicts.filter { !$0.passed }
+            let summary = failed.isEmpty
+                ? "all \(r.verdicts.count) expectations hold"
+                : failed.map { "\($0.name): \($0.measured) (expected \($0.expected))" }.joined(separator: "; ")
+            verdict = (r.passed, summary)
+        }
+        return ViewModel.DrillStatus(name: s.name, elapsed: s.elapsed, duration: s.duration,
+                                     caption: s.paused ? "paused — p resumes" : s.caption, next: s.next, verdict: verdict)
+    }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Drills
 
 /// Finds theme files: `themes/*.toml` in the working directory, beside the executable's
 /// checkout, or in `$FIREDRILL_THEMES`.
@@ -75,18 +76,5 @@ public struct ThemeLibrary: Sendable {
         return try ThemeLoader.load(text, file: path, name: name)
     }
 
-    static func readText(_ path: String) -> String? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { bytes += chunk[0..<n] }
-            if n < chunk.count { break }
-            if bytes.count > 1 << 20 { return nil }
-        }
-        if ferror(f) != 0 { return nil }
-        return String(validating: bytes, as: UTF8.self)
-    }
+    static func readText(_ path: String) -> String? { TextFile.read(path) }
 }

@@ -129,14 +129,17 @@ final class WakeSignal: Sendable {
     }
 }
 
-/// Starts an OS thread running `body`.
-enum OSThread {
+/// Starts an OS thread running `body`: the engine, the drill player and the benchmarks
+/// run on plain threads, not on Swift's cooperative pool, so a busy node never starves
+/// another task.
+public enum OSThread {
     private final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+    /// Starts a thread; nil if the system refuses one.
+    public static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var tid = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(&tid, nil, { arg in
@@ -151,7 +154,8 @@ enum OSThread {
         return tid
     }
 
-    static func join(_ t: pthread_t) { pthread_join(t, nil) }
+    /// Waits for a thread to end.
+    public static func join(_ t: pthread_t) { pthread_join(t, nil) }
 
     /// Lowers the calling thread's scheduling priority by `nice` steps (Linux schedules
     /// threads one by one). Node threads run a little below the checkpoint threads so a

@@ -95,13 +95,15 @@ extension SimulatedEngine {
                 health[i] = .down
                 downAt[i] = now
                 trace.append("\(t) down node \(i)")
-                note(.detection, "node \(i) is down (phi \(BenchFormat.fixed(phi, 1)))")
+                note(.detection, node: i, "node \(i) is down (phi \(BenchFormat.fixed(phi, 1)))")
                 switch supervisor.down(i, now: now) {
                 case .quarantine:
-                    note(.error, "node \(i) quarantined")
+                    note(.error, node: i, "node \(i) quarantined")
                     kill(i)
                     health[i] = .quarantined
-                default: break
+                case let .restart(_, backoff):
+                    note(.recovery, node: i, backoff == 0 ? "supervisor restarts node \(i) now" : "supervisor restarts node \(i) in \(Int(backoff * 1000)) ms (backoff)")
+                case .alreadyHandled: break
                 }
             } else if phi < detectors[i].threshold && health[i] == .down {
                 health[i] = .healthy
@@ -187,6 +189,7 @@ extension SimulatedEngine {
         scrubCursor += 1
         guard let m = try? store.manifest(id) else { return }
         if case .ok = store.verify(m, shard: shard) { return }
+        note(.detection, node: m.shards[shard].disk, "scrubber: checkpoint \(id) shard \(shard) on node \(m.shards[shard].disk) is bad")
         do throws(RestoreError) {
             try store.repair(m, shards: [shard])
             note(.repair, "scrubber rewrote checkpoint \(id) shard \(shard)")

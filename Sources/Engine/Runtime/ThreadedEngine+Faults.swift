@@ -67,16 +67,14 @@ extension ThreadedEngine {
             faults.withLock { $0.faultAt[i] = now; $0.partitioned[i] = true }
         case let .corruptShard(ref, s), let .deleteShard(ref, s):
             let store = worker.persistence.store
-            let (path, _) = try store.shardFile(ref, s)
-            if case .deleteShard = command {
-                do { try store.disk.remove(path) } catch { throw CommandError("\(error)") }
-            } else {
-                do {
-                    guard var bytes = try store.disk.read(path), !bytes.isEmpty else { throw CommandError("\(path) is missing") }
-                    bytes[bytes.count / 2] ^= 0x10
-                    try store.disk.writeDurably(path, bytes)
-                } catch let e as CommandError { throw e } catch { throw CommandError("\(error)") }
-            }
+            let (path, manifest) = try store.shardFile(ref, s)
+            do {
+                if case .deleteShard = command {
+                    try store.disk.remove(path)
+                } else {
+                    guard try store.disk.flipBit(path, byte: manifest.shardSize / 2, bit: 4) else { throw CommandError("\(path) is missing") }
+                }
+            } catch let e as CommandError { throw e } catch { throw CommandError("\(error)") }
         case let .wipeDisk(i):
             try check(i)
             do { try worker.persistence.store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError("\(error)") }
@@ -319,6 +317,8 @@ extension ThreadedEngine {
     /// Bytes a second the scrubber reads at most (HDFS's block scanner bounds itself the
     /// same way), so it never competes with checkpoints for the disks.
     static let scrubBytesPerSecond = 64.0 * 1024 * 1024
+    /// The least pause between two shards, so small shards do not keep the scrubber busy.
+    static let scrubShardPause = 0.01
 
     /// The background scrubber: passes over every stored shard, newest checkpoint first,
     /// verifies each against its manifest CRC, and rewrites a bad one from the others.
@@ -339,12 +339,14 @@ extension ThreadedEngine {
                 guard let manifest = manifests[id] else { continue }
                 for shard in manifest.shards.indices {
                     if stopping.load(ordering: .relaxed) { break pass }
+                    let before = bad.count
                     scrubShard(store, manifest, shard, bad: &bad)
-                    publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil)
-                    let pause = Double(manifest.shardSize) / Self.scrubBytesPerSecond
-                    sleepMillis(max(1, Int(pause * 1000)))
+                    if bad.count != before { publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil) }
+                    let pause = max(Self.scrubShardPause, Double(manifest.shardSize) / Self.scrubBytesPerSecond)
+                    sleepMillis(Int(pause * 1000))
                 }
             }
+            publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil)
         }
     }
 
@@ -362,6 +364,8 @@ extension ThreadedEngine {
         case .missing: why = "missing"
         case let .corrupt(w): why = w
         }
+        // A checkpoint retention deleted during the pass is not a bad shard.
+        guard (try? store.manifest(id)) != nil else { return }
         let known = bad.contains(key)
         if !known { event(.detection, node: disk, "scrubber: checkpoint \(id) shard \(shard) on node \(disk) is bad (\(why))") }
         do throws(RestoreError) {

@@ -22,6 +22,9 @@ public protocol Disk: AnyObject, Sendable {
     func list(_ directory: String) throws(DiskError) -> [String]
     /// Creates a directory and its parents.
     func makeDirectory(_ path: String) throws(DiskError)
+    /// Flips one bit of a stored file in place, as rot would (no rewrite, no fsync);
+    /// false when the file has no such byte.
+    func flipBit(_ path: String, byte: Int, bit: Int) throws(DiskError) -> Bool
 }
 
 extension Disk {

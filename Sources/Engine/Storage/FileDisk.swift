@@ -116,6 +116,21 @@ public final class FileDisk: Disk {
         try writeFile(full(path), bytes)
     }
 
+    public func flipBit(_ path: String, byte: Int, bit: Int) throws(DiskError) -> Bool {
+        let p = full(path)
+        let fd = open(p, O_RDWR)
+        guard fd >= 0 else {
+            if errno == ENOENT { return false }
+            throw DiskError(path: p, reason: "cannot open: \(Self.errnoText())")
+        }
+        defer { close(fd) }
+        var b: UInt8 = 0
+        guard byte >= 0, pread(fd, &b, 1, off_t(byte)) == 1 else { return false }
+        b ^= UInt8(1 << (bit & 7))
+        guard pwrite(fd, &b, 1, off_t(byte)) == 1 else { throw DiskError(path: p, reason: "cannot write: \(Self.errnoText())") }
+        return true
+    }
+
     public func remove(_ path: String) throws(DiskError) {
         let p = full(path)
         if unlink(p) != 0 && errno != ENOENT { throw DiskError(path: p, reason: "cannot remove: \(Self.errnoText())") }

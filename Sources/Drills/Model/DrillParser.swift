@@ -1,0 +1,180 @@
+import Engine
+
+/// Reads a drill file: checks every key, value, command and time, and names the file and
+/// line of anything wrong, so that a bad drill never starts.
+public struct DrillParser {
+    public var file: String
+
+    public init(file: String) { self.file = file }
+
+    static let rootKeys = ["name", "description", "duration", "job", "step", "expect", "format"]
+    static let jobKeys = ["nodes", "rate", "accounts", "ec", "replicas", "checkpoint_interval", "seed"]
+    static let stepKeys = ["at", "command", "caption"]
+    static let expectKeys = ["exactly_once", "money_conserved", "max_detection", "max_recovery", "min_throughput_after", "restored_from", "events", "absent_events"]
+
+    /// Parses and validates a drill.
+    public func parse(_ text: String) throws(FileError) -> Drill {
+        let doc = try TOMLParser(file: file).parse(text)
+        for (key, value) in doc.root.entries where !Self.rootKeys.contains(key) {
+            throw err(value.line, "unknown key '\(key)': a drill has name, description, duration, [job], [[step]] and [expect]")
+        }
+        for (table, isArray) in doc.sections {
+            let known = isArray ? ["step"] : ["job", "expect"]
+            if !known.contains(table.name) {
+                let hint = table.name == "step" ? "steps are [[step]] (double brackets)" : table.name == "job" || table.name == "expect" ? "[\(table.name)] takes single brackets" : "expected [job], [[step]] or [expect]"
+                throw err(table.line, "unknown section \(isArray ? "[[\(table.name)]]" : "[\(table.name)]"): \(hint)")
+            }
+        }
+        if let f = doc.root["format"] {
+            guard case let .integer(v) = f.kind, v >= 1 else { throw err(f.line, "'format' must be a positive integer") }
+            if v > Int64(DrillsInfo.formatVersion) { throw err(f.line, "drill format \(v) is newer than this firedrill reads (\(DrillsInfo.formatVersion))") }
+        }
+        let name = try string(doc.root, "name", required: true) ?? ""
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw err(doc.root["name"]?.line ?? 0, "'name' must be letters, digits, '-' and '_', like \"kill-one\"")
+        }
+        let description = try string(doc.root, "description", required: false) ?? ""
+        let duration = try seconds(doc.root, "duration", required: true) ?? 0
+        guard duration > 0, duration <= 3600 else { throw err(doc.root["duration"]?.line ?? 0, "'duration' must be between 1ms and 1h") }
+
+        var job = Drill.Job()
+        if let t = doc.table("job") {
+            try checkKeys(t, Self.jobKeys)
+            if let v = try integer(t, "nodes") {
+                guard (1...64).contains(v) else { throw err(t["nodes"]?.line ?? 0, "'nodes' must be between 1 and 64, got \(v)") }
+                job.nodes = v
+            }
+            if let v = t["rate"] {
+                switch v.kind {
+                case .string("max"): job.rate = nil
+                case let .integer(r) where r > 0: job.rate = Double(r)
+                case let .float(r) where r > 0 && r.isFinite: job.rate = r
+                default: throw err(v.line, "'rate' must be a positive number of transfers per second or \"max\"")
+                }
+            }
+            if let v = try integer(t, "accounts") {
+                guard (2...10_000_000).contains(v) else { throw err(t["accounts"]?.line ?? 0, "'accounts' must be between 2 and 10000000") }
+                job.accounts = v
+            }
+            if let v = try string(t, "ec", required: false) {
+                let parts = v.split(separator: "+")
+                guard parts.count == 2, let k = Int(parts[0]), let m = Int(parts[1]), k >= 1, m >= 1 else {
+                    throw err(t["ec"]?.line ?? 0, "'ec' must look like \"4+2\" (data + parity shards), got \"\(v)\"")
+                }
+                job.dataShards = k
+                job.parityShards = m
+            }
+            if let v = try integer(t, "replicas") { job.replicas = v }
+            if let v = t["checkpoint_interval"] {
+                if case .string("off") = v.kind { job.checkpointInterval = nil } else {
+                    guard let s = try seconds(t, "checkpoint_interval", required: false), s >= 0.01 else {
+                        throw err(v.line, "'checkpoint_interval' must be a duration of at least 10ms, or \"off\"")
+                    }
+                    job.checkpointInterval = s
+                }
+            }
+            if let v = try integer(t, "seed") {
+                guard v >= 0 else { throw err(t["seed"]?.line ?? 0, "'seed' must not be negative") }
+                job.seed = UInt64(v)
+            }
+            let jobLine = t.line
+            do { try job.config.validate() } catch { throw err(jobLine, "[job]: \(error.description)") }
+            guard job.replicas >= 0, job.replicas < job.nodes else {
+                throw err(t["replicas"]?.line ?? jobLine, "'replicas' must be between 0 and \(job.nodes - 1) (the other nodes)")
+            }
+        }
+
+        var steps: [Drill.Step] = []
+        for t in doc.tables("step") {
+            try checkKeys(t, Self.stepKeys)
+            guard let at = try seconds(t, "at", required: true) else { throw err(t.line, "a step needs 'at'") }
+            let line = t["at"]?.line ?? t.line
+            guard at <= duration else { throw err(line, "step at \(DurationText.format(at)) is past the drill's duration (\(DurationText.format(duration)))") }
+            if let prev = steps.last, at < prev.at {
+                throw err(line, "steps must be in time order: this one at \(DurationText.format(at)) comes after one at \(DurationText.format(prev.at)) (line \(prev.line))")
+            }
+            guard let text = try string(t, "command", required: true) else { throw err(t.line, "a step needs 'command'") }
+            let command: Command
+            do { command = try Command.parse(text, nodes: job.nodes, shards: job.dataShards + job.parityShards) } catch {
+                throw err(t["command"]?.line ?? t.line, "command \"\(text)\": \(error.description)")
+            }
+            steps.append(Drill.Step(at: at, command: command, caption: try string(t, "caption", required: false), line: line))
+        }
+
+        var expect = Expectations()
+        if let t = doc.table("expect") {
+            try checkKeys(t, Self.expectKeys)
+            if let v = try bool(t, "exactly_once") { expect.exactlyOnce = v }
+            if let v = try bool(t, "money_conserved") { expect.moneyConserved = v }
+            expect.maxDetection = try seconds(t, "max_detection", required: false)
+            expect.maxRecovery = try seconds(t, "max_recovery", required: false)
+            if let v = t["min_throughput_after"] {
+                guard case let .string(s) = v.kind, s.hasSuffix("%"), let p = Double(s.dropLast()), p >= 0, p <= 1000 else {
+                    throw err(v.line, "'min_throughput_after' must be a percentage like \"90%\"")
+                }
+                expect.minThroughputAfter = p / 100
+            }
+            if let v = try string(t, "restored_from", required: false) {
+                guard let r = RestoredFrom(rawValue: v) else {
+                    throw err(t["restored_from"]?.line ?? 0, "'restored_from' must be one of \(RestoredFrom.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(v)\"")
+                }
+                expect.restoredFrom = r
+            }
+            expect.events = try events(t, "events")
+            expect.absentEvents = try events(t, "absent_events")
+        }
+        return Drill(name: name, description: description, duration: duration, job: job, steps: steps, expect: expect, source: file)
+    }
+
+    func events(_ t: TOMLTable, _ key: String) throws(FileError) -> [EventName] {
+        guard let v = t[key] else { return [] }
+        guard case let .array(items) = v.kind else { throw err(v.line, "'\(key)' must be an array of event names like [\"node-down\"]") }
+        var out: [EventName] = []
+        for item in items {
+            guard case let .string(s) = item.kind, let e = EventName(rawValue: s) else {
+                let shown: String = if case let .string(s) = item.kind { "\"\(s)\"" } else { item.typeName }
+                throw err(item.line, "unknown event \(shown) in '\(key)': expected one of \(EventName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            out.append(e)
+        }
+        return out
+    }
+
+    func err(_ line: Int, _ message: String) -> FileError { FileError(file: file, line: line, message) }
+
+    func checkKeys(_ t: TOMLTable, _ known: [String]) throws(FileError) {
+        for (key, value) in t.entries where !known.contains(key) {
+            let where_ = t.name == "step" ? "[[step]]" : "[\(t.name)]"
+            throw err(value.line, "unknown key '\(key)' in \(where_): expected one of \(known.joined(separator: ", "))")
+        }
+    }
+
+    func string(_ t: TOMLTable, _ key: String, required: Bool) throws(FileError) -> String? {
+        guard let v = t[key] else {
+            if required { throw err(t.line, "missing '\(key)'\(t.name.isEmpty ? "" : " in [\(t.name)]")") }
+            return nil
+        }
+        guard case let .string(s) = v.kind else { throw err(v.line, "'\(key)' must be a string, got \(v.typeName)") }
+        return s
+    }
+
+    func integer(_ t: TOMLTable, _ key: String) throws(FileError) -> Int? {
+        guard let v = t[key] else { return nil }
+        guard case let .integer(i) = v.kind, let n = Int(exactly: i) else { throw err(v.line, "'\(key)' must be an integer, got \(v.typeName)") }
+        return n
+    }
+
+    func bool(_ t: TOMLTable, _ key: String) throws(FileError) -> Bool? {
+        guard let v = t[key] else { return nil }
+        guard case let .bool(b) = v.kind else { throw err(v.line, "'\(key)' must be true or false, got \(v.typeName)") }
+        return b
+    }
+
+    func seconds(_ t: TOMLTable, _ key: String, required: Bool) throws(FileError) -> Double? {
+        guard let s = try string(t, key, required: required) else { return nil }
+        guard let d = DurationText.parse(s) else {
+            throw err(t[key]?.line ?? t.line, "'\(key)' must be a duration like \"3s\", \"250ms\" or \"1m\", got \"\(s)\"")
+        }
+        return d
+    }
+}

@@ -1,0 +1,52 @@
+import Engine
+
+/// The names a drill uses for events that must appear (`events = ["node-down"]`), each a
+/// test over the engine's event log.
+public enum EventName: String, Sendable, Equatable, CaseIterable {
+    case nodeDown = "node-down"
+    case restarted
+    case recovered
+    case caughtUp = "caught-up"
+    case retransmit
+    case linkDegraded = "link-degraded"
+    case shardBad = "shard-bad"
+    case shardRepaired = "shard-repaired"
+    case fallback
+    case quarantined
+    case checkpointFailed = "checkpoint-failed"
+
+    /// What the name stands for, for `--list` and errors.
+    public var meaning: String {
+        switch self {
+        case .nodeDown: "the failure detector marked a node down"
+        case .restarted: "the supervisor restarted a node"
+        case .recovered: "the job rolled back to a checkpoint"
+        case .caughtUp: "the sources replayed back to where they were"
+        case .retransmit: "a frame was resent after a bad CRC or a loss"
+        case .linkDegraded: "a link saw 3 or more corrupt frames in 10 s"
+        case .shardBad: "the scrubber found a corrupt or missing shard"
+        case .shardRepaired: "the scrubber rewrote a shard from the others"
+        case .fallback: "the newest checkpoint was unrecoverable; an older one was used"
+        case .quarantined: "the supervisor quarantined a node"
+        case .checkpointFailed: "a checkpoint failed or was abandoned"
+        }
+    }
+
+    /// Whether `e` is an event of this name.
+    public func matches(_ e: EngineEvent) -> Bool {
+        let m = e.message
+        switch self {
+        case .nodeDown: return e.kind == .detection && m.contains(" is down")
+        case .restarted: return e.kind == .recovery && m.contains("restarts node")
+        case .recovered: return e.kind == .recovery && m.contains("rolled back to checkpoint")
+        case .caughtUp: return e.kind == .recovery && m.contains("caught up")
+        case .retransmit: return e.kind == .repair && (m.contains("resent") || m.contains("retransmit"))
+        case .linkDegraded: return e.kind == .detection && m.contains("degraded")
+        case .shardBad: return e.kind == .detection && m.contains("scrubber") && m.contains("bad")
+        case .shardRepaired: return e.kind == .repair && m.contains("scrubber rewrote")
+        case .fallback: return e.kind == .error && m.contains("unrecoverable")
+        case .quarantined: return e.kind == .error && m.contains("quarantined")
+        case .checkpointFailed: return e.kind == .error && m.contains("checkpoint") && (m.contains("failed") || m.contains("abandoned"))
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Engine
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plays a drill on a running threaded engine in real time, beside the dashboard: steps at
+/// their moments, pausable, and a verdict at the end (from the live audit; the engine
+/// keeps running). Also records the session when given a `DrillRecord`.
+public final class DrillPlayer: Sendable {
+    /// What the dashboard shows of the drill.
+    public struct Status: Sendable {
+        public var name: String
+        public var elapsed: Double
+        public var duration: Double
+        public var caption: String?
+        public var next: (at: Double, command: String)?
+        public var paused: Bool
+        public var result: DrillResult?
+    }
+
+    struct State {
+        var next = 0
+        var caption: String?
+        var pausedAt: Double?
+        var pausedTotal = 0.0
+        var applied: [(at: Double, command: Command)] = []
+        var errors: [String] = []
+        var samples: [(time: Double, produced: Int64)] = []
+        var result: DrillResult?
+        var stop = false
+    }
+
+    public let engine: ThreadedEngine
+    public let drill: Drill?
+    let base: Double
+    let state = Mutex(State())
+    let thread = Mutex<pthread_t?>(nil)
+    let record: Mutex<DrillRecord?>
+
+    /// `drill` nil: only records (an interactive session with `--record`).
+    public init(engine: ThreadedEngine, drill: Drill?, record: sending DrillRecord?) {
+        self.engine = engine
+        self.drill = drill
+        base = engine.uptime
+        self.record = Mutex(record)
+    }
+
+    /// Starts the schedule's thread.
+    public func start() {
+        let t = OSThread.start { [self] in loop() }
+        thread.withLock { $0 = t }
+    }
+
+    /// Stops the thread and closes the record (fsync, rename).
+    public func stop() throws(FileError) {
+        state.withLock { $0.stop = true }
+        if let t = thread.withLock({ t in defer { t = nil }; return t }) { OSThread.join(t) }
+        let snap = engine.snapshot()
+        let now = engine.uptime - base
+        try record.withLock { (r: inout DrillRecord?) throws(FileError) in
+            guard let rec = r else { return }
+            r = nil
+            rec.writeNewEvents(rebased(snap.events))
+            rec.write(DrillRecord.snapshotLine(snap, time: now))
+            try rec.close()
+        }
+    }
+
+    /// Pauses or resumes the schedule (the engine runs on); returns whether it is paused.
+    public func setPaused(_ paused: Bool) -> Bool {
+        let now = engine.uptime - base
+        return state.withLock { s in
+            if paused, s.pausedAt == nil, s.result == nil { s.pausedAt = now }
+            if !paused, let at = s.pausedAt { s.pausedTotal += now - at; s.pausedAt = nil }
+            return s.pausedAt != nil
+        }
+    }
+
+    /// The drill's progress now.
+    public func status() -> Status? {
+        guard let drill else { return nil }
+        let now = engine.uptime - base
+        return state.withLock { s in
+            let elapsed = min(drill.duration, (s.pausedAt ?? now) - s.pausedTotal)
+            let next = s.next < drill.steps.count ? (drill.steps[s.next].at, drill.steps[s.next].command.description) : nil
+            return Status(name: drill.name, elapsed: elapsed, duration: drill.duration, caption: s.caption, next: next,
+                          paused: s.pausedAt != nil, result: s.result)
+        }
+    }
+
+    /// The result once the drill has ended.
+    public var result: DrillResult? { state.withLock { $0.result } }
+
+    private func rebased(_ events: [EngineEvent]) -> [EngineEvent] { events.map { var e = $0; e.time -= base; return e } }
+
+    private func loop() {
+        var lastSample = -1.0, lastRecord = -1.0
+        while !state.withLock({ $0.stop }) {
+            let now = engine.uptime - base
+            if now - lastSample >= 0.1 {
+                let produced = engine.snapshot().produced
+                state.withLock { $0.samples.append((now, produced)) }
+                lastSample = now
+            }
+            if now - lastRecord >= 0.5 {
+                lastRecord = now
+                let snap = engine.snapshot()
+                record.withLock { r in
+                    r?.writeNewEvents(rebased(snap.events))
+                    r?.write(DrillRecord.snapshotLine(snap, time: now))
+                }
+            }
+            if let drill { play(drill, now: now) }
+            var ts = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+            nanosleep(&ts, nil)
+        }
+    }
+
+    private func play(_ drill: Drill, now: Double) {
+        // Due steps, taken under the lock, applied outside it.
+        let due: [Drill.Step] = state.withLock { s in
+            guard s.pausedAt == nil, s.result == nil else { return [] }
+            let elapsed = now - s.pausedTotal
+            var out: [Drill.Step] = []
+            while s.next < drill.steps.count && drill.steps[s.next].at <= elapsed {
+                out.append(drill.steps[s.next])
+                s.next += 1
+            }
+            return out
+        }
+        for step in due {
+            do throws(CommandError) {
+                try engine.apply(step.command)
+                state.withLock { s in
+                    s.applied.append((now, step.command))
+                    if let c = step.caption { s.caption = c }
+                }
+            } catch {
+                state.withLock { s in
+                    s.errors.append("step at \(DurationText.format(step.at)) (\(step.command)): \(error.description)")
+                    s.caption = "\(step.command) refused: \(error.description)"
+                }
+            }
+        }
+        let ended = state.withLock { s in s.result == nil && s.pausedAt == nil && now - s.pausedTotal >= drill.duration }
+        guard ended else { return }
+        let snap = engine.snapshot()
+        let (applied, samples, errors) = state.withLock { ($0.applied, $0.samples, $0.errors) }
+        let events = rebased(snap.events)
+        let recoveries = snap.recoveries.map { var r = $0; r.at -= base; return r }
+        let m = DrillMeasurements.measure(verdict: snap.audit, events: events, recoveries: recoveries, steps: applied, samples: samples, stepErrors: errors)
+        let timeline = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
+            + events.filter(DrillRunner.isNotable).map { TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: $0.message) }
+        let result = DrillResult(drill: drill, runtime: "threaded (live)", measurements: m,
+                                 verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
+                                 timeline: timeline.sorted { $0.time < $1.time }, wallSeconds: now)
+        state.withLock { $0.result = result }
+    }
+}
+

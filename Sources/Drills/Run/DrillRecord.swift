@@ -1,0 +1,69 @@
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A session's events and snapshots over time as JSON Lines (`--record FILE`). Lines go
+/// to `FILE.partial` as they happen; `close` fsyncs it and renames it over `FILE`, so a
+/// whole earlier record is never replaced by a half-written one.
+public final class DrillRecord {
+    let path: String
+    private var file: UnsafeMutablePointer<FILE>?
+    private var eventsWritten = 0
+
+    /// Opens `path.partial` for writing.
+    public init(path: String) throws(FileError) {
+        self.path = path
+        guard let f = fopen(path + ".partial", "w") else {
+            throw FileError(file: path, line: 0, "cannot write the record: \(String(cString: strerror(errno)))")
+        }
+        file = f
+    }
+
+    /// Writes one line.
+    public func write(_ line: String) {
+        guard let file else { return }
+        fputs(line + "\n", file)
+    }
+
+    /// Writes the events not written yet (the log only grows, newest last).
+    public func writeNewEvents(_ events: [EngineEvent]) {
+        guard events.count > eventsWritten else { return }
+        for e in events[eventsWritten...] {
+            write(JSON.object([
+                ("t", JSON.number(e.time)), ("type", JSON.string("event")), ("kind", JSON.string(e.kind.rawValue)),
+                ("node", e.node.map(String.init) ?? "null"), ("message", JSON.string(e.message)),
+            ]))
+        }
+        eventsWritten = events.count
+    }
+
+    /// Flushes, fsyncs and renames the record into place.
+    public func close() throws(FileError) {
+        guard let f = file else { return }
+        file = nil
+        let ok = fflush(f) == 0 && fsync(fileno(f)) == 0
+        fclose(f)
+        guard ok, rename(path + ".partial", path) == 0 else {
+            throw FileError(file: path, line: 0, "cannot finish the record: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// A snapshot as one JSON object.
+    public static func snapshotLine(_ s: ClusterSnapshot, time: Double) -> String {
+        let nodes = s.nodes.map { n in
+            JSON.object([
+                ("id", String(n.id)), ("health", JSON.string(n.health.rawValue)), ("phi", JSON.number(n.phi)),
+                ("queue", String(n.queueDepth)), ("updatesPerSecond", JSON.number(n.updatesPerSecond)), ("restarts", String(n.restarts)),
+            ])
+        }
+        return JSON.object([
+            ("t", JSON.number(time)), ("type", JSON.string("snapshot")), ("produced", String(s.produced)),
+            ("producedPerSecond", JSON.number(s.producedPerSecond)), ("committedPerSecond", JSON.number(s.committedPerSecond)),
+            ("committedTransfers", String(s.audit.committedTransfers)), ("exact", String(s.audit.exact)),
+            ("lost", String(s.audit.lost)), ("duplicated", String(s.audit.duplicated)), ("moneyConserved", String(s.audit.moneyConserved)),
+            ("checkpointsCompleted", String(s.checkpointsCompleted)), ("recovering", String(s.recovering)),
+            ("latencyP99Ms", JSON.number(Double(s.latencyP99) / 1e6)), ("nodes", JSON.array(nodes)),
+        ])
+    }
+}

@@ -1,0 +1,86 @@
+import Engine
+
+/// One expectation's outcome, with the measured value a person reads.
+public struct ExpectationVerdict: Sendable, Equatable {
+    /// The key in `[expect]` (or `steps` for the schedule itself).
+    public var name: String
+    public var expected: String
+    public var measured: String
+    public var passed: Bool
+}
+
+/// A line of a drill's timeline.
+public struct TimelineEntry: Sendable, Equatable {
+    public var time: Double
+    /// `step`, or an event kind.
+    public var kind: String
+    public var text: String
+}
+
+/// A finished drill: what ran, what was measured, and the verdict.
+public struct DrillResult: Sendable {
+    public var drill: Drill
+    public var runtime: String
+    public var measurements: DrillMeasurements
+    public var verdicts: [ExpectationVerdict]
+    public var timeline: [TimelineEntry]
+    /// Seconds the run took on the wall clock.
+    public var wallSeconds: Double
+
+    public var passed: Bool { verdicts.allSatisfy(\.passed) }
+}
+
+extension Expectations {
+    /// Checks every expectation against the measurements.
+    public func evaluate(_ m: DrillMeasurements, steps: Int) -> [ExpectationVerdict] {
+        var out: [ExpectationVerdict] = []
+        out.append(ExpectationVerdict(
+            name: "steps", expected: "all \(steps) steps carried out",
+            measured: m.stepErrors.isEmpty ? "all carried out" : m.stepErrors.joined(separator: "; "), passed: m.stepErrors.isEmpty))
+        if exactlyOnce {
+            out.append(ExpectationVerdict(name: "exactly_once", expected: "0 lost, 0 duplicated",
+                                          measured: "\(m.lost) lost, \(m.duplicated) duplicated, \(m.committedTransfers) committed\(m.exact ? "" : " (audit not exact)")",
+                                          passed: m.exact))
+        }
+        if moneyConserved {
+            out.append(ExpectationVerdict(name: "money_conserved", expected: "conserved", measured: m.moneyConserved ? "conserved" : "NOT conserved", passed: m.moneyConserved))
+        }
+        if let limit = maxDetection {
+            if let worst = m.detections.max() {
+                out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))", measured: "\(ms(worst)) (worst of \(m.detections.count))", passed: worst <= limit))
+            } else {
+                out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))", measured: "no detection happened", passed: false))
+            }
+        }
+        if let limit = maxRecovery {
+            if let worst = m.recoveries.max() {
+                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit))", measured: "\(ms(worst)) (worst of \(m.recoveries.count))", passed: worst <= limit))
+            } else {
+                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit))", measured: "no recovery happened", passed: false))
+            }
+        }
+        if let fraction = minThroughputAfter {
+            let expected = ">= \(Int((fraction * 100).rounded()))% of the rate before the first fault"
+            if let before = m.throughputBefore, let after = m.throughputAfter, before > 0 {
+                let ratio = after / before
+                out.append(ExpectationVerdict(name: "min_throughput_after", expected: expected,
+                                              measured: "\(Int((ratio * 100).rounded()))% (\(Int(after)) vs \(Int(before)) transfers/s)", passed: ratio >= fraction))
+            } else {
+                out.append(ExpectationVerdict(name: "min_throughput_after", expected: expected, measured: "not measurable (too little time before the first fault or after the last recovery)", passed: false))
+            }
+        }
+        if let from = restoredFrom {
+            let seen = m.restoredFrom.map(\.rawValue).joined(separator: ", ")
+            out.append(ExpectationVerdict(name: "restored_from", expected: from.rawValue, measured: seen.isEmpty ? "no restore happened" : seen, passed: m.restoredFrom.contains(from)))
+        }
+        for e in events {
+            out.append(ExpectationVerdict(name: "event \(e.rawValue)", expected: "appears (\(e.meaning))", measured: m.seenEvents.contains(e) ? "appeared" : "did not appear", passed: m.seenEvents.contains(e)))
+        }
+        for e in absentEvents {
+            out.append(ExpectationVerdict(name: "no event \(e.rawValue)", expected: "does not appear (\(e.meaning))", measured: m.seenEvents.contains(e) ? "appeared" : "did not appear", passed: !m.seenEvents.contains(e)))
+        }
+        return out
+    }
+
+    func ms(_ s: Double) -> String { "\(Int((s * 1000).rounded())) ms" }
+}

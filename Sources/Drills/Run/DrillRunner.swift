@@ -1,0 +1,105 @@
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Plays a drill's schedule on a target, samples it, and judges it at the end.
+public struct DrillRunner {
+    public var drill: Drill
+    /// Where each step and notable event is reported as it happens (headless progress).
+    public var onProgress: (String) -> Void = { _ in }
+    /// Records snapshots and events as JSON Lines.
+    public var record: DrillRecord?
+
+    public init(drill: Drill) { self.drill = drill }
+
+    /// Runs the drill to its end and returns the result.
+    public func run(on target: DrillTarget) -> DrillResult {
+        let wallStart = Self.wallClock()
+        var samples: [(time: Double, produced: Int64)] = [(target.now, target.produced)]
+        var applied: [(at: Double, command: Command)] = []
+        var errors: [String] = []
+        var timeline: [TimelineEntry] = []
+        var next = 0
+        var reported = 0
+        let tick = 0.1
+        var ticks = 0
+        var t = 0.0
+        var lastRecord = -1.0
+        while t < drill.duration {
+            // The next tick (counted in integers, so rounding never stalls it) or step.
+            let stepAt = next < drill.steps.count ? drill.steps[next].at : Double.infinity
+            while Double(ticks) * tick <= t + 1e-9 { ticks += 1 }
+            t = min(drill.duration, min(stepAt, Double(ticks) * tick))
+            target.advance(to: t)
+            while next < drill.steps.count && drill.steps[next].at <= target.now + 1e-9 {
+                let step = drill.steps[next]
+                next += 1
+                let at = target.now
+                var text = "\(step.command)"
+                do throws(CommandError) {
+                    try target.apply(step.command)
+                    applied.append((at, step.command))
+                } catch {
+                    errors.append("step at \(DurationText.format(step.at)) (\(step.command)): \(error.description)")
+                    text += " — refused: \(error.description)"
+                }
+                if let c = step.caption { text += " — \(c)" }
+                timeline.append(TimelineEntry(time: at, kind: "step", text: text))
+                onProgress("[\(Self.clock(at))] step      \(text)")
+            }
+            samples.append((target.now, target.produced))
+            let events = target.events()
+            if events.count > reported {
+                for e in events[reported...] where Self.isNotable(e) {
+                    onProgress("[\(Self.clock(e.time))] \(e.kind.rawValue.padding(9))\(e.node.map { " n\($0)" } ?? "") \(e.message)")
+                }
+                reported = events.count
+            }
+            if let record {
+                record.writeNewEvents(events)
+                if target.now - lastRecord >= 0.5 {
+                    record.write(target.recordLine())
+                    lastRecord = target.now
+                }
+            }
+        }
+        let verdict = target.finish()
+        let events = target.events()
+        record?.writeNewEvents(events)
+        record?.write(target.recordLine())
+        for e in events where Self.isNotable(e) && e.time >= 0 && e.time <= drill.duration + 60 {
+            timeline.append(TimelineEntry(time: e.time, kind: e.kind.rawValue, text: (e.node.map { "node \($0): " } ?? "") + e.message))
+        }
+        timeline.sort { $0.time < $1.time }
+        let m = DrillMeasurements.measure(verdict: verdict, events: events, recoveries: target.recoveries(),
+                                          steps: applied, samples: samples, stepErrors: errors)
+        return DrillResult(drill: drill, runtime: target.runtime, measurements: m,
+                           verdicts: drill.expect.evaluate(m, steps: drill.steps.count), timeline: timeline,
+                           wallSeconds: Self.wallClock() - wallStart)
+    }
+
+    /// Events worth a line in the timeline (not the routine checkpoint and commit ones).
+    static func isNotable(_ e: EngineEvent) -> Bool {
+        switch e.kind {
+        case .detection, .recovery, .repair, .error, .restore, .audit: true
+        case .operatorAction, .info, .checkpoint, .commit: false
+        }
+    }
+
+    static func clock(_ t: Double) -> String {
+        let ms = Int((t * 1000).rounded())
+        let s = "\(ms / 1000).\(String(ms % 1000 + 1000).dropFirst())s"
+        return String(repeating: " ", count: max(0, 8 - s.count)) + s
+    }
+
+    static func wallClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+extension String {
+    func padding(_ w: Int) -> String { count >= w ? self + " " : self + String(repeating: " ", count: w - count) }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Dashboard
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `firedrill bench dashboard`: what a frame costs, what the dashboard costs the engine.
+struct BenchDashboard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Dashboard frame cost at 120x40 (ms: snapshot, compose, diff), its CPU at the default refresh (% of a core), and engine throughput with it open (% of headless)."
+    )
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Seconds each throughput run measures (after a 1 s warm-up).")
+    var seconds: Double = 3
+
+    @Option(help: "Scratch directory for the benchmark's data directories (removed afterwards).")
+    var scratch: String = "/tmp"
+
+    func run() throws {
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
+        let (frame, frameP99, cpu) = try frameCost()
+        // Alternate with and without the dashboard so drift hits both alike.
+        var with: [Double] = [], without: [Double] = []
+        for _ in 0..<options.runs {
+            without.append(try throughput(dashboard: false))
+            with.append(try throughput(dashboard: true))
+        }
+        let ratio = Stopwatch.median(with) / max(1, Stopwatch.median(without)) * 100
+        BenchReport.print([
+            BenchResult(name: "frame-120x40", value: frame * 1000, unit: "ms", detail: "median of 2000 frames: snapshot, compose every panel, diff against the last frame; p99 \(BenchReport.format(frameP99 * 1000, digits: 3)) ms"),
+            BenchResult(name: "dashboard-cpu", value: cpu, unit: "% of a core", detail: "the UI thread at the default 100 ms refresh, terminal output excluded"),
+            BenchResult(name: "engine-with-dashboard", value: ratio, unit: "% of headless", detail: "unthrottled job, \(BenchReport.format(Stopwatch.median(with) / 1e6, digits: 1)) vs \(BenchReport.format(Stopwatch.median(without) / 1e6, digits: 1)) M transfers/s"),
+        ], json: options.json)
+    }
+
+    private func scratchDir(_ name: String) -> String {
+        let dir = "\(scratch)/firedrill-bench-\(name)-\(getpid())"
+        FileDisk(root: dir).removeTreeQuietly()
+        return dir
+    }
+
+    private func open(_ c: JobConfig, _ dir: String) throws -> ThreadedEngine {
+        do { return try ThreadedEngine(config: c, dataDirectory: dir) } catch { throw BenchFailure("\(error)") }
+    }
+
+    static func job(_ c: JobConfig) -> ViewModel.Job {
+        ViewModel.Job(name: "payments", nodes: c.nodes, dataShards: c.dataShards, parityShards: c.parityShards, replicas: 1,
+                      queueCapacity: c.channelCapacity * c.nodes, expectedMoney: c.totalMoney, accounts: c.accounts)
+    }
+
+    /// One frame as the dashboard makes it: a snapshot, every panel composed, the diff.
+    final class FrameMaker {
+        let engine: ThreadedEngine
+        let job: ViewModel.Job
+        var previous = Canvas(width: 120, height: 40)
+        var state = DashboardState()
+        var cellsChanged = 0
+
+        init(engine: ThreadedEngine, job: ViewModel.Job) {
+            self.engine = engine
+            self.job = job
+        }
+
+        func frame() {
+            var canvas = Canvas(width: 120, height: 40)
+            let vm = ViewModel(snapshot: engine.snapshot(), state: state, theme: .builtIn, job: job)
+            DashboardView.render(vm, into: &canvas)
+            cellsChanged &+= canvas.changes(since: previous).count
+            previous = canvas
+        }
+    }
+
+    /// Median and p99 frame time on a live job with history, checkpoints and events, and
+    /// the UI thread's CPU share at 10 frames a second.
+    private func frameCost() throws -> (Double, Double, Double) {
+        var c = JobConfig()
+        c.rate = 2_000_000
+        let dir = scratchDir("frame")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        sleepSeconds(4)
+        try? engine.apply(.kill(2))  // events, a recovery and a restart in the frame
+        sleepSeconds(2)
+        let maker = FrameMaker(engine: engine, job: Self.job(c))
+        var times: [Double] = []
+        for i in 0..<2000 {
+            maker.state.selectedNode = (i / 100) % c.nodes
+            let t = Stopwatch.now()
+            maker.frame()
+            times.append(Stopwatch.now() - t)
+        }
+        times.sort()
+        let median = times[times.count / 2], p99 = times[times.count * 99 / 100]
+        // CPU of this thread over 30 frames at the default refresh.
+        let cpu0 = Self.threadCPU(), wall0 = Stopwatch.now()
+        for _ in 0..<30 {
+            maker.frame()
+            sleepSeconds(0.1)
+        }
+        let cpu = (Self.threadCPU() - cpu0) / (Stopwatch.now() - wall0) * 100
+        engine.stop(finalCheckpoint: false)
+        return (median, p99, cpu)
+    }
+
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Unthrottled transfers per second, with or without a dashboard thread drawing frames
+    /// every 100 ms beside the engine.
+    private func throughput(dashboard: Bool) throws -> Double {
+        let c = JobConfig()
+        let dir = scratchDir("tp")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        let maker = FrameMaker(engine: engine, job: Self.job(c))
+        sleepSeconds(1)
+        let a = engine.snapshot(), ta = engine.uptime
+        let end = Stopwatch.now() + seconds
+        while Stopwatch.now() < end {
+            if dashboard { maker.frame() }
+            sleepSeconds(0.1)
+        }
+        let b = engine.snapshot(), tb = engine.uptime
+        engine.stop(finalCheckpoint: false)
+        return Double(b.produced - a.produced) / (tb - ta)
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Drills
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `firedrill drill NAME|PATH`: a scripted fault schedule, run headless, with a verdict.
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Run a drill headless (a built-in name or a .toml file) and print its timeline and verdict; exit 0 only when every expectation holds.",
+        discussion: "firedrill drill --list shows the built-in drills; --show NAME prints one as a file to copy. firedrill --drill NAME plays one live in the dashboard."
+    )
+
+    @Argument(help: "A built-in drill name or a path to a drill file (.toml).")
+    var drill: String?
+
+    @Flag(help: "List the built-in drills, one line each.")
+    var list = false
+
+    @Option(help: "Print a built-in drill's file.")
+    var show: String?
+
+    @Flag(help: "Run every built-in drill.")
+    var all = false
+
+    @Flag(help: "Run on the simulated runtime (deterministic, faster than real time).")
+    var simulated = false
+
+    @Option(help: "Seed: of the source on the threaded runtime, of the scheduler on the simulated one (default: the drill's).")
+    var seed: UInt64?
+
+    @Option(help: "Write the JSON report here.")
+    var report: String?
+
+    @Option(help: "Write JUnit XML here (one testcase per expectation).")
+    var junit: String?
+
+    @Option(help: "Record events and snapshots over time as JSON Lines here.")
+    var record: String?
+
+    @Option(help: "Data directory for the threaded run (must be new or empty; default: a temporary one, removed afterwards).")
+    var data: String?
+
+    func validate() throws {
+        let modes = [list, show != nil, all, drill != nil].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give one of: a drill NAME or PATH, --all, --list, --show NAME") }
+        if all && (record != nil || data != nil) { throw ValidationError("--record and --data take a single drill, not --all") }
+    }
+
+    func run() throws {
+        if list {
+            for (name, _) in BuiltInDrills.all {
+                let d = try? BuiltInDrills.drill(name)
+                print("\(name.padding(24))\(d?.description ?? "")")
+            }
+            return
+        }
+        if let name = show {
+            guard let entry = BuiltInDrills.all.first(where: { $0.name == name }) else {
+                throw ValidationError("no built-in drill called '\(name)'; built in: \(BuiltInDrills.all.map(\.name).joined(separator: ", "))")
+            }
+            print(entry.text)
+            return
+        }
+        var drills: [Drill] = []
+        do throws(FileError) {
+            if all {
+                for (name, _) in BuiltInDrills.all { if let d = try BuiltInDrills.drill(name) { drills.append(d) } }
+            } else if let drill {
+                drills.append(try DrillLibrary.load(drill))
+            }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let data, !Self.isNewOrEmpty(data) {
+            throw ValidationError("--data \(data): a drill starts from nothing; give a new or empty directory")
+        }
+        SignalStop.install()
+        var results: [DrillResult] = []
+        for var d in drills {
+            if let seed, !simulated { d.job.seed = seed }
+            Console.line("drill \(d.name) (\(simulated ? "simulated" : "threaded"), \(DurationText.format(d.duration))): \(d.description)")
+            var runner = DrillRunner(drill: d)
+            runner.onProgress = { Console.line($0) }
+            var recording: DrillRecord?
+            if let path = record {
+                do { recording = try DrillRecord(path: path) } catch { throw ValidationError(error.description) }
+            }
+            runner.record = recording
+            let target: DrillTarget
+            let dir = data ?? "/tmp/firedrill-drill-\(d.name)-\(getpid())"
+            do {
+                if simulated {
+                    target = try SimulatedTarget(d, seed: seed ?? d.job.seed)
+                } else {
+                    target = try ThreadedTarget(d, dataDirectory: dir)
+                }
+            } catch {
+                throw RuntimeFailure("drill \(d.name): cannot start the engine: \(error)")
+            }
+            let result = runner.run(on: target)
+            if !simulated && data == nil { FileDisk(root: dir).removeTreeQuietly() }
+            do { try recording?.close() } catch { throw RuntimeFailure(error.description) }
+            Console.line(DrillReport.text(result))
+            Console.line("")
+            results.append(result)
+            if SignalStop.requested { break }
+        }
+        do {
+            if let report {
+                let text = results.count == 1 ? DrillReport.json(results[0]) : JSON.array(results.map(DrillReport.json))
+                try AtomicFile.write(report, text + "\n")
+            }
+            if let junit { try AtomicFile.write(junit, DrillReport.junit(results)) }
+        } catch { throw RuntimeFailure(error.description) }
+        if results.count > 1 {
+            let passed = results.filter(\.passed).count
+            print("drills: \(passed) passed, \(results.count - passed) failed")
+        }
+        if !results.allSatisfy(\.passed) || SignalStop.requested { throw ExitCode(1) }
+    }
+
+    static func isNewOrEmpty(_ path: String) -> Bool {
+        guard let dir = opendir(path) else { return access(path, F_OK) != 0 }
+        defer { closedir(dir) }
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { return false }
+        }
+        return true
+    }
+}
