@@ -10,3 +10,4 @@ if ! grep -Eq "Test run with [1-9][0-9]* tests? .*passed" /tmp/firedrill-test.lo
 fi
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
+bash scripts/drill-e2e.sh

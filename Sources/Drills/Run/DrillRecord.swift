@@ -9,7 +9,7 @@ import Glibc
 public final class DrillRecord {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
-    private var eventsWritten = 0
+    private var lastWritten: EngineEvent?
 
     /// Opens `path.partial` for writing.
     public init(path: String) throws(FileError) {
@@ -26,16 +26,30 @@ public final class DrillRecord {
         fputs(line + "\n", file)
     }
 
-    /// Writes the events not written yet (the log only grows, newest last).
+    /// Writes the events not written yet. The log is newest last and keeps only its most
+    /// recent entries, so the new ones are those after the last event written.
     public func writeNewEvents(_ events: [EngineEvent]) {
-        guard events.count > eventsWritten else { return }
-        for e in events[eventsWritten...] {
+        var start = 0
+        if let last = lastWritten {
+            guard let i = events.lastIndex(of: last) else {
+                // The last one written has scrolled out: everything newer than it is new.
+                writeAll(events.filter { $0.time > last.time })
+                return
+            }
+            start = i + 1
+        }
+        writeAll(Array(events[start...]))
+    }
+
+    private func writeAll(_ events: [EngineEvent]) {
+        guard let newest = events.last else { return }
+        lastWritten = newest
+        for e in events {
             write(JSON.object([
                 ("t", JSON.number(e.time)), ("type", JSON.string("event")), ("kind", JSON.string(e.kind.rawValue)),
                 ("node", e.node.map(String.init) ?? "null"), ("message", JSON.string(e.message)),
             ]))
         }
-        eventsWritten = events.count
     }
 
     /// Flushes, fsyncs and renames the record into place.
