@@ -54,10 +54,6 @@ struct DashboardCommand: ParsableCommand {
             print("firedrill: the dashboard needs a terminal on stdin and stdout; without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
             throw ExitCode(2)
         }
-        var recording: DrillRecord?
-        if let record {
-            do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
-        }
         // A live drill starts from nothing: a temporary directory, or a --data that is new or empty.
         let ownDirectory = drillToPlay != nil && job.data == JobOptions.defaultData
         let data = ownDirectory ? "/tmp/firedrill-live-\(drillToPlay?.name ?? "")-\(getpid())" : job.data
@@ -65,20 +61,25 @@ struct DashboardCommand: ParsableCommand {
             throw ValidationError("--data \(data): a drill starts from nothing; give a new or empty directory")
         }
         let engine = try Self.openEngine(config: config, data: data, replicas: replicas)
+        var recording: DrillRecord?
+        if let record {
+            do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
+        }
         engine.start()
-        let player = DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
-        player.start()
+        // A player only when there is a drill to play or a session to record.
+        let player = drillToPlay == nil && recording == nil ? nil : DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
+        player?.start()
         let jobFacts = ViewModel.Job(
             name: "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
-        let source: LiveSource = drillToPlay == nil && record == nil ? EngineSource(engine) : DrillSource(player)
+        let source: LiveSource = player.map(DrillSource.init) ?? EngineSource(engine)
         let app = DashboardApp(source: source, options: .init(
             refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
             noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage))
         var verdict: AuditVerdict?
         var recordError: FileError?
         func shutDown() {
-            do { try player.stop() } catch { recordError = error }
+            do { try player?.stop() } catch { recordError = error }
             verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
             if ownDirectory { FileDisk(root: data).removeTreeQuietly() }
         }
@@ -88,17 +89,17 @@ struct DashboardCommand: ParsableCommand {
             shutDown()
             throw RuntimeFailure("cannot open the dashboard: \(error.description)")
         }
-        if let r = player.result { print(DrillReport.text(r)) } else if let d = drillToPlay {
-            print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
-        }
-        if let e = recordError { throw RuntimeFailure(e.description) }
-        if let r = player.result, !r.passed { throw ExitCode(1) }
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)
         summary.title = "firedrill dashboard"
         summary.transfersPerSecond = snapshot.uptime > 0 ? Double(snapshot.produced) / snapshot.uptime : 0
         print(summary.text())
+        if let r = player?.result { print(DrillReport.text(r)) } else if let d = drillToPlay {
+            print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
+        }
+        if let e = recordError { throw RuntimeFailure(e.description) }
+        if let r = player?.result, !r.passed { throw ExitCode(1) }
         if !(final.exact && final.moneyConserved) { throw ExitCode(1) }
     }
 

@@ -103,7 +103,7 @@ struct BenchDashboard: ParsableCommand {
             sleepSeconds(0.1)
         }
         let cpu = (Self.threadCPU() - cpu0) / (Stopwatch.now() - wall0) * 100
-        engine.stop(finalCheckpoint: false)
+        engine.stop(finalCheckpoint: false, timeoutSeconds: 1, auditTimeoutSeconds: 1)
         return (median, p99, cpu)
     }
 
@@ -130,7 +130,7 @@ struct BenchDashboard: ParsableCommand {
             sleepSeconds(0.1)
         }
         let b = engine.snapshot(), tb = engine.uptime
-        engine.stop(finalCheckpoint: false)
+        engine.stop(finalCheckpoint: false, timeoutSeconds: 1, auditTimeoutSeconds: 1)
         return Double(b.produced - a.produced) / (tb - ta)
     }
 }
