@@ -169,3 +169,18 @@ struct RenderTests {
         #expect(Fixtures.render() == Fixtures.render())
     }
 }
+
+@Suite("Help at 80x24")
+struct SmallHelpTests {
+    @Test("every key fits on the help at 80x24 (two columns)")
+    func smallHelp() {
+        var s = DashboardState()
+        s.overlay = .help
+        let c = Fixtures.render(state: s, width: 80, height: 24)
+        for (keys, action) in KeyHelp.all {
+            #expect(Fixtures.find(keys, in: c) != nil, "\(keys)")
+            #expect(Fixtures.find(String(action.prefix(12)), in: c) != nil, "\(action)")
+        }
+        #expect(Fixtures.find("commands", in: c) != nil)
+    }
+}

@@ -4,23 +4,39 @@ import Engine
 public enum Overlays {
     public static func drawHelp(_ vm: ViewModel, on c: inout Canvas) {
         let t = vm.theme
-        var lines: [(String, String)] = KeyHelp.all
-        lines.append(("", ""))
-        lines.append(("commands", Command.grammar.prefix(6).joined(separator: ", ")))
-        lines.append(("", Command.grammar.dropFirst(6).joined(separator: ", ")))
-        let width = min(c.width - 4, 86)
-        let height = min(c.height - 2, lines.count + 4)
+        let keys = KeyHelp.all
+        let commands: [(String, String)] = [
+            ("", ""),
+            ("commands", Command.grammar.prefix(6).joined(separator: ", ")),
+            ("", Command.grammar.dropFirst(6).joined(separator: ", ")),
+        ]
+        // One column when it fits; on short terminals the keys go in two columns.
+        let twoColumns = keys.count + commands.count + 3 > c.height - 2
+        let rows: Int = twoColumns ? (keys.count + 1) / 2 + commands.count : keys.count + commands.count
+        let width = min(c.width - 4, twoColumns ? 110 : 86)
+        let height = min(c.height - 2, rows + 3)
         let r = Rect(x: (c.width - width) / 2, y: max(1, (c.height - height) / 2), width: width, height: height)
         c.fill(r, Cell(" ", t[.overlay]))
         var boxTheme = t
         boxTheme.styles[.border] = t[.border].on(t[.overlay].background)
         boxTheme.styles[.title] = t[.title].on(t[.overlay].background)
         let inner = Box.draw(r, title: "Help · lowercase looks, capitals break things", on: &c, theme: boxTheme)
-        for (i, (keys, action)) in lines.enumerated() {
-            let y = inner.y + 1 + i
-            guard y < inner.y + inner.height else { break }
-            c.putFitted(keys, x: inner.x + 1, y: y, width: 12, t[.key].on(t[.overlay].background))
-            c.putFitted(action, x: inner.x + 14, y: y, width: inner.width - 15, t[.overlay])
+        let keyStyle = t[.key].on(t[.overlay].background)
+        func line(_ keys: String, _ action: String, x: Int, y: Int, width: Int) {
+            guard y < inner.y + inner.height, width > 12 else { return }
+            c.putFitted(keys, x: x, y: y, width: 10, keyStyle)
+            c.putFitted(action, x: x + 11, y: y, width: width - 11, t[.overlay])
+        }
+        if twoColumns {
+            let half = (keys.count + 1) / 2
+            let columnWidth = (inner.width - 3) / 2
+            for (i, k) in keys.enumerated() {
+                let x = i < half ? inner.x + 1 : inner.x + 2 + columnWidth
+                line(k.keys, k.action, x: x, y: inner.y + 1 + i % half, width: columnWidth)
+            }
+            for (i, k) in commands.enumerated() { line(k.0, k.1, x: inner.x + 1, y: inner.y + 1 + half + i, width: inner.width - 2) }
+        } else {
+            for (i, k) in (keys + commands).enumerated() { line(k.0, k.1, x: inner.x + 1, y: inner.y + 1 + i, width: inner.width - 2) }
         }
     }
 
