@@ -147,14 +147,11 @@ public final class DrillPlayer: Sendable {
         guard ended else { return }
         let snap = engine.snapshot()
         let (applied, samples, errors) = state.withLock { ($0.applied, $0.samples, $0.errors) }
-        let events = rebased(snap.events)
         let recoveries = snap.recoveries.map { var r = $0; r.at -= base; return r }
-        let m = DrillMeasurements.measure(verdict: snap.audit, events: events, recoveries: recoveries, steps: applied, samples: samples, stepErrors: errors)
-        let timeline = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
-            + events.filter(DrillRunner.isNotable).map { TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: $0.message) }
-        let result = DrillResult(drill: drill, runtime: "threaded (live)", measurements: m,
-                                 verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
-                                 timeline: timeline.sorted { $0.time < $1.time }, wallSeconds: now)
+        let steps = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
+        let result = DrillResult(drill: drill, runtime: "threaded (live)", verdict: snap.audit, events: rebased(snap.events),
+                                 recoveries: recoveries, applied: applied, samples: samples, stepErrors: errors,
+                                 stepEntries: steps, wallSeconds: now)
         state.withLock { $0.result = result }
     }
 }

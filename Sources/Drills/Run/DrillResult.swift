@@ -30,6 +30,23 @@ public struct DrillResult: Sendable {
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
 }
 
+extension DrillResult {
+    /// Judges a finished run: measures it from the engine's audit, events and recoveries
+    /// (times since the drill started), checks the expectations, and merges the steps'
+    /// timeline entries with the notable events.
+    public init(drill: Drill, runtime: String, verdict: AuditVerdict, events: [EngineEvent], recoveries: [ClusterSnapshot.Recovery],
+                applied: [(at: Double, command: Command)], samples: [(time: Double, produced: Int64)], stepErrors: [String],
+                stepEntries: [TimelineEntry], wallSeconds: Double) {
+        let m = DrillMeasurements.measure(verdict: verdict, events: events, recoveries: recoveries, steps: applied,
+                                          samples: samples, stepErrors: stepErrors)
+        let notable = events.filter { DrillRunner.isNotable($0) && $0.time >= 0 && $0.time <= drill.duration + 60 }.map {
+            TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: ($0.node.map { "node \($0): " } ?? "") + $0.message)
+        }
+        self.init(drill: drill, runtime: runtime, measurements: m, verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
+                  timeline: (stepEntries + notable).sorted { $0.time < $1.time }, wallSeconds: wallSeconds)
+    }
+}
+
 extension Expectations {
     /// Checks every expectation against the measurements.
     public func evaluate(_ m: DrillMeasurements, steps: Int) -> [ExpectationVerdict] {

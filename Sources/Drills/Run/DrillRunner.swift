@@ -68,14 +68,8 @@ public struct DrillRunner {
         let events = target.events()
         record?.writeNewEvents(events)
         record?.write(target.recordLine())
-        for e in events where Self.isNotable(e) && e.time >= 0 && e.time <= drill.duration + 60 {
-            timeline.append(TimelineEntry(time: e.time, kind: e.kind.rawValue, text: (e.node.map { "node \($0): " } ?? "") + e.message))
-        }
-        timeline.sort { $0.time < $1.time }
-        let m = DrillMeasurements.measure(verdict: verdict, events: events, recoveries: target.recoveries(),
-                                          steps: applied, samples: samples, stepErrors: errors)
-        return DrillResult(drill: drill, runtime: target.runtime, measurements: m,
-                           verdicts: drill.expect.evaluate(m, steps: drill.steps.count), timeline: timeline,
+        return DrillResult(drill: drill, runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
+                           applied: applied, samples: samples, stepErrors: errors, stepEntries: timeline,
                            wallSeconds: Self.wallClock() - wallStart)
     }
 

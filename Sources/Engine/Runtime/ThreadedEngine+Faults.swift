@@ -312,8 +312,6 @@ extension ThreadedEngine {
         }
     }
 
-    /// The scrubber: re-reads one shard at a time (a bounded rate) and rewrites any that
-    /// is corrupt or missing from the others.
     /// Bytes a second the scrubber reads at most (HDFS's block scanner bounds itself the
     /// same way), so it never competes with checkpoints for the disks.
     static let scrubBytesPerSecond = 64.0 * 1024 * 1024
@@ -341,12 +339,12 @@ extension ThreadedEngine {
                     if stopping.load(ordering: .relaxed) { break pass }
                     let before = bad.count
                     scrubShard(store, manifest, shard, bad: &bad)
-                    if bad.count != before { publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil) }
+                    if bad.count != before { publishDiskHealth(manifests: manifests, bad: bad) }
                     let pause = max(Self.scrubShardPause, Double(manifest.shardSize) / Self.scrubBytesPerSecond)
                     sleepMillis(Int(pause * 1000))
                 }
             }
-            publishDiskHealth(manifests: manifests, bad: bad, repairedDisk: nil)
+            publishDiskHealth(manifests: manifests, bad: bad)
         }
     }
 
@@ -381,18 +379,16 @@ extension ThreadedEngine {
     }
 
     /// Per-disk and per-checkpoint shard health as the scrubber last saw it.
-    private func publishDiskHealth(manifests: [UInt64: Manifest], bad: Set<ShardKey>, repairedDisk: Int?) {
+    private func publishDiskHealth(manifests: [UInt64: Manifest], bad: Set<ShardKey>) {
         var total = [Int](repeating: 0, count: config.nodes)
         var broken = [Int](repeating: 0, count: config.nodes)
         for m in manifests.values { for s in m.shards where s.disk < total.count { total[s.disk] += 1 } }
         for b in bad where b.disk < broken.count { broken[b.disk] += 1 }
-        let now = uptime
         board.state.withLock { s in
             for i in s.nodes.indices {
                 s.nodes[i].diskShards = total[i]
                 s.nodes[i].badDiskShards = broken[i]
             }
-            if let d = repairedDisk, d < s.nodes.count { s.nodes[d].lastDiskRepair = now }
             for i in s.checkpoints.indices where s.checkpoints[i].status == .complete {
                 if let m = manifests[s.checkpoints[i].id] {
                     s.checkpoints[i].healthyShards = m.shards.count - bad.filter { $0.checkpoint == m.checkpoint }.count
