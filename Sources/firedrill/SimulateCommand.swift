@@ -32,16 +32,27 @@ struct SimulateCommand: ParsableCommand {
         let first = self.first
         let total = seeds
         let single = Mutex<ChaosSoak.Outcome?>(nil)
+        // One progress line a second on stderr, when it is a terminal and the soak is long.
+        let progress = isatty(2) == 1 && seeds > 100
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             var s = worker
+            var nextReport = start + 1
             while s < total {
                 let outcome = ChaosSoak.run(seed: first + UInt64(s))
                 if !outcome.passed { failures.withLock { $0.append(outcome) } }
                 if total == 1 { single.withLock { $0 = outcome } }
-                done.add(1, ordering: .relaxed)
+                let finished = done.add(1, ordering: .relaxed).newValue
                 s += 2
+                if progress && worker == 0 && Stopwatch.now() >= nextReport {
+                    nextReport += 1
+                    let failed = failures.withLock { $0.count }
+                    let rate = Double(finished) / max(Stopwatch.now() - start, 1e-9)
+                    var err = StandardError()
+                    print("\u{1B}[2K\r\(finished)/\(total) seeds, \(failed) failed, \(BenchReport.format(rate, digits: 1)) seeds/s", terminator: "", to: &err)
+                }
             }
         }
+        if progress { var err = StandardError(); print("\u{1B}[2K\r", terminator: "", to: &err) }
         let elapsed = Stopwatch.now() - start
         let failed = failures.withLock { $0 }.sorted { $0.seed < $1.seed }
         let rate = Double(seeds) / max(elapsed, 1e-9)
@@ -64,3 +75,6 @@ struct SimulateCommand: ParsableCommand {
         if !failed.isEmpty { throw ExitCode(1) }
     }
 }
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -157,9 +157,6 @@ public enum OSThread {
     /// Waits for a thread to end.
     public static func join(_ t: pthread_t) { pthread_join(t, nil) }
 
-    /// Lowers the calling thread's scheduling priority by `nice` steps (Linux schedules
-    /// threads one by one). Node threads run a little below the checkpoint threads so a
-    /// checkpoint is not starved by the work it is snapshotting. Failure is harmless.
     /// Lets the calling thread run only when a core would otherwise idle (Linux
     /// SCHED_IDLE); falls back to the lowest nice value elsewhere.
     static func idlePriority() {
@@ -170,6 +167,9 @@ public enum OSThread {
         lowerPriority(by: 19)
     }
 
+    /// Lowers the calling thread's scheduling priority by `nice` steps (Linux schedules
+    /// threads one by one). Node threads run a little below the checkpoint threads so a
+    /// checkpoint is not starved by the work it is snapshotting. Failure is harmless.
     static func lowerPriority(by nice: Int32) {
         // On Linux the nice value belongs to the calling thread, not the whole process.
         _ = Glibc.nice(nice)

@@ -7,6 +7,9 @@ final class NodeDriver {
     let id: Int
     let nodes: Int
     let links: [[Link]]
+    /// `links[src][id]` by source and `links[id][dst]` by destination (one lookup, not two).
+    private let inputs: [Link]
+    private let outputs: [Link]
     let batchSize: Int
     let perNodeRate: Double?
     /// Called with a destination after frames were pushed to it, and with a source
@@ -34,6 +37,8 @@ final class NodeDriver {
         id = core.id
         nodes = core.nodes
         self.links = links
+        inputs = (0..<core.nodes).map { links[$0][core.id] }
+        outputs = (0..<core.nodes).map { links[core.id][$0] }
         self.batchSize = batchSize
         perNodeRate = rate.map { $0 / Double(core.nodes) }
         // A throttled source reads at least 5 ms worth at a time: one frame per transfer
@@ -57,7 +62,17 @@ final class NodeDriver {
 
     /// Whether input `src` has a frame that may be taken now.
     func canDeliver(from src: Int) -> Bool {
-        !stalled[src] && !core.isBlocked(src) && (pendingAt[src] < pending[src].count || links[src][id].depth > 0)
+        !stalled[src] && !core.isBlocked(src) && (pendingAt[src] < pending[src].count || inputs[src].depth > 0)
+    }
+
+    /// The inputs `canDeliver` would allow, as a bit mask (bit `src`); nodes are at most 64.
+    func deliverableInputs() -> UInt64 {
+        var mask: UInt64 = 0
+        let core = core
+        for src in 0..<nodes where !stalled[src] && !core.isBlocked(src) && (pendingAt[src] < pending[src].count || inputs[src].depth > 0) {
+            mask |= 1 << UInt64(src)
+        }
+        return mask
     }
 
     /// Takes up to `limit` frames from input `src`; returns how many. A frame that fails its
@@ -69,7 +84,7 @@ final class NodeDriver {
         let now = Double(nowNanos) / 1e9
         while done < limit && !core.isBlocked(src) && !stalled[src] {
             if pendingAt[src] >= pending[src].count {
-                let (frames, wasFull) = links[src][id].takeAll()
+                let (frames, wasFull) = inputs[src].takeAll()
                 pending[src] = frames
                 pendingAt[src] = 0
                 if wasFull { wake(src) }
@@ -83,7 +98,7 @@ final class NodeDriver {
             }
             if seq > expected[src] {
                 // Frames expected[src]..<seq never arrived: fetch them before this one.
-                guard let missing = links[src][id].resend(expected[src], now: now, corrupt: false) else {
+                guard let missing = inputs[src].resend(expected[src], now: now, corrupt: false) else {
                     stall(src, "frames \(expected[src])..<\(seq) from node \(src) were lost and cannot be sent again")
                     break
                 }
@@ -106,13 +121,13 @@ final class NodeDriver {
         var result = core.receive(from: src, frame: frame, nowNanos: nowNanos)
         if case let .corrupt(why) = result {
             let now = Double(nowNanos) / 1e9
-            guard let again = links[src][id].resend(seq, now: now, corrupt: true) else {
+            guard let again = inputs[src].resend(seq, now: now, corrupt: true) else {
                 stall(src, "frame \(seq) from node \(src) failed its check (\(why)) and cannot be sent again")
                 return false
             }
             retransmitted += 1
             onEvent(.repair, "frame \(seq) from node \(src) failed its CRC32C (\(why)); the sender resent it")
-            if links[src][id].recentCorruptions(now: now) >= 3 && now - degradedReported[src] > 10 {
+            if inputs[src].recentCorruptions(now: now) >= 3 && now - degradedReported[src] > 10 {
                 degradedReported[src] = now
                 onEvent(.detection, "link \(src)->\(id) degraded: 3 or more corrupt frames in 10 s")
             }
@@ -149,7 +164,7 @@ final class NodeDriver {
         var movedAny = false
         for d in 0..<nodes where outboxAt[d] < outbox[d].count {
             var moved = false
-            while outboxAt[d] < outbox[d].count, links[id][d].push(outbox[d][outboxAt[d]]) {
+            while outboxAt[d] < outbox[d].count, outputs[d].push(outbox[d][outboxAt[d]]) {
                 outbox[d][outboxAt[d]] = []
                 outboxAt[d] += 1
                 moved = true
@@ -165,7 +180,7 @@ final class NodeDriver {
 
     /// Some waiting frame could be pushed now.
     var canFlush: Bool {
-        for d in 0..<nodes where outboxAt[d] < outbox[d].count && links[id][d].depth < links[id][d].capacity { return true }
+        for d in 0..<nodes where outboxAt[d] < outbox[d].count && outputs[d].depth < outputs[d].capacity { return true }
         return false
     }
 

@@ -125,14 +125,29 @@ public final class SimulatedEngine {
                 trace.append("\(t) abandon checkpoint \(id) \(detail.joined(separator: " "))")
                 replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
             }
-            actions.removeAll(keepingCapacity: true)
-            let cond = condition, held = paused
-            for (i, d) in drivers.enumerated() where cond[i] == 0 {
-                for src in 0..<nodeCount where d.canDeliver(from: src) { actions.append(.deliver(i, src)) }
+            // A random live node with something to do, then one of its actions at random:
+            // looking at one node per step, not all of them, keeps a step cheap.
+            let held = paused
+            var chosen: Action?
+            let first = Int(rng.next() % UInt64(nodeCount))
+            for k in 0..<nodeCount {
+                let i = (first + k) % nodeCount
+                guard condition[i] == 0 else { continue }
+                let d = drivers[i]
+                actions.removeAll(keepingCapacity: true)
+                var ready = d.deliverableInputs()
+                while ready != 0 {
+                    actions.append(.deliver(i, ready.trailingZeroBitCount))
+                    ready &= ready &- 1
+                }
                 if d.canFlush { actions.append(.flush(i)) }
                 if d.canProduce(nowNanos: t, paused: held) { actions.append(.produce(i)) }
+                if !actions.isEmpty {
+                    chosen = actions.count == 1 ? actions[0] : actions[Int(rng.next() % UInt64(actions.count))]
+                    break
+                }
             }
-            if actions.isEmpty {
+            guard let action = chosen else {
                 // Idle: jump to the next thing that can happen.
                 var next = min(end, t + 10_000_000)  // the detector and supervisor look every 10 ms
                 if let interval, !paused, allAlive, !coordinator.busy { next = min(next, max(lastTrigger + interval, t + 1)) }
@@ -144,7 +159,6 @@ public final class SimulatedEngine {
                 clock.advance(by: max(1, next - t))
                 continue
             }
-            let action = actions[Int(rng.next() % UInt64(actions.count))]
             perform(action)
             steps += 1
         }

@@ -129,8 +129,10 @@ public final class ThreadedEngine: Sendable {
     /// up to `auditTimeoutSeconds`.
     @discardableResult
     public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20, auditTimeoutSeconds: Double = 600) -> AuditVerdict {
+        // The sources stop reading first: the nodes go idle, so the commit and the auditor
+        // (which runs only on otherwise idle cores) catch up instead of chasing new input.
+        for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
         if finalCheckpoint {
-            for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
             let before = board.state.withLock { $0.completed }
             let deadline = uptime + timeoutSeconds
             // Wait for the checkpoint in flight, then take one that covers everything.

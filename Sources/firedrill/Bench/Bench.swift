@@ -24,6 +24,38 @@ struct BenchOptions: ParsableArguments {
     }
 }
 
+/// A comma-separated choice of a benchmark's parts (`--only a,b`); every part by default.
+struct BenchParts<Part: RawRepresentable & CaseIterable & Hashable>: ExpressibleByArgument where Part.RawValue == String {
+    var parts: Set<Part>
+
+    static var all: BenchParts { BenchParts(parts: Set(Part.allCases)) }
+
+    init(parts: Set<Part>) { self.parts = parts }
+
+    init?(argument: String) {
+        var parts = Set<Part>()
+        for name in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let p = Part(rawValue: name.trimmingSpaces) else { return nil }
+            parts.insert(p)
+        }
+        guard !parts.isEmpty else { return nil }
+        self.parts = parts
+    }
+
+    var defaultValueDescription: String { "all" }
+
+    static var allValueStrings: [String] { Part.allCases.map(\.rawValue) }
+
+    func contains(_ p: Part) -> Bool { parts.contains(p) }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces.
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
 /// One measured figure.
 struct BenchResult {
     var name: String

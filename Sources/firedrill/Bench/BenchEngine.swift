@@ -23,23 +23,36 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Scratch directory for the benchmark's data directories (removed afterwards).")
     var scratch: String = "/tmp"
 
+    @Option(help: "Measure only these parts, comma separated.")
+    var only: BenchParts<Part> = .all
+
+    enum Part: String, CaseIterable { case throughput, checkpoint, restore }
+
     func run() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
-        // Alternate the two so drift of a shared machine hits both alike.
-        var on: [Double] = [], off: [Double] = []
-        for _ in 0..<options.runs {
-            on.append(try throughput(checkpoints: true))
-            off.append(try throughput(checkpoints: false))
+        var results: [BenchResult] = []
+        if only.contains(.throughput) {
+            // Alternate the two so drift of a shared machine hits both alike.
+            var on: [Double] = [], off: [Double] = []
+            for _ in 0..<options.runs {
+                on.append(try throughput(checkpoints: true))
+                off.append(try throughput(checkpoints: false))
+            }
+            let onMedian = Stopwatch.median(on), offMedian = Stopwatch.median(off)
+            results += [
+                BenchResult(name: "engine-checkpointed", value: onMedian / 1e6, unit: "Mtransfers/s", detail: "6 nodes, checkpoint every 1 s, RS(4,2), SQLite commits, audited"),
+                BenchResult(name: "engine-no-checkpoint", value: offMedian / 1e6, unit: "Mtransfers/s", detail: "checkpointing costs \(BenchReport.format(max(0, 1 - onMedian / max(offMedian, 1)) * 100, digits: 1))%"),
+            ]
         }
-        let (p99, count) = try checkpointP99()
-        let restore = try restoreSpeed()
-        let onMedian = Stopwatch.median(on), offMedian = Stopwatch.median(off)
-        BenchReport.print([
-            BenchResult(name: "engine-checkpointed", value: onMedian / 1e6, unit: "Mtransfers/s", detail: "6 nodes, checkpoint every 1 s, RS(4,2), SQLite commits, audited"),
-            BenchResult(name: "engine-no-checkpoint", value: offMedian / 1e6, unit: "Mtransfers/s", detail: "checkpointing costs \(BenchReport.format(max(0, 1 - onMedian / max(offMedian, 1)) * 100, digits: 1))%"),
-            BenchResult(name: "checkpoint-1M-accounts-p99", value: p99 * 1000, unit: "ms", detail: "\(count) checkpoints, barrier injected to manifest durable"),
-            BenchResult(name: "restore-100MiB-2-lost", value: restore.warm, unit: "GB/s", detail: "read, verify, reconstruct 2 data shards, decode; first (cold) restore \(BenchReport.format(restore.cold, digits: 2)) GB/s"),
-        ], json: options.json)
+        if only.contains(.checkpoint) {
+            let (p99, median, count) = try checkpointP99()
+            results.append(BenchResult(name: "checkpoint-1M-accounts-p99", value: p99 * 1000, unit: "ms", detail: "\(count) checkpoints, barrier injected to manifest durable; median \(BenchReport.format(median * 1000, digits: 1)) ms"))
+        }
+        if only.contains(.restore) {
+            let restore = try restoreSpeed()
+            results.append(BenchResult(name: "restore-100MiB-2-lost", value: restore.warm, unit: "GB/s", detail: "read, verify, reconstruct 2 data shards, decode; first (cold) restore \(BenchReport.format(restore.cold, digits: 2)) GB/s"))
+        }
+        BenchReport.print(results, json: options.json)
     }
 
     private func scratchDir(_ name: String) -> String {
@@ -66,7 +79,7 @@ struct BenchEngine: ParsableCommand {
     }
 
     /// p99 of checkpoint durations with 1M accounts, checkpoints back to back while the job runs.
-    private func checkpointP99() throws -> (Double, Int) {
+    private func checkpointP99() throws -> (p99: Double, median: Double, count: Int) {
         var c = JobConfig()
         c.accounts = 1_000_000
         c.checkpointInterval = 0.25
@@ -86,7 +99,7 @@ struct BenchEngine: ParsableCommand {
         guard !durations.isEmpty else { throw BenchFailure("no checkpoint completed") }
         let sorted = durations.sorted()
         let rank = Int((Double(sorted.count) * 0.99).rounded(.up)) - 1
-        return (sorted[max(0, min(rank, sorted.count - 1))], sorted.count)
+        return (sorted[max(0, min(rank, sorted.count - 1))], Stopwatch.median(sorted), sorted.count)
     }
 
     /// Restores a 100 MiB checkpoint whose first two data shards are gone.

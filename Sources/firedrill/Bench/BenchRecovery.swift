@@ -15,8 +15,8 @@ struct BenchRecovery: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Faults injected per measurement.")
-    var trials: Int = 8
+    @Option(help: "Faults injected to measure detection (half as many kills for each recovery figure, at least 3).")
+    var trials: Int = 16
 
     @Flag(help: "Print every trial.")
     var verbose = false
@@ -24,20 +24,36 @@ struct BenchRecovery: ParsableCommand {
     @Option(help: "Scratch directory for the benchmark's data directories (removed afterwards).")
     var scratch: String = "/tmp"
 
+    @Option(help: "Measure only these parts, comma separated.")
+    var only: BenchParts<Part> = .all
+
+    enum Part: String, CaseIterable { case detect, standby, shards, soak }
+
     func run() throws {
         guard (1...100).contains(trials) else { throw ValidationError("--trials must be between 1 and 100") }
-        let (detect, after) = try detection()
-        let standby = try recovery(replicas: 1)
-        let shards = try recovery(replicas: 0)
-        let soak = soakRate()
-        BenchReport.print([
-            BenchResult(name: "detect-p99", value: p99(detect) * 1000, unit: "ms", detail: "\(detect.count) kills and hangs, heartbeat 50 ms, phi threshold 8"),
-            BenchResult(name: "throughput-after-recovery-min", value: (after.min() ?? 0) * 100, unit: "%", detail: "transfers/s in the 1 s after each recovery, against the 1 s before the fault"),
-            BenchResult(name: "recover-standby-100MB-p99", value: p99(standby) * 1000, unit: "ms", detail: "kill to every node processing again, 100 MB state, replicas 1"),
-            BenchResult(name: "recover-shards-100MB-p99", value: p99(shards) * 1000, unit: "ms", detail: "the same with replicas 0: the lost state comes from RS shards"),
-            BenchResult(name: "soak", value: soak, unit: "seeds/s", detail: "simulated runtime, 2 threads"),
-        ], json: options.json)
+        var results: [BenchResult] = []
+        if only.contains(.detect) {
+            let (detect, after) = try detection()
+            results += [
+                BenchResult(name: "detect-p99", value: p99(detect) * 1000, unit: "ms", detail: "\(detect.count) kills and hangs, heartbeat 50 ms, phi threshold 8; median \(ms(Stopwatch.median(detect)))"),
+                BenchResult(name: "throughput-after-recovery-min", value: (after.min() ?? 0) * 100, unit: "%", detail: "transfers/s in the 1 s after each recovery, against the 1 s before the fault"),
+            ]
+        }
+        if only.contains(.standby) {
+            let standby = try recovery(replicas: 1)
+            results.append(BenchResult(name: "recover-standby-100MB-p99", value: p99(standby) * 1000, unit: "ms", detail: "\(standby.count) kills, kill to every node processing again, 100 MB state, replicas 1; median \(ms(Stopwatch.median(standby)))"))
+        }
+        if only.contains(.shards) {
+            let shards = try recovery(replicas: 0)
+            results.append(BenchResult(name: "recover-shards-100MB-p99", value: p99(shards) * 1000, unit: "ms", detail: "\(shards.count) kills, the same with replicas 0: the lost state comes from RS shards; median \(ms(Stopwatch.median(shards)))"))
+        }
+        if only.contains(.soak) {
+            results.append(BenchResult(name: "soak", value: soakRate(), unit: "seeds/s", detail: "200 seeds, simulated runtime, 2 threads"))
+        }
+        BenchReport.print(results, json: options.json)
     }
+
+    private func ms(_ seconds: Double) -> String { BenchReport.format(seconds * 1000, digits: 1) + " ms" }
 
     private func p99(_ xs: [Double]) -> Double {
         let s = xs.sorted()
