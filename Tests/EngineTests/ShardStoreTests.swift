@@ -50,6 +50,28 @@ struct ShardStoreTests {
         #expect(try store.checkpointIDs() == [3])
     }
 
+    @Test("a shard write that fails on real files fails the checkpoint, names the file, writes no manifest")
+    func failedParallelWrite() throws {
+        let dir = "/tmp/firedrill-test-\(getpid())-failwrite"
+        let disk = FileDisk(root: dir)
+        try? disk.removeTree("")
+        try disk.makeDirectory("")
+        defer { try? disk.removeTree("") }
+        let store = try ShardStore(disk: disk, nodes: 6, dataShards: 4, parityShards: 2)
+        // Shard 2's file cannot be created: a directory stands in its place.
+        let path = ShardStore.shardPath(checkpoint: 3, shard: 2, disk: store.diskOf(shard: 2, checkpoint: 3))
+        try disk.makeDirectory(ShardStore.nodeDirectory(store.diskOf(shard: 2, checkpoint: 3)))
+        try disk.makeDirectory(path)
+        do {
+            try store.write(checkpoint: 3, blob: Self.state(3).encoded(), offsets: [5], createdMillis: 1, parallel: true)
+            Issue.record("the write should have failed")
+        } catch {
+            #expect("\(error)".contains(path), "\(error)")
+        }
+        #expect(try disk.read(ShardStore.manifestPath(3)) == nil)
+        #expect(try store.checkpointIDs().isEmpty)
+    }
+
     @Test("up to m shards deleted or bit-flipped still restore", arguments: [[0], [5], [1, 4], [0, 1], [2, 3]])
     func repairs(bad: [Int]) throws {
         for flip in [false, true] {
