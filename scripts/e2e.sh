@@ -49,5 +49,15 @@ check "scrub of a directory that is not one" 2 "$bin" scrub --data "$tmp/nothing
 check "chaos soak: 1000 seeds, every audit exact" 0 bash -c "$bin simulate --seeds 1000 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"seeds\"]==1000 and d[\"failed\"]==[], d; print(d)' >&2"
 check "simulate replays one seed" 0 bash -c "$bin simulate --seeds 1 --first 42 | grep -q 'seed 42: exact'"
 check "simulate bad flag" 2 "$bin" simulate --seeds 0
+# A stopped process is a stalled host, not six dead nodes: no rollback, an exact audit.
+stopped() {
+  "$bin" run --headless --duration 6s --rate 1000000 --data "$tmp/stopped" > "$tmp/stopped.out" 2>&1 &
+  local pid=$!
+  sleep 2
+  for _ in 1 2; do kill -STOP "$pid"; sleep 0.5; kill -CONT "$pid"; sleep 1; done
+  wait "$pid" || return 1
+  grep -q "EXACT" "$tmp/stopped.out" && grep -q "did not run for" "$tmp/stopped.out" && ! grep -q "recoveries:" "$tmp/stopped.out"
+}
+check "SIGSTOP/SIGCONT: the pause is logged, no node marked down, audit exact" 0 stopped
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -91,7 +91,7 @@ struct Summary {
             lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")
         }
         lines.append("  latency (batch read to applied): p50 \(fmtMs(snapshot.runLatencyP50)) p99 \(fmtMs(snapshot.runLatencyP99))")
-        for e in snapshot.events where e.kind == .error || e.kind == .restore || e.kind == .repair || e.kind == .audit {
+        for e in snapshot.events where e.kind == .error || e.kind == .restore || e.kind == .repair || e.kind == .audit || e.kind == .detection {
             lines.append("  event: \(e)")
         }
         return lines.joined(separator: "\n")

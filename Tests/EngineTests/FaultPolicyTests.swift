@@ -108,3 +108,89 @@ struct PhiAccrualDetectorTests {
         #expect(d.phi(at: 10.02) < d.suspectThreshold)
     }
 }
+
+@Suite("Host stall guard")
+struct HostStallGuardTests {
+    let all = [Bool](repeating: true, count: 4)
+
+    @Test("one node late is judged as usual; every node late at once is held, then released")
+    func holdAndRelease() {
+        var g = HostStallGuard(hold: 1)
+        #expect(g.judge(phi: [9, 0, 0, 0], live: all, suspectThreshold: 3, now: 0) == .init(holdVerdicts: false, message: nil))
+        let first = g.judge(phi: [9, 4, 5, 3], live: all, suspectThreshold: 3, now: 1)
+        #expect(first.holdVerdicts)
+        #expect(first.message?.contains("host looks stalled") == true)
+        #expect(g.judge(phi: [12, 9, 9, 8], live: all, suspectThreshold: 3, now: 1.9) == .init(holdVerdicts: true, message: nil))
+        let released = g.judge(phi: [20, 20, 20, 20], live: all, suspectThreshold: 3, now: 2.1)
+        #expect(!released.holdVerdicts)
+        #expect(released.message?.contains("one by one") == true)
+        #expect(g.judge(phi: [20, 20, 20, 20], live: all, suspectThreshold: 3, now: 2.2) == .init(holdVerdicts: false, message: nil))
+    }
+
+    @Test("heartbeats back within the hold: said so, the rest get a grace, and the guard is ready again")
+    func back() {
+        var g = HostStallGuard(hold: 1)
+        _ = g.judge(phi: [4, 4, 4, 4], live: all, suspectThreshold: 3, now: 0)
+        let back = g.judge(phi: [0.1, 4, 4, 4], live: all, suspectThreshold: 3, now: 0.4)
+        #expect(back.holdVerdicts)  // the others get 200 ms to catch up
+        #expect(back.message?.contains("heartbeats are back after 400 ms") == true)
+        #expect(g.since == nil)
+        #expect(g.judge(phi: [0.1, 9, 0.2, 0.3], live: all, suspectThreshold: 3, now: 0.55).holdVerdicts)
+        // Node 1 did not come back: judged as usual after the grace.
+        #expect(g.judge(phi: [0.1, 12, 0.2, 0.3], live: all, suspectThreshold: 3, now: 0.61) == .init(holdVerdicts: false, message: nil))
+        #expect(g.judge(phi: [4, 4, 4, 4], live: all, suspectThreshold: 3, now: 5).holdVerdicts)
+    }
+
+    @Test("nodes already down or quarantined do not count; a single live node is never held")
+    func liveOnly() {
+        var g = HostStallGuard(hold: 1)
+        // Node 0 is down (silent for good reason); 1-3 are late together: held.
+        #expect(g.judge(phi: [30, 4, 4, 4], live: [false, true, true, true], suspectThreshold: 3, now: 0).holdVerdicts)
+        var h = HostStallGuard(hold: 1)
+        #expect(!h.judge(phi: [30, 30, 30, 9], live: [false, false, false, true], suspectThreshold: 3, now: 0).holdVerdicts)
+    }
+}
+
+@Suite("Host pause")
+struct HostPauseTests {
+    @Test("a gap in the detector's own passes is reported with its length; regular passes are not")
+    func pause() {
+        var g = HostStallGuard(hold: 1, pauseThreshold: 0.1, resumeGrace: 0.2)
+        var t = 0.0
+        while t < 1 {
+            #expect(g.beginPass(now: t) == nil)
+            t += 0.002
+        }
+        // The process was stopped for half a second.
+        let p = g.beginPass(now: t + 0.5)
+        #expect(abs((p?.seconds ?? 0) - 0.502) < 0.001)
+        #expect(p?.message.contains("did not run for 50") == true, "\(p?.message ?? "nil")")
+        #expect(g.beginPass(now: t + 0.503) == nil)
+    }
+
+    @Test("a recovery the detector ran itself is not a pause")
+    func busy() {
+        var g = HostStallGuard()
+        #expect(g.beginPass(now: 0) == nil)
+        g.busy(until: 0.8)
+        #expect(g.beginPass(now: 0.802) == nil)
+    }
+
+    @Test("silence during a pause is not counted; silence after it is")
+    func discount() {
+        var d = PhiAccrualDetector()
+        for i in 0..<50 { d.heartbeat(at: Double(i) * 0.05) }
+        let last = 49 * 0.05
+        // The host paused from last + 0.01 to last + 0.51.
+        #expect(d.phi(at: last + 0.51) >= d.threshold)
+        d.discount(0.5, now: last + 0.51)
+        #expect(d.phi(at: last + 0.51) < 1)
+        // A node that really died keeps going silent and is judged on what was observed.
+        #expect(d.phi(at: last + 0.51 + 0.3) >= d.threshold)
+        // Never into the future.
+        var e = PhiAccrualDetector()
+        e.heartbeat(at: 1)
+        e.discount(5, now: 2)
+        #expect(e.lastHeartbeat == 2)
+    }
+}

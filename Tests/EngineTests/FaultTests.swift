@@ -62,6 +62,37 @@ struct FaultTests {
         #expect(v.exact && v.moneyConserved)
     }
 
+    @Test("every node silent at once: held as a stalled host, no rollback if they resume; a lasting outage is still detected")
+    func hostStall() throws {
+        let (engine, dir) = try threadedJob("stall")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        engine.start()
+        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 })
+        let nodes = engine.snapshot().nodes.count
+        // A short stall of every node (as when other processes hold every core).
+        for i in 0..<nodes { try engine.apply(.hang(i)) }
+        #expect(eventually(2) { engine.snapshot().events.contains { $0.message.contains("host looks stalled") } })
+        usleep(300_000)
+        #expect(!engine.snapshot().events.contains { $0.kind == .detection && $0.message.contains("is down") })
+        try engine.apply(text: "heal all")
+        #expect(eventually(2) { engine.snapshot().events.contains { $0.message.contains("heartbeats are back") } })
+        usleep(500_000)
+        var s = engine.snapshot()
+        #expect(s.recoveries.isEmpty, "\(s.recoveries)")
+        #expect(!s.events.contains { $0.kind == .detection && $0.message.contains("is down") })
+        #expect(s.nodes.allSatisfy { $0.health == .healthy }, "\(s.nodes.map(\.health))")
+        // Every node silent for good: after the hold the nodes are judged one by one.
+        for i in 0..<nodes { try engine.apply(.hang(i)) }
+        #expect(eventually(5) { engine.snapshot().events.contains { $0.message.contains("one by one") } })
+        #expect(eventually(5) { engine.snapshot().recoveries.contains { $0.replay != nil } })
+        s = engine.snapshot()
+        let r = try #require(s.recoveries.first)
+        #expect((r.detect ?? 0) > 0.9, "detected after \(r.detect ?? -1) s: the hold should have come first")
+        try engine.apply(text: "heal all")
+        let v = engine.stop(finalCheckpoint: true)
+        #expect(v.exact && v.moneyConserved)
+    }
+
     @Test("a corrupted frame is retransmitted, not dropped")
     func corruptFrame() throws {
         let (engine, dir) = try threadedJob("frame")

@@ -53,6 +53,11 @@ public final class NodeMemory: Sendable {
         return (Self.decode(c.blob), true)
     }
 
+    /// Whether it holds a standby copy of `node`'s snapshot of `checkpoint` (unchecked).
+    func holdsStandby(of node: Int, _ checkpoint: UInt64) -> Bool {
+        state.withLock { $0.standby[node]?.checkpoint == checkpoint }
+    }
+
     /// Forgets everything (the node died).
     func clear() { state.withLock { $0 = State() } }
 

@@ -26,6 +26,12 @@ public struct PhiAccrualDetector: Sendable {
         self.window = window
     }
 
+    /// The detector's host paused for `seconds` up to `now`: that silence was not
+    /// observed, so it does not count (the last heartbeat moves forward by it).
+    public mutating func discount(_ seconds: Double, now: Double) {
+        if let last = lastHeartbeat { lastHeartbeat = min(now, last + max(0, seconds)) }
+    }
+
     /// A heartbeat arrived at `time` (seconds).
     public mutating func heartbeat(at time: Double) {
         if let last = lastHeartbeat, time > last {

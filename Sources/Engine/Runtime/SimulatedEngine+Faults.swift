@@ -85,13 +85,23 @@ extension SimulatedEngine {
     /// Heartbeats, the detector, the supervisor and the scrubber, at virtual time `t`.
     func selfHeal(_ t: UInt64) {
         let now = Double(t) / 1e9
+        var phis: [Double] = []
         for i in 0..<config.nodes {
             if condition[i] == 0 && !partitioned[i] && t &- lastBeat[i] >= 50_000_000 {
                 lastBeat[i] = t
                 detectors[i].heartbeat(at: now)
             }
-            let phi = detectors[i].phi(at: now)
-            if phi >= detectors[i].threshold && health[i] != .down && !supervisor.quarantined[i] {
+            phis.append(detectors[i].phi(at: now))
+        }
+        let live = (0..<config.nodes).map { !supervisor.quarantined[$0] && health[$0] != .down }
+        let stall = stallGuard.judge(phi: phis, live: live, suspectThreshold: detectors[0].suspectThreshold, now: now)
+        if let m = stall.message {
+            trace.append("\(t) \(m)")
+            note(.detection, m)
+        }
+        for i in 0..<config.nodes {
+            let phi = phis[i]
+            if phi >= detectors[i].threshold && health[i] != .down && !supervisor.quarantined[i] && !stall.holdVerdicts {
                 health[i] = .down
                 downAt[i] = now
                 trace.append("\(t) down node \(i)")

@@ -34,6 +34,7 @@ public final class SimulatedEngine {
     var slowNanos: [UInt64]
     var partitioned: [Bool]
     var detectors: [PhiAccrualDetector]
+    var stallGuard = HostStallGuard()
     var lastBeat: [UInt64]
     var health: [ClusterSnapshot.Health]
     var supervisor: Supervisor

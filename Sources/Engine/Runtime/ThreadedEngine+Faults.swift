@@ -14,6 +14,7 @@ struct FaultBook {
     var recoveryRequest: (reason: String, failed: Set<Int>)?
     var replay: (target: Int64, since: Double, index: Int)?
     var lastStallRecovery = -100.0
+    var stallGuard = HostStallGuard()
 
     init(nodes: Int) {
         detectors = Array(repeating: PhiAccrualDetector(), count: nodes)
@@ -132,19 +133,31 @@ extension ThreadedEngine {
         var newlyDown: [(Int, Double, Double)] = []
         var decisions: [(Int, Supervisor.Decision)] = []
         let recovering = board.state.withLock { $0.recovering }
+        var stallMessages: [String] = []
         faults.withLock { f in
+            let pause = f.stallGuard.beginPass(now: now)
+            if let pause { for i in 0..<config.nodes { f.detectors[i].discount(pause.seconds, now: now) } }
+            var phis: [Double] = []
             for i in 0..<config.nodes {
                 let beat = handles[i].heartbeat.load(ordering: .relaxed)
                 if beat != f.lastBeat[i] {
                     f.lastBeat[i] = beat
                     f.detectors[i].heartbeat(at: Double(beat &- startNanos) / 1e9)
                 }
-                let phi = f.detectors[i].phi(at: now)
+                phis.append(f.detectors[i].phi(at: now))
+            }
+            let live = (0..<config.nodes).map { i in
+                !f.supervisor.quarantined[i] && f.health[i] != .down && !(f.health[i] == .recovering && recovering)
+            }
+            let stall = f.stallGuard.judge(phi: phis, live: live, suspectThreshold: f.detectors[0].suspectThreshold, now: now)
+            stallMessages = [pause?.message, stall.message].compactMap { $0 }
+            for i in 0..<config.nodes {
+                let phi = phis[i]
                 let quarantined = f.supervisor.quarantined[i]
                 var h: ClusterSnapshot.Health
                 if quarantined { h = .quarantined }
                 else if f.health[i] == .recovering && recovering { h = .recovering }
-                else if phi >= f.detectors[i].threshold { h = .down }
+                else if phi >= f.detectors[i].threshold && (!stall.holdVerdicts || f.health[i] == .down) { h = .down }
                 else if handles[i].isHung { h = .hung }
                 else if f.partitioned[i] { h = .partitioned }
                 else if phi >= f.detectors[i].suspectThreshold { h = .suspect }
@@ -177,6 +190,7 @@ extension ThreadedEngine {
             }
         }
         _ = nowNanos
+        for m in stallMessages { event(.detection, m) }
         for (i, phi, silent) in newlyDown {
             event(.detection, node: i, "node \(i) is down: phi \(BenchFormat.fixed(phi, 1)) after \(Int(silent * 1000)) ms without a heartbeat")
         }
@@ -242,6 +256,7 @@ extension ThreadedEngine {
                 f.detectors[i].restarted(at: uptime)
                 if f.health[i] == .recovering { f.health[i] = .healthy }
             }
+            f.stallGuard.busy(until: uptime)
         }
         let sources = plan.map { p in (0..<n).map { "node \($0): \(quarantined[$0] ? "quarantined" : p.sources[$0].description)" } } ?? ["from the beginning: no checkpoint restores"]
         if let plan {
@@ -288,6 +303,15 @@ extension ThreadedEngine {
             handles[snap.node].memory.keepLocal(snap)
         }
         if replicas > 0 { replication.submit(state) }
+    }
+
+    /// Whether a live peer holds a standby copy of `node`'s state at the newest complete
+    /// checkpoint (replication runs behind the checkpoints; until then a recovery of that
+    /// node reads the shards).
+    public func standbyReady(for node: Int) -> Bool {
+        let newest = board.state.withLock { $0.lastStored }
+        guard newest > 0, handles.indices.contains(node) else { return false }
+        return handles.indices.contains { $0 != node && !handles[$0].isDead && handles[$0].memory.holdsStandby(of: node, newest) }
     }
 
     /// The replication thread: sends each node's snapshot to `replicas` peers as standby

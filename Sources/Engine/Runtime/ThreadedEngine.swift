@@ -243,7 +243,16 @@ public final class ThreadedEngine: Sendable {
                     coordinator.acknowledge(snap, alignmentNanos: driver.core.lastAlignmentNanos)
                 }
                 budget -= done
-                if done > 0 { worked = true }
+                if done > 0 {
+                    worked = true
+                    // A node busy with a long pass (big frames, a big state, a crowded CPU)
+                    // is alive: it beats between inputs, not only once per pass.
+                    let t = clock.nanos()
+                    if t &- lastHeartbeat >= 50_000_000 {
+                        lastHeartbeat = t
+                        if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(t, ordering: .relaxed) }
+                    }
+                }
             }
             if driver.anyStalled { handle.stalled.store(true, ordering: .relaxed) }
             if driver.flush() { worked = true }
