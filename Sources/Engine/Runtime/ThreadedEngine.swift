@@ -179,6 +179,12 @@ public final class ThreadedEngine: Sendable {
         driver.onEvent = { [self] kind, message in event(kind, node: i, message) }
         var lastPublish: UInt64 = 0
         var lastHeartbeat: UInt64 = 0
+        /// Beats when 50 ms have passed since the last beat (a partitioned node's are lost).
+        func beatIfDue(_ t: UInt64) {
+            guard t &- lastHeartbeat >= 50_000_000 else { return }
+            lastHeartbeat = t
+            if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(t, ordering: .relaxed) }
+        }
         var lastLatencyReset = clock.nanos()
         var halted = false
         var minBarrier: UInt64 = 0
@@ -233,10 +239,7 @@ public final class ThreadedEngine: Sendable {
                 handle.signal.sleep(nanos: 5_000_000) { !handle.hasControls }
                 continue
             }
-            if now &- lastHeartbeat >= 50_000_000 {
-                lastHeartbeat = now
-                if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(now, ordering: .relaxed) }
-            }
+            beatIfDue(now)
             var budget = 32
             for src in 0..<n where budget > 0 {
                 let done = driver.deliver(from: src, limit: budget, nowNanos: now) { snap in
@@ -247,11 +250,7 @@ public final class ThreadedEngine: Sendable {
                     worked = true
                     // A node busy with a long pass (big frames, a big state, a crowded CPU)
                     // is alive: it beats between inputs, not only once per pass.
-                    let t = clock.nanos()
-                    if t &- lastHeartbeat >= 50_000_000 {
-                        lastHeartbeat = t
-                        if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(t, ordering: .relaxed) }
-                    }
+                    beatIfDue(clock.nanos())
                 }
             }
             if driver.anyStalled { handle.stalled.store(true, ordering: .relaxed) }
@@ -267,10 +266,7 @@ public final class ThreadedEngine: Sendable {
                         sleepNanos(step)
                         left -= step
                         now = clock.nanos()
-                        if now &- lastHeartbeat >= 50_000_000 {
-                            lastHeartbeat = now
-                            if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(now, ordering: .relaxed) }
-                        }
+                        beatIfDue(now)
                     }
                 }
             }
