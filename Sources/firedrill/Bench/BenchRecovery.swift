@@ -41,7 +41,7 @@ struct BenchRecovery: ParsableCommand {
         }
         if only.contains(.standby) {
             let standby = try recovery(replicas: 1)
-            results.append(BenchResult(name: "recover-standby-100MB-p99", value: p99(standby) * 1000, unit: "ms", detail: "\(standby.count) kills, kill to every node processing again (detection + rollback), 100 MB state, replicas 1; median \(ms(Stopwatch.median(standby)))"))
+            results.append(BenchResult(name: "recover-standby-100MB-p99", value: p99(standby) * 1000, unit: "ms", detail: "\(standby.count) kills, kill to every node processing again (detection, supervisor, rollback), 100 MB state, replicas 1; median \(ms(Stopwatch.median(standby)))"))
         }
         if only.contains(.shards) {
             let shards = try recovery(replicas: 0)
