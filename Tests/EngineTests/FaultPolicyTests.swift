@@ -113,41 +113,41 @@ struct PhiAccrualDetectorTests {
 struct HostStallGuardTests {
     let all = [Bool](repeating: true, count: 4)
 
-    @Test("one node late is judged as usual; every node late at once is held, then released")
+    @Test("one node silent is judged as usual; every node silent 100 ms at once is held, then released")
     func holdAndRelease() {
         var g = HostStallGuard(hold: 1)
-        #expect(g.judge(phi: [9, 0, 0, 0], live: all, suspectThreshold: 3, now: 0) == .init(holdVerdicts: false, message: nil))
-        let first = g.judge(phi: [9, 4, 5, 3], live: all, suspectThreshold: 3, now: 1)
+        #expect(g.judge(silence: [9, 0, 0, 0], live: all, now: 0) == .init(holdVerdicts: false, message: nil))
+        let first = g.judge(silence: [9, 0.1, 0.5, 0.3], live: all, now: 1)
         #expect(first.holdVerdicts)
         #expect(first.message?.contains("host looks stalled") == true)
-        #expect(g.judge(phi: [12, 9, 9, 8], live: all, suspectThreshold: 3, now: 1.9) == .init(holdVerdicts: true, message: nil))
-        let released = g.judge(phi: [20, 20, 20, 20], live: all, suspectThreshold: 3, now: 2.1)
+        #expect(g.judge(silence: [12, 9, 9, 8], live: all, now: 1.9) == .init(holdVerdicts: true, message: nil))
+        let released = g.judge(silence: [20, 20, 20, 20], live: all, now: 2.1)
         #expect(!released.holdVerdicts)
         #expect(released.message?.contains("one by one") == true)
-        #expect(g.judge(phi: [20, 20, 20, 20], live: all, suspectThreshold: 3, now: 2.2) == .init(holdVerdicts: false, message: nil))
+        #expect(g.judge(silence: [20, 20, 20, 20], live: all, now: 2.2) == .init(holdVerdicts: false, message: nil))
     }
 
     @Test("heartbeats back within the hold: said so, the rest get a grace, and the guard is ready again")
     func back() {
         var g = HostStallGuard(hold: 1)
-        _ = g.judge(phi: [4, 4, 4, 4], live: all, suspectThreshold: 3, now: 0)
-        let back = g.judge(phi: [0.1, 4, 4, 4], live: all, suspectThreshold: 3, now: 0.4)
+        _ = g.judge(silence: [4, 4, 4, 4], live: all, now: 0)
+        let back = g.judge(silence: [0.01, 4, 4, 4], live: all, now: 0.4)
         #expect(back.holdVerdicts)  // the others get 200 ms to catch up
         #expect(back.message?.contains("heartbeats are back after 400 ms") == true)
         #expect(g.since == nil)
-        #expect(g.judge(phi: [0.1, 9, 0.2, 0.3], live: all, suspectThreshold: 3, now: 0.55).holdVerdicts)
+        #expect(g.judge(silence: [0.01, 9, 0.02, 0.03], live: all, now: 0.55).holdVerdicts)
         // Node 1 did not come back: judged as usual after the grace.
-        #expect(g.judge(phi: [0.1, 12, 0.2, 0.3], live: all, suspectThreshold: 3, now: 0.61) == .init(holdVerdicts: false, message: nil))
-        #expect(g.judge(phi: [4, 4, 4, 4], live: all, suspectThreshold: 3, now: 5).holdVerdicts)
+        #expect(g.judge(silence: [0.01, 12, 0.02, 0.03], live: all, now: 0.61) == .init(holdVerdicts: false, message: nil))
+        #expect(g.judge(silence: [4, 4, 4, 4], live: all, now: 5).holdVerdicts)
     }
 
     @Test("nodes already down or quarantined do not count; a single live node is never held")
     func liveOnly() {
         var g = HostStallGuard(hold: 1)
         // Node 0 is down (silent for good reason); 1-3 are late together: held.
-        #expect(g.judge(phi: [30, 4, 4, 4], live: [false, true, true, true], suspectThreshold: 3, now: 0).holdVerdicts)
+        #expect(g.judge(silence: [30, 4, 4, 4], live: [false, true, true, true], now: 0).holdVerdicts)
         var h = HostStallGuard(hold: 1)
-        #expect(!h.judge(phi: [30, 30, 30, 9], live: [false, false, false, true], suspectThreshold: 3, now: 0).holdVerdicts)
+        #expect(!h.judge(silence: [30, 30, 30, 9], live: [false, false, false, true], now: 0).holdVerdicts)
     }
 }
 

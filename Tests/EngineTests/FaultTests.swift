@@ -13,6 +13,14 @@ func threadedJob(_ name: String, rate: Double = 200_000, accounts: Int = 3000, i
     return (engine, dir)
 }
 
+/// `threadedJob` started, after its first two checkpoints.
+func runningJob(_ name: String) throws -> (ThreadedEngine, String) {
+    let (engine, dir) = try threadedJob(name)
+    engine.start()
+    #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 }, "\(name): no checkpoints")
+    return (engine, dir)
+}
+
 /// Waits up to `seconds` for `condition`.
 func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
     let end = Date().addingTimeInterval(seconds)
@@ -27,10 +35,8 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
 struct FaultTests {
     @Test("kill: detected, restarted, restored from a standby copy, audit exact")
     func kill() throws {
-        let (engine, dir) = try threadedJob("kill")
+        let (engine, dir) = try runningJob("kill")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        engine.start()
-        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 })
         try engine.apply(text: "kill 2")
         #expect(eventually(3) { engine.snapshot().events.contains { $0.kind == .detection && $0.node == 2 } })
         #expect(eventually(5) { engine.snapshot().recoveries.contains { $0.replay != nil } })
@@ -46,10 +52,8 @@ struct FaultTests {
 
     @Test("hang: a hung node is detected and replaced; a slow node is not marked down")
     func hangAndSlow() throws {
-        let (engine, dir) = try threadedJob("hang")
+        let (engine, dir) = try runningJob("hang")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        engine.start()
-        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 })
         try engine.apply(text: "slow 1 20ms")
         usleep(1_500_000)
         #expect(!engine.snapshot().events.contains { $0.kind == .detection && $0.node == 1 }, "a slow node was marked down")
@@ -64,10 +68,8 @@ struct FaultTests {
 
     @Test("every node silent at once: held as a stalled host, no rollback if they resume; a lasting outage is still detected")
     func hostStall() throws {
-        let (engine, dir) = try threadedJob("stall")
+        let (engine, dir) = try runningJob("stall")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        engine.start()
-        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 })
         let nodes = engine.snapshot().nodes.count
         // A short stall of every node (as when other processes hold every core).
         for i in 0..<nodes { try engine.apply(.hang(i)) }
@@ -114,10 +116,8 @@ struct FaultTests {
 
     @Test("partition: detected, quarantined after repeated restarts, rejoins on heal")
     func partition() throws {
-        let (engine, dir) = try threadedJob("partition")
+        let (engine, dir) = try runningJob("partition")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        engine.start()
-        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 2 })
         try engine.apply(text: "partition 3")
         #expect(eventually(4) { engine.snapshot().events.contains { $0.kind == .detection && $0.node == 3 } })
         #expect(eventually(15) { engine.snapshot().nodes[3].health == .quarantined })

@@ -36,14 +36,18 @@ struct ShardStoreTests {
         #expect(Set(loaded.manifest.shards.map(\.disk)).count == 6)
     }
 
-    @Test("the same on real files")
-    func roundTripFiles() throws {
-        let dir = "/tmp/firedrill-test-\(getpid())-store"
-        let disk = FileDisk(root: dir)
+    /// A 6-node RS(4,2) store on a fresh scratch directory (the caller removes it).
+    static func fileStore(_ name: String) throws -> (FileDisk, ShardStore) {
+        let disk = FileDisk(root: "/tmp/firedrill-test-\(getpid())-\(name)")
         try? disk.removeTree("")
         try disk.makeDirectory("")
+        return (disk, try ShardStore(disk: disk, nodes: 6, dataShards: 4, parityShards: 2))
+    }
+
+    @Test("the same on real files")
+    func roundTripFiles() throws {
+        let (disk, store) = try Self.fileStore("store")
         defer { try? disk.removeTree("") }
-        let store = try ShardStore(disk: disk, nodes: 6, dataShards: 4, parityShards: 2)
         let s = Self.state(3)
         try store.write(checkpoint: 3, blob: s.encoded(), offsets: [5], createdMillis: 1, parallel: true)
         #expect(try store.load(3).state == s)
@@ -52,12 +56,8 @@ struct ShardStoreTests {
 
     @Test("a shard write that fails on real files fails the checkpoint, names the file, writes no manifest")
     func failedParallelWrite() throws {
-        let dir = "/tmp/firedrill-test-\(getpid())-failwrite"
-        let disk = FileDisk(root: dir)
-        try? disk.removeTree("")
-        try disk.makeDirectory("")
+        let (disk, store) = try Self.fileStore("failwrite")
         defer { try? disk.removeTree("") }
-        let store = try ShardStore(disk: disk, nodes: 6, dataShards: 4, parityShards: 2)
         // Shard 2's file cannot be created: a directory stands in its place.
         let path = ShardStore.shardPath(checkpoint: 3, shard: 2, disk: store.diskOf(shard: 2, checkpoint: 3))
         try disk.makeDirectory(ShardStore.nodeDirectory(store.diskOf(shard: 2, checkpoint: 3)))

@@ -6,13 +6,18 @@
 ///   not watch is not held against the nodes (each detector is credited the pause), so a
 ///   node is judged only on silence observed (Cassandra's failure detector likewise
 ///   ignores convictions after a local pause);
-/// - every live node is at least suspect at the same moment: verdicts wait up to `hold`
+/// - every live node has been silent for `lateAfter` seconds (two heartbeat periods) at
+///   the same moment: verdicts wait up to `hold`
 ///   seconds; if the silence outlasts that, nodes are judged one by one again, so a real
 ///   outage of every node is still detected, later. When heartbeats come back within the
 ///   hold, the rest get `resumeGrace` seconds to catch up too.
 public struct HostStallGuard: Sendable, Equatable {
     /// Seconds the verdicts are held while every node is late.
     public var hold: Double
+    /// Silence after which a node counts as late here. (Silence, not phi: phi depends on
+    /// each node's own interval history, so a node with a jittery past would still look
+    /// fine while one with a steady past is already down.)
+    public var lateAfter: Double
     /// A gap between two passes of the detector at least this long is a pause of the host.
     public var pauseThreshold: Double
     /// Seconds the rest get to catch up once the first heartbeat is back after every
@@ -24,8 +29,9 @@ public struct HostStallGuard: Sendable, Equatable {
     private var lastPass: Double?
     private var heldUntil = -Double.infinity
 
-    public init(hold: Double = 1.0, pauseThreshold: Double = 0.1, resumeGrace: Double = 0.2) {
+    public init(hold: Double = 1.0, lateAfter: Double = 0.1, pauseThreshold: Double = 0.1, resumeGrace: Double = 0.2) {
         self.hold = hold
+        self.lateAfter = lateAfter
         self.pauseThreshold = pauseThreshold
         self.resumeGrace = resumeGrace
     }
@@ -56,12 +62,13 @@ public struct HostStallGuard: Sendable, Equatable {
     /// The detector was busy on purpose until `now` (a recovery it ran): not a pause.
     public mutating func busy(until now: Double) { lastPass = now }
 
-    /// Judges one pass of the detector at `now`: `phi` of every node, which of them are
-    /// `live` (neither down already, recovering nor quarantined), and the suspect threshold.
-    public mutating func judge(phi: [Double], live: [Bool], suspectThreshold: Double, now: Double) -> Decision {
+    /// Judges one pass of the detector at `now`: every node's `silence` (seconds since its
+    /// last heartbeat) and which of them are `live` (neither down already, recovering nor
+    /// quarantined).
+    public mutating func judge(silence: [Double], live: [Bool], now: Double) -> Decision {
         if now < heldUntil { return Decision(holdVerdicts: true, message: nil) }
         let liveCount = live.filter { $0 }.count
-        let allLate = liveCount >= 2 && phi.indices.allSatisfy { !live[$0] || phi[$0] >= suspectThreshold }
+        let allLate = liveCount >= 2 && silence.indices.allSatisfy { !live[$0] || silence[$0] >= lateAfter }
         if allLate {
             guard let start = since else {
                 since = now

@@ -94,7 +94,8 @@ extension SimulatedEngine {
             phis.append(detectors[i].phi(at: now))
         }
         let live = (0..<config.nodes).map { !supervisor.quarantined[$0] && health[$0] != .down }
-        let stall = stallGuard.judge(phi: phis, live: live, suspectThreshold: detectors[0].suspectThreshold, now: now)
+        let silence = detectors.map { $0.lastHeartbeat.map { now - $0 } ?? 0 }
+        let stall = stallGuard.judge(silence: silence, live: live, now: now)
         if let m = stall.message {
             trace.append("\(t) \(m)")
             note(.detection, m)

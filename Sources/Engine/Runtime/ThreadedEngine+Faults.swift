@@ -149,7 +149,8 @@ extension ThreadedEngine {
             let live = (0..<config.nodes).map { i in
                 !f.supervisor.quarantined[i] && f.health[i] != .down && !(f.health[i] == .recovering && recovering)
             }
-            let stall = f.stallGuard.judge(phi: phis, live: live, suspectThreshold: f.detectors[0].suspectThreshold, now: now)
+            let silence = f.detectors.map { $0.lastHeartbeat.map { now - $0 } ?? 0 }
+            let stall = f.stallGuard.judge(silence: silence, live: live, now: now)
             stallMessages = [pause?.message, stall.message].compactMap { $0 }
             for i in 0..<config.nodes {
                 let phi = phis[i]

@@ -35,7 +35,7 @@ struct BenchParts<Part: RawRepresentable & CaseIterable & Hashable>: Expressible
     init?(argument: String) {
         var parts = Set<Part>()
         for name in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let p = Part(rawValue: name.trimmingSpaces) else { return nil }
+            guard let p = Part(rawValue: String(name)) else { return nil }
             parts.insert(p)
         }
         guard !parts.isEmpty else { return nil }
@@ -47,13 +47,6 @@ struct BenchParts<Part: RawRepresentable & CaseIterable & Hashable>: Expressible
     static var allValueStrings: [String] { Part.allCases.map(\.rawValue) }
 
     func contains(_ p: Part) -> Bool { parts.contains(p) }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces.
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
 }
 
 /// One measured figure.
