@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Dashboard
 import Engine
+import Synchronization
 
 /// The dashboard's loop: owns the screen, reads keys, takes a snapshot each refresh,
 /// renders it and flushes what changed. Runs on the calling thread until `q`, Ctrl-C or
@@ -38,9 +39,10 @@ public final class DashboardApp {
         self.options = options
     }
 
-    /// Runs until the operator quits. `stopping` is drawn in the footer while the caller
-    /// shuts the engine down; the screen is closed when this returns.
-    public func run(onQuit: () -> Void) throws(Screen.OpenError) -> Ending {
+    /// Runs until the operator quits, then runs `onQuit` (the engine's shutdown: final
+    /// checkpoint, commit, audit) on a thread of its own while the screen keeps drawing
+    /// what it is doing; the screen is closed when this returns.
+    public func run(onQuit: @escaping @Sendable () -> Void) throws(Screen.OpenError) -> Ending {
         let screen = try Screen(noColor: options.noColor)
         defer { screen.close() }
         var state = DashboardState(refreshMillis: options.refreshMillis)
@@ -98,12 +100,25 @@ public final class DashboardApp {
                 nextFrame = t + Double(state.refreshMillis) / 1000
             }
         }
-        // Say what is happening while the engine stops (a final checkpoint and audit).
+        // Keep drawing while the engine stops, saying which step it is in: never a frozen frame.
         state.overlay = .none
-        state.frozen = true
-        state.say("stopping: final checkpoint and audit…", at: snapshot.uptime)
-        draw(screen, snapshot: source.snapshot(), state: state, theme: current, colors: colors)
-        onQuit()
+        state.frozen = false
+        let began = monotonicSeconds()
+        let done = DoneFlag()
+        guard let thread = OSThread.start({ onQuit(); done.set() }) else {
+            state.say("stopping: final checkpoint, commit and audit…", at: snapshot.uptime)
+            draw(screen, snapshot: source.snapshot(), state: state, theme: current, colors: colors)
+            onQuit()
+            return ending
+        }
+        while !done.isSet {
+            snapshot = source.snapshot()
+            let phase = snapshot.stopPhase.map(\.rawValue) ?? "pausing the sources"
+            state.say("stopping: \(phase)… \(Int((monotonicSeconds() - began) * 1000)) ms", at: snapshot.uptime)
+            draw(screen, snapshot: snapshot, state: state, theme: current, colors: colors)
+            _ = screen.readKey(timeoutMillis: min(50, state.refreshMillis))  // keys are ignored now
+        }
+        OSThread.join(thread)
         return ending
     }
 
@@ -113,6 +128,13 @@ public final class DashboardApp {
         DashboardView.render(vm, into: &canvas)
         screen.flush(canvas)
     }
+}
+
+/// Set once by the thread that stops the engine, read by the screen's thread.
+final class DoneFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 }
 
 /// Seconds on the monotonic clock.

@@ -5,6 +5,7 @@ import ArgumentParser
 import Dashboard
 import Drills
 import Engine
+import Synchronization
 import Terminal
 
 /// `firedrill` / `firedrill dashboard`: the payments job with the live ncurses dashboard.
@@ -76,19 +77,22 @@ struct DashboardCommand: ParsableCommand {
         let app = DashboardApp(source: source, options: .init(
             refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
             noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage))
-        var verdict: AuditVerdict?
-        var recordError: FileError?
-        func shutDown() {
-            do { try player?.stop() } catch { recordError = error }
-            verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
+        // What the shutdown found, written by the thread that runs it.
+        let outcome = Mutex<(verdict: AuditVerdict?, recordError: FileError?)>((nil, nil))
+        let shutDown: @Sendable () -> Void = {
+            var recordError: FileError?
+            if let player { do throws(FileError) { try player.stop() } catch { recordError = error } }
+            let verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
             if ownDirectory { FileDisk(root: data).removeTreeQuietly() }
+            outcome.withLock { $0 = (verdict, recordError) }
         }
         do {
-            _ = try app.run { shutDown() }
+            _ = try app.run(onQuit: shutDown)
         } catch {
             shutDown()
             throw RuntimeFailure("cannot open the dashboard: \(error.description)")
         }
+        let (verdict, recordError) = outcome.withLock { $0 }
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)

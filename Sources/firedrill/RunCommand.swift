@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run the payments job headless and print a summary; exit 0 only when the audit is exact."
     )
 
-    @Flag(help: "Run without the dashboard (required for now).")
+    @Flag(help: "Run without the dashboard (the dashboard is `firedrill` itself).")
     var headless = false
 
     @Option(help: "How long to run (e.g. 10s, 2m).")
@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         guard headless else {
-            throw ValidationError("the dashboard is not part of this build yet: add --headless")
+            throw ValidationError("run is the headless mode: add --headless (the dashboard is `firedrill` with the same job flags)")
         }
         guard let seconds = DurationText.parse(duration), seconds > 0, seconds <= 86_400 else {
             throw ValidationError("--duration must be a duration like 10s or 2m (at most 24h), got '\(duration)'")
@@ -39,6 +39,7 @@ struct RunCommand: ParsableCommand {
             throw RuntimeFailure("\(error)")
         }
         SignalStop.install()
+        let auditedAtStart = engine.snapshot().audit.committedTransfers
         engine.start()
         let progress = isatty(2) == 1
         var next = 1.0
@@ -53,15 +54,17 @@ struct RunCommand: ParsableCommand {
         }
         if progress { var err = StandardError(); print("", to: &err) }
         let ranFor = engine.uptime
-        let readWhileRunning = engine.snapshot().produced
+        let atEnd = engine.snapshot()
         let verdict = engine.stop(finalCheckpoint: true)
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: verdict, seconds: ranFor)
+        summary.verdictAgeP99 = atEnd.verdictAgeP99
+        summary.auditedTransfersPerSecond = ranFor > 0 ? Double(atEnd.audit.committedTransfers - auditedAtStart) / ranFor : 0
         if let audited = verdict.checkpoint, audited < engine.lastCommittedEpoch {
             var err = StandardError()
             print("firedrill: the auditor had checked epoch \(audited) of \(engine.lastCommittedEpoch) when it stopped; the verdict covers that epoch", to: &err)
         }
-        summary.transfersPerSecond = ranFor > 0 ? Double(readWhileRunning) / ranFor : 0
+        summary.transfersPerSecond = ranFor > 0 ? Double(atEnd.produced) / ranFor : 0
         print(json ? summary.json() : summary.text())
         if !(verdict.exact && verdict.moneyConserved) { throw ExitCode(1) }
     }
@@ -73,11 +76,17 @@ struct Summary {
     var verdict: AuditVerdict
     var seconds: Double
 
+    /// Transfers read per second while the job ran.
     var transfersPerSecond: Double = 0
+    /// Transfers committed and audited per second while the job ran (the final audit after
+    /// the duration not included).
+    var auditedTransfersPerSecond: Double = 0
+    /// The 99th percentile of the verdict's age while the job ran, seconds.
+    var verdictAgeP99: Double = 0
     var title = "firedrill run"
 
     static func progressLine(_ s: ClusterSnapshot) -> String {
-        "t=\(Int(s.uptime))s  produced \(s.produced)  \(Int(s.producedPerSecond)) tr/s  committed \(s.audit.committedTransfers)  checkpoints \(s.checkpointsCompleted)  audit \(s.audit.exact ? "exact" : "MISMATCH")"
+        "t=\(Int(s.uptime))s  read \(s.produced)  \(Int(s.producedPerSecond)) tr/s  committed \(s.sinkCommittedTransfers) @ckpt \(s.committedCheckpoint ?? 0)  audited @ckpt \(s.audit.checkpoint ?? 0) \(s.audit.exact ? "exact" : "MISMATCH") \(Int(s.verdictAge * 1000)) ms ago  checkpoints \(s.checkpointsCompleted)"
     }
 
     func text() -> String {
@@ -85,7 +94,8 @@ struct Summary {
         var lines: [String] = []
         lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
-        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s over \(DurationText.format(seconds)), \(snapshot.produced) read")
+        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(snapshot.produced) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited while running")
+        lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms while running")
         lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")
         if !snapshot.recoveries.isEmpty {
             lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")
@@ -111,6 +121,10 @@ struct Summary {
             ("checkpointsCompleted", String(snapshot.checkpointsCompleted)),
             ("restoredFrom", snapshot.restoredFrom.map(String.init) ?? "null"),
             ("transfersPerSecond", String(Int(transfersPerSecond))),
+            ("auditedTransfersPerSecond", String(Int(auditedTransfersPerSecond))),
+            ("committedCheckpoint", snapshot.committedCheckpoint.map(String.init) ?? "null"),
+            ("auditedCheckpoint", verdict.checkpoint.map(String.init) ?? "null"),
+            ("verdictAgeP99Ms", String(Int((verdictAgeP99 * 1000).rounded()))),
             ("latencyP50Ms", String(Double(snapshot.runLatencyP50 / 1000) / 1000)),
             ("latencyP99Ms", String(Double(snapshot.runLatencyP99 / 1000) / 1000)),
             ("seconds", String(Double(Int(seconds * 1000)) / 1000)),

@@ -17,7 +17,7 @@ enum Fixtures {
                                    bytes: status == .inProgress ? 0 : 160_000, shards: 6, healthyShards: healthy, note: note)
     }
 
-    static func snapshot(nodes: [ClusterSnapshot.Node]? = nil, exact: Bool = true, events: [EngineEvent]? = nil) -> ClusterSnapshot {
+    static func snapshot(nodes: [ClusterSnapshot.Node]? = nil, exact: Bool = true, events: [EngineEvent]? = nil, verdictAge: Double = 0.7) -> ClusterSnapshot {
         var verdict = AuditVerdict.initial(expectedMoney: 10_000_000)
         verdict.exact = exact
         verdict.lost = exact ? 0 : 3
@@ -26,8 +26,10 @@ enum Fixtures {
         verdict.committedMoney = exact ? 10_000_000 : 9_999_100
         verdict.committedTransfers = 41_000_000
         verdict.checkpoint = 41
-        let history = (0..<60).map { i in (time: Double(i) + 1, produced: 12_000_000.0, committed: i < 2 ? 0.0 : 11_500_000.0) }
-        return ClusterSnapshot(
+        let history = (0..<60).map { i in
+            ClusterSnapshot.HistoryPoint(time: Double(i) + 1, produced: 12_000_000.0, committed: i < 2 ? 0.0 : 11_500_000.0, audited: i < 2 ? 0.0 : 11_400_000.0)
+        }
+        var s = ClusterSnapshot(
             uptime: 61, running: true, nodes: nodes ?? (0..<6).map { node($0) },
             checkpoints: [checkpoint(40), checkpoint(41), checkpoint(42, .inProgress)],
             produced: 700_000_000, applied: 1_400_000_000, producedPerSecond: 12_000_000, committedPerSecond: 11_500_000,
@@ -39,6 +41,14 @@ enum Fixtures {
                 EngineEvent(time: 50.5, kind: .recovery, message: "rolled back to checkpoint 38 in 2 ms (standby copy on node 3: 2)"),
             ],
             restoredFrom: nil, checkpointsCompleted: 41, history: history, recoveries: [], recovering: false)
+        s.committedCheckpoint = 42
+        s.sinkCommittedTransfers = 41_500_000
+        s.newestCheckpoint = 42
+        s.verdictAge = verdictAge
+        s.verdictAgeP99 = 1.1
+        s.unauditedCheckpoints = 1
+        s.auditedPerSecond = 11_400_000
+        return s
     }
 
     static let job = ViewModel.Job(name: "payments", nodes: 6, dataShards: 4, parityShards: 2, replicas: 1, queueCapacity: 96, expectedMoney: 10_000_000, accounts: 10_000)

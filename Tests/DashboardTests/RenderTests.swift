@@ -76,6 +76,76 @@ struct RenderTests {
         #expect(c.row(1).contains("✗ NOT conserved (expected 10,000,000)"))
     }
 
+    @Test("the header says what the verdict covers and how old it is, and what the sink committed, apart")
+    func verdictFreshness() throws {
+        let c = Fixtures.render()
+        #expect(c.row(1).contains("✓ EXACT  as of ckpt 41, 0.7s ago"))
+        #expect(c.row(1).contains("sink committed 41.5M @ckpt 42"))
+        let small = Fixtures.render(width: 80, height: 24)
+        #expect(small.row(1).contains("✓ EXACT  as of ckpt 41, 0.7s ago"))
+        #expect(small.row(1).contains("lost 0  dup 0"))
+        #expect(small.row(1).contains("✓ conserved"))
+    }
+
+    @Test("a verdict older than 3 s stops saying EXACT: the audit is behind, by how much")
+    func auditBehind() throws {
+        var s = Fixtures.snapshot(verdictAge: 4.2)
+        s.unauditedCheckpoints = 3
+        let c = Fixtures.render(s)
+        #expect(Fixtures.find("✓ EXACT", in: c) == nil)
+        let at = try #require(Fixtures.find("⧗ AUDIT BEHIND", in: c))
+        #expect(c[at.x, at.y].style == Theme.builtIn[.warning].with(.reverse))
+        #expect(c.row(1).contains("by 4.2s: last exact ckpt 41, 3 ckpts unaudited"))
+        // Just under the limit it is still EXACT, with its age.
+        #expect(Fixtures.render(Fixtures.snapshot(verdictAge: 2.9)).row(1).contains("✓ EXACT  as of ckpt 41, 2.9s ago"))
+        // A stopped engine's verdict is final, whatever its age.
+        var stopped = Fixtures.snapshot(verdictAge: 30)
+        stopped.running = false
+        #expect(Fixtures.render(stopped).row(1).contains("✓ EXACT  at ckpt 41 (final)"))
+    }
+
+    @Test("an auditor that cannot read the sink is shown as such, never as EXACT")
+    func auditFailed() throws {
+        var s = Fixtures.snapshot()
+        s.auditError = "sink.db: database disk image is malformed"
+        let c = Fixtures.render(s)
+        #expect(Fixtures.find("✓ EXACT", in: c) == nil)
+        let at = try #require(Fixtures.find("✗ AUDIT FAILED", in: c))
+        #expect(c[at.x, at.y].style == Theme.builtIn[.bad])
+        #expect(c.row(1).contains("malformed"))
+    }
+
+    @Test("the throughput panel: labels say read and committed; the y axis fits its labels; a spike does not rescale the minute")
+    func throughputAxis() throws {
+        var s = Fixtures.snapshot()
+        s.producedPerSecond = 41_000_000
+        s.committedPerSecond = 40_000_000
+        s.history = (0..<60).map { i in
+            ClusterSnapshot.HistoryPoint(time: Double(i) + 1, produced: i == 30 ? 500_000_000 : 41_000_000, committed: 40_000_000, audited: 40_000_000)
+        }
+        let c = Fixtures.render(s)
+        #expect(Fixtures.find("━ read 41.0M/s", in: c) != nil)
+        #expect(Fixtures.find("━ committed 40.0M/s", in: c) != nil)
+        let top = try #require(Fixtures.find("50M┤", in: c), "the axis tops out at 50M, not at the 500M spike")
+        #expect(Fixtures.find("25M┤", in: c) != nil, "the middle label is whole: 25M")
+        #expect(Fixtures.find("…┤", in: c) == nil)
+        #expect(top.y > 0)
+        #expect(Format.axis(50_000_000) == "50M")
+        #expect(Format.axis(2_500_000) == "2.5M")
+        #expect(Format.axis(100_000_000) == "100M")
+        #expect(Format.axis(0) == "0")
+    }
+
+    @Test("while the engine stops, the header says which step it is in")
+    func stopping() throws {
+        var s = Fixtures.snapshot()
+        s.stopPhase = .auditing
+        #expect(Fixtures.render(s).row(0).contains("stopping: auditing the rest…"))
+        var held = Fixtures.snapshot()
+        held.heldForAudit = true
+        #expect(Fixtures.render(held).row(0).contains("⏸ sources wait for the audit"))
+    }
+
     @Test("80x24 fits: every panel present, low-priority columns dropped, long text cut with …")
     func small() throws {
         let long = EngineEvent(time: 3, kind: .error, message: String(repeating: "very long message ", count: 10))

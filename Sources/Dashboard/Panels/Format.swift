@@ -10,6 +10,19 @@ public enum Format {
         return trim(v / 1e9) + "G"
     }
 
+    /// A round axis value as short as it goes: `0`, `500k`, `2.5M`, `50M`, `1G`.
+    public static func axis(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
+        let a = abs(v)
+        let (scaled, unit): (Double, String) = a < 1000 ? (v, "") : a < 1e6 ? (v / 1e3, "k") : a < 1e9 ? (v / 1e6, "M") : (v / 1e9, "G")
+        var text = fixed(scaled, 2)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text + unit
+    }
+
     /// Three significant digits.
     static func trim(_ v: Double) -> String {
         let a = abs(v)
@@ -50,6 +63,13 @@ public enum Format {
         let t = Int(s)
         if t < 3600 { return "\(t / 60)m\(t % 60 < 10 ? "0" : "")\(t % 60)s" }
         return "\(t / 3600)h\((t / 60) % 60 < 10 ? "0" : "")\((t / 60) % 60)m"
+    }
+
+    /// An age with a tenth of a second: `0.7s`, `12.4s`, `3m05s`.
+    public static func seconds(_ s: Double) -> String {
+        guard s.isFinite, s >= 0 else { return "–" }
+        if s < 60 { return fixed(s, 1) + "s" }
+        return duration(s)
     }
 
     /// A time since the start with a tenth of a second: `4.9s`, `12m05.3s`.

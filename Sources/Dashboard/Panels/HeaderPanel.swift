@@ -16,36 +16,47 @@ public enum HeaderPanel {
         c.put(" \(glyph) \(label) ", x: x, y: row, t[role].on(head.background).with(.bold))
         var right: [String] = []
         if vm.state.frozen { right.append("❄ FROZEN") }
+        if let phase = s.stopPhase, phase != .stopped { right.append("stopping: \(phase.rawValue)…") }
+        else if s.heldForAudit && s.running { right.append("⏸ sources wait for the audit") }
         if let d = vm.drill { right.append("drill \(d.name)") }
         if !right.isEmpty {
             let text = right.joined(separator: "  ") + " "
             c.put(text, x: width - text.unicodeScalars.count, y: row, t[.warning].on(head.background).with(.reverse))
         }
 
-        // Second row: the audit.
+        // Second row: the proof. Pieces drop, least important first, when the row is short.
         let y = row + 1
         let a = s.audit
-        let exact = a.exact && a.lost == 0 && a.duplicated == 0
-        var x2 = c.put(" exactly-once ", x: 0, y: y, t[.muted])
-        x2 = c.put(exact ? " ✓ EXACT " : " ✗ NOT EXACT ", x: x2, y: y, exact ? t[.ok].with(.reverse) : t[.bad])
-        x2 = c.put("  lost ", x: x2, y: y, t[.muted])
-        x2 = c.put(String(a.lost), x: x2, y: y, a.lost == 0 ? t[.ok] : t[.bad])
-        x2 = c.put("  dup ", x: x2, y: y, t[.muted])
-        x2 = c.put(String(a.duplicated), x: x2, y: y, a.duplicated == 0 ? t[.ok] : t[.bad])
-        if a.mismatchedAccounts > 0 {
-            x2 = c.put("  accounts off ", x: x2, y: y, t[.muted])
-            x2 = c.put(String(a.mismatchedAccounts), x: x2, y: y, t[.bad])
-        }
-        x2 = c.put("   money ", x: x2, y: y, t[.muted])
-        x2 = c.put(Format.grouped(a.committedMoney), x: x2, y: y, t[.text])
-        x2 = c.put(a.moneyConserved ? " ✓ conserved" : " ✗ NOT conserved (expected \(Format.grouped(a.expectedMoney)))", x: x2, y: y, a.moneyConserved ? t[.ok] : t[.bad])
-        x2 = c.put("   committed ", x: x2, y: y, t[.muted])
-        x2 = c.put(Format.count(Double(a.committedTransfers)), x: x2, y: y, t[.text])
-        if let audited = a.checkpoint {
-            x2 = c.put(" @ckpt \(audited)", x: x2, y: y, t[.muted])
-        }
-        if width - x2 > 22, let restored = s.restoredFrom {
-            c.put("   restored from \(restored) at start", x: x2, y: y, t[.muted])
+        let verdict = VerdictBadge(s)
+        typealias Piece = (text: String, role: Role, attributes: Attributes)
+        let plain: Attributes = []
+        var lossPieces: [Piece] = [
+            ("  lost ", .muted, plain), (String(a.lost), a.lost == 0 ? .ok : .bad, plain),
+            ("  dup ", .muted, plain), (String(a.duplicated), a.duplicated == 0 ? .ok : .bad, plain),
+        ]
+        if a.mismatchedAccounts > 0 { lossPieces += [("  accounts off ", .muted, plain), (String(a.mismatchedAccounts), .bad, plain)] }
+        let conserved: Piece = a.moneyConserved ? (" ✓ conserved", .ok, plain) : (" ✗ NOT conserved (expected \(Format.grouped(a.expectedMoney)))", .bad, plain)
+        let moneyLong: [Piece] = [("   money ", .muted, plain), (Format.grouped(a.committedMoney), .text, plain), conserved]
+        let moneyShort: [Piece] = [("   money", .muted, plain), conserved]
+        var sink: [Piece] = [("   sink committed ", .muted, plain), (Format.count(Double(s.sinkCommittedTransfers)), .text, plain)]
+        if let c = s.committedCheckpoint { sink.append((" @ckpt \(c)", .muted, plain)) }
+        let restored: [Piece] = s.restoredFrom.map { [("   restored from \($0) at start", .muted, plain)] } ?? []
+        let title: [Piece] = [(" exactly-once ", .muted, plain)]
+        let badge: [Piece] = [(verdict.badge, verdict.role, verdict.role == .bad ? plain : .reverse), (" " + verdict.detail, verdict.role == .ok ? .muted : verdict.role, plain)]
+        func span(_ ps: [Piece]) -> Int { ps.reduce(0) { $0 + $1.text.unicodeScalars.count } }
+        // Most to least complete; the first that fits is drawn (the last is cut if need be).
+        let layouts: [[Piece]] = [
+            title + badge + lossPieces + moneyLong + sink + restored,
+            title + badge + lossPieces + moneyLong + sink,
+            [(" ", .muted, plain)] + badge + lossPieces + moneyLong + sink,
+            [(" ", .muted, plain)] + badge + lossPieces + moneyShort + sink,
+            [(" ", .muted, plain)] + badge + lossPieces + moneyShort,
+        ]
+        let chosen = layouts.first { span($0) <= width } ?? layouts[layouts.count - 1]
+        var x2 = 0
+        for p in chosen {
+            guard x2 < width else { break }
+            x2 = c.put(p.text, x: x2, y: y, t[p.role].with(p.attributes), limit: width - x2)
         }
     }
 }

@@ -1,5 +1,8 @@
-/// Produced and committed transfers per second over the last minute, as a braille graph
-/// with a y axis, the current values and the latency percentiles.
+import Engine
+
+/// Transfers read (from the sources) and committed (by the sink) per second over the last
+/// minute, as a braille graph with a y axis; the current values, the audited rate and the
+/// latency percentiles above it.
 public enum ThroughputPanel {
     /// Seconds of history shown.
     public static let window = 60.0
@@ -14,17 +17,20 @@ public enum ThroughputPanel {
         x = c.put(Format.count(s.producedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
         x = c.put("  ━ committed ", x: x, y: inner.y, t[.graphCommitted])
         x = c.put(Format.count(s.committedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
+        let right = inner.x + inner.width
         let latency = "  p50 \(Format.nanos(s.latencyP50))  p99 \(Format.nanos(s.latencyP99))"
-        if x + latency.unicodeScalars.count <= inner.x + inner.width { c.put(latency, x: x, y: inner.y, t[.muted]) }
+        if x + latency.unicodeScalars.count <= right { x = c.put(latency, x: x, y: inner.y, t[.muted]) }
+        let audited = "  audited \(Format.count(s.auditedPerSecond))/s"
+        if x + audited.unicodeScalars.count <= right { c.put(audited, x: x, y: inner.y, t[.muted]) }
 
         let graphRows = inner.height - 2  // legend above, time axis below
         guard graphRows >= 1 else { return }
         let now = s.uptime
         let points = s.history.filter { now - $0.time <= window }
-        let peak = max(points.map { max($0.produced, $0.committed) }.max() ?? 0, s.producedPerSecond, 1)
-        let top = niceCeiling(peak)
-        let label = Format.count(top)
-        let axisWidth = max(label.unicodeScalars.count, 1) + 1
+        let top = niceCeiling(scalePeak(points, current: s.producedPerSecond))
+        let label = Format.axis(top)
+        let middle = Format.axis(top / 2)
+        let axisWidth = max(label.unicodeScalars.count, graphRows >= 4 ? middle.unicodeScalars.count : 1, 1) + 1
         let plotX = inner.x + axisWidth
         let plotWidth = inner.width - axisWidth
         guard plotWidth > 2 else { return }
@@ -38,7 +44,7 @@ public enum ThroughputPanel {
         c.putFitted(label, x: inner.x, y: inner.y + 1, width: axisWidth - 1, t[.graphAxis], alignRight: true)
         c.putFitted("0", x: inner.x, y: inner.y + graphRows, width: axisWidth - 1, t[.graphAxis], alignRight: true)
         if graphRows >= 4 {
-            c.putFitted(Format.count(top / 2), x: inner.x, y: inner.y + 1 + (graphRows - 1) / 2, width: axisWidth - 1, t[.graphAxis], alignRight: true)
+            c.putFitted(middle, x: inner.x, y: inner.y + 1 + (graphRows - 1) / 2, width: axisWidth - 1, t[.graphAxis], alignRight: true)
         }
         // Time axis.
         let axisY = inner.y + inner.height - 1
@@ -64,7 +70,7 @@ public enum ThroughputPanel {
         }
         // Each dot column shows the newest sample at or before its moment (a step line).
         var next = 0
-        var current: (time: Double, produced: Double, committed: Double)? = nil
+        var current: ClusterSnapshot.HistoryPoint? = nil
         for column in 0..<dotColumns {
             let moment = now - window + Double(column) / Double(max(1, dotColumns - 1)) * window
             while next < points.count && points[next].time <= moment + 1e-9 {
@@ -87,6 +93,17 @@ public enum ThroughputPanel {
         if points.isEmpty {
             c.put("collecting…", x: plotX + 1, y: inner.y + 1 + graphRows / 2, t[.muted])
         }
+    }
+
+    /// The value the y axis must reach: the 95th percentile of the minute's rates (a
+    /// one-off spike, such as a replay or a burst of commits, is cut at the top rather
+    /// than squashing the whole minute), and at least the current read rate.
+    static func scalePeak(_ points: [ClusterSnapshot.HistoryPoint], current: Double) -> Double {
+        var values = points.flatMap { [$0.produced, $0.committed] }
+        guard !values.isEmpty else { return max(current, 1) }
+        values.sort()
+        let q95 = values[min(values.count - 1, Int(Double(values.count) * 0.95))]
+        return max(q95 * 1.05, current, 1)
     }
 
     /// The braille bit of dot (x 0-1, y 0-3) in a cell.

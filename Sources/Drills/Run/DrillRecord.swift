@@ -63,6 +63,9 @@ public final class DrillRecord {
         }
     }
 
+    /// A checkpoint id, or `null`.
+    static func optional(_ id: UInt64?) -> String { id.map(String.init) ?? "null" }
+
     /// A snapshot as one JSON object.
     public static func snapshotLine(_ s: ClusterSnapshot, time: Double) -> String {
         let nodes = s.nodes.map { n in
@@ -74,7 +77,10 @@ public final class DrillRecord {
         return JSON.object([
             ("t", JSON.number(time)), ("type", JSON.string("snapshot")), ("produced", String(s.produced)),
             ("producedPerSecond", JSON.number(s.producedPerSecond)), ("committedPerSecond", JSON.number(s.committedPerSecond)),
-            ("committedTransfers", String(s.audit.committedTransfers)), ("exact", String(s.audit.exact)),
+            ("committedTransfers", String(s.sinkCommittedTransfers)), ("auditedTransfers", String(s.audit.committedTransfers)),
+            ("committedCheckpoint", optional(s.committedCheckpoint)), ("auditedCheckpoint", optional(s.auditedCheckpoint)),
+            ("newestCheckpoint", optional(s.newestCheckpoint)), ("verdictAge", JSON.number(s.verdictAge)),
+            ("heldForAudit", String(s.heldForAudit)), ("exact", String(s.audit.exact)),
             ("lost", String(s.audit.lost)), ("duplicated", String(s.audit.duplicated)), ("moneyConserved", String(s.audit.moneyConserved)),
             ("checkpointsCompleted", String(s.checkpointsCompleted)), ("recovering", String(s.recovering)),
             ("latencyP99Ms", JSON.number(Double(s.latencyP99) / 1e6)), ("nodes", JSON.array(nodes)),

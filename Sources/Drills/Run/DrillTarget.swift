@@ -109,6 +109,15 @@ public final class SimulatedTarget: DrillTarget {
     }
 
     public func recordLine() -> String {
-        "{\"t\": \(JSON.number(now)), \"type\": \"snapshot\", \"produced\": \(engine.produced), \"committedTransfers\": \(engine.verdict.committedTransfers), \"exact\": \(engine.verdict.exact)}"
+        JSON.object([
+            ("t", JSON.number(now)), ("type", JSON.string("snapshot")), ("produced", String(produced)),
+            ("auditedTransfers", String(engine.verdict.committedTransfers)),
+            ("committedCheckpoint", DrillRecord.optional(engine.lastCommitted == 0 ? nil : engine.lastCommitted)),
+            ("auditedCheckpoint", DrillRecord.optional(engine.verdict.checkpoint)),
+            ("newestCheckpoint", DrillRecord.optional(engine.newestCheckpoint)), ("verdictAge", JSON.number(engine.verdictAge)),
+            ("heldForAudit", String(engine.gate.holdsSources)), ("exact", String(engine.verdict.exact)),
+            ("lost", String(engine.verdict.lost)), ("duplicated", String(engine.verdict.duplicated)),
+            ("moneyConserved", String(engine.verdict.moneyConserved)),
+        ])
     }
 }

@@ -136,6 +136,26 @@ public final class Auditor: @unchecked Sendable {
         }
     }
 
+    /// Does ahead of time part of the work the next audit will need: moves the expected
+    /// balances forward toward `ceiling` (per partition, never back), at most `limit`
+    /// transfers; returns how many it regenerated. Only the timing changes: every audit
+    /// still moves the expected balances to exactly the offsets the sink committed (back,
+    /// if a hint overshot) and compares them with the rows it reads.
+    @discardableResult
+    public func lookahead(to ceiling: [Int64], limit: Int) -> Int {
+        guard ceiling.count == offsets.count else { return 0 }
+        var target = offsets
+        var left = Int64(max(0, limit))
+        for p in 0..<offsets.count where left > 0 && ceiling[p] > offsets[p] {
+            let step = min(ceiling[p] - offsets[p], left)
+            target[p] = offsets[p] + step
+            left -= step
+        }
+        let done = Int64(max(0, limit)) - left
+        if done > 0 { advanceExpected(to: target) }
+        return Int(done)
+    }
+
     /// Moves the expected balances from the audited offsets to `target`, in either direction.
     private func advanceExpected(to target: [Int64]) {
         for p in 0..<offsets.count {

@@ -80,7 +80,9 @@ public struct ClusterSnapshot: Sendable {
     public var checkpoints: [Checkpoint]
     public var produced: Int64
     public var applied: Int64
+    /// Transfers read from the sources per second (replays count again).
     public var producedPerSecond: Double
+    /// Transfers the sink committed per second (epochs made durable in SQLite).
     public var committedPerSecond: Double
     /// Source batch created to applied at the owning node, nanoseconds, over the last seconds.
     public var latencyP50: UInt64
@@ -94,10 +96,63 @@ public struct ClusterSnapshot: Sendable {
     /// The checkpoint the engine restored from at start, if any.
     public var restoredFrom: UInt64?
     public var checkpointsCompleted: Int
-    /// Throughput history: (seconds since start, produced/s, committed/s), oldest first.
-    public var history: [(time: Double, produced: Double, committed: Double)]
+    /// Throughput history, oldest first.
+    public var history: [HistoryPoint]
     /// Recoveries so far, oldest first.
     public var recoveries: [Recovery]
     /// Whether a recovery is under way.
     public var recovering: Bool
+
+    // The proof: what the sink committed, what the auditor checked, and how fresh that is.
+    /// The newest epoch (checkpoint id) the sink committed; nil before the first.
+    public var committedCheckpoint: UInt64? = nil
+    /// Transfers below the sink's committed offsets (the audit's figure may be older).
+    public var sinkCommittedTransfers: Int64 = 0
+    /// The newest complete (durable) checkpoint.
+    public var newestCheckpoint: UInt64? = nil
+    /// Seconds since the barrier of the audited checkpoint was injected: everything read
+    /// before that moment is proven; before the first audit, since the engine opened.
+    public var verdictAge: Double = 0
+    /// The 99th percentile of `verdictAge` over the run (sampled every 50 ms), seconds.
+    public var verdictAgeP99: Double = 0
+    /// Checkpoints begun and not yet audited.
+    public var unauditedCheckpoints: Int = 0
+    /// The sources are waiting for the auditor to catch up (the lag bound holds them).
+    public var heldForAudit: Bool = false
+    /// Transfers audited per second.
+    public var auditedPerSecond: Double = 0
+    /// The auditor's last error, until an audit succeeds again.
+    public var auditError: String? = nil
+    /// What a stopping engine is doing; nil while it runs normally.
+    public var stopPhase: StopPhase? = nil
+
+    /// The audited checkpoint (the verdict's epoch).
+    public var auditedCheckpoint: UInt64? { audit.checkpoint }
+
+    /// One point of the throughput history: rates per second over the preceding second.
+    public struct HistoryPoint: Sendable, Equatable {
+        /// Seconds since the engine opened.
+        public var time: Double
+        /// Transfers read per second.
+        public var produced: Double
+        /// Transfers the sink committed per second.
+        public var committed: Double
+        /// Transfers the auditor checked per second.
+        public var audited: Double
+        public init(time: Double, produced: Double, committed: Double, audited: Double) {
+            self.time = time
+            self.produced = produced
+            self.committed = committed
+            self.audited = audited
+        }
+    }
+
+    /// The steps of a stop that finishes the run (sources paused, last checkpoint, commit,
+    /// audit of the remainder), so a screen can say what it waits for.
+    public enum StopPhase: String, Sendable, Equatable {
+        case finalCheckpoint = "final checkpoint"
+        case committing = "committing"
+        case auditing = "auditing the rest"
+        case stopped = "stopped"
+    }
 }

@@ -24,7 +24,10 @@ final class AuditWorker: @unchecked Sendable {
         signal.wake()
     }
 
-    func run(stopping: borrowing Atomic<Bool>, publish: (Result<AuditVerdict, SinkError>) -> Void) {
+    /// Runs until `stopping`. Between audits it regenerates ahead what the next audit
+    /// will check, up to the offsets `ceiling` gives (nil: nothing to do ahead), so the
+    /// audit after a commit has little left to do.
+    func run(stopping: borrowing Atomic<Bool>, ceiling: () -> [Int64]?, publish: (Result<AuditVerdict, SinkError>) -> Void) {
         while true {
             let job = pending.withLock { p -> (UInt64, Bool)? in
                 guard let e = p.epoch else { return nil }
@@ -38,11 +41,21 @@ final class AuditWorker: @unchecked Sendable {
                     publish(.success(verdict))
                 } catch {
                     publish(.failure(error))
+                    // Try again soon: the verdict stays failed (and the lag bound holds the
+                    // sources) until an audit succeeds.
+                    pending.withLock { p in
+                        p.epoch = max(p.epoch ?? 0, epoch)
+                        p.full = p.full || full
+                    }
+                    if stopping.load(ordering: .relaxed) { return }
+                    signal.sleep(nanos: 200_000_000) { true }
                 }
                 continue
             }
             if stopping.load(ordering: .relaxed) { return }
-            signal.sleep(nanos: 50_000_000) { pending.withLock { $0.epoch == nil } }
+            // Slices of 256k transfers (about a millisecond): a commit never waits long.
+            if let c = ceiling(), auditor.lookahead(to: c, limit: 262_144) > 0 { continue }
+            signal.sleep(nanos: 10_000_000) { pending.withLock { $0.epoch == nil } }
         }
     }
 }

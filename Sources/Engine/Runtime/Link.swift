@@ -157,16 +157,6 @@ public enum OSThread {
     /// Waits for a thread to end.
     public static func join(_ t: pthread_t) { pthread_join(t, nil) }
 
-    /// Lets the calling thread run only when a core would otherwise idle (Linux
-    /// SCHED_IDLE); falls back to the lowest nice value elsewhere.
-    static func idlePriority() {
-        #if os(Linux)
-        var param = sched_param()
-        if sched_setscheduler(0, 5 /* SCHED_IDLE */, &param) == 0 { return }
-        #endif
-        lowerPriority(by: 19)
-    }
-
     /// Lowers the calling thread's scheduling priority by `nice` steps (Linux schedules
     /// threads one by one). Node threads run a little below the checkpoint threads so a
     /// checkpoint is not starved by the work it is snapshotting. Failure is harmless.

@@ -25,6 +25,8 @@ final class Persistence {
         /// The commit rewrote every row (the auditor must re-read them all).
         var replacedAll: Bool
         var rows: Int
+        /// Transfers below the committed offsets.
+        var transfers: Int64
     }
 
     init(config: JobConfig, store: ShardStore, sink: BalanceSink, clock: any EngineClock, parallelWrites: Bool) {
@@ -62,11 +64,12 @@ final class Persistence {
     func commit(_ state: CheckpointState) throws(PersistError) -> Committed {
         let (rows, replaceAll) = changedRows(state)
         let didCommit: Bool
+        let offsets = globalOffsets(state)
         do {
-            didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: globalOffsets(state), rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
+            didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: offsets, rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
         } catch { throw .sink("\(error)") }
         if didCommit { committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) } }
-        return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count)
+        return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count, transfers: offsets.reduce(0, +))
     }
 
     /// Rows that differ from the last commit, or every row (and `replaceAll`) when unknown.

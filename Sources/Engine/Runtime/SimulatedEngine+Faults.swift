@@ -139,6 +139,7 @@ extension SimulatedEngine {
         for i in 0..<config.nodes where condition[i] != 0 && !supervisor.quarantined[i] { failed.insert(i) }
         if coordinator.busy && !coordinator.persisting {
             let id = coordinator.abandon()
+            gate.dropped(id)
             replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "abandoned by a recovery"))
         }
         for row in links { for l in row { l.reset() } }

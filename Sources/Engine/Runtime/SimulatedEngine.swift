@@ -46,6 +46,21 @@ public final class SimulatedEngine {
     var nextScrub: UInt64 = 0
     var lastSelfHeal: UInt64 = 0
     var scrubCursor = 0
+    /// The lag bound between the sources and the auditor (the same as the threaded runtime's).
+    public internal(set) var gate: AuditGate
+    /// Virtual seconds one audit takes (0: the audit is done at the commit). A slowed
+    /// auditor shows the lag bound at work: the sources wait for it.
+    public var auditDelay: Double = 0
+    /// An audit under way: its verdict (computed at its start, from one consistent read)
+    /// is published when the virtual clock reaches `due`.
+    var auditInFlight: (due: UInt64, result: Result<AuditVerdict, SinkError>)?
+    /// A commit came in since the audit under way started: another audit follows it
+    /// (re-reading every row when `true`).
+    var auditWanted: Bool?
+    /// The newest epoch the sink committed.
+    public private(set) var lastCommitted: UInt64 = 0
+    var verdictAges = LatencyHistogram()
+    var lastAgeSample: UInt64 = 0
 
     static let counter = Atomic<Int>(0)
     var nodeCount: Int { config.nodes }
@@ -75,6 +90,8 @@ public final class SimulatedEngine {
         persistence = setup.persistence
         auditor = setup.auditor
         verdict = setup.auditor.verdict
+        gate = AuditGate(startNanos: 0, audited: setup.auditor.verdict.checkpoint)
+        lastCommitted = setup.auditor.verdict.checkpoint ?? 0
         events = setup.events
         checkpoints = setup.checkpoints
         restoredFrom = setup.restoredFrom
@@ -113,14 +130,20 @@ public final class SimulatedEngine {
         var actions: [Action] = []
         while clock.nanos() < end {
             let t = clock.nanos()
+            if let a = auditInFlight, t >= a.due { publishAudit() }
+            if t &- lastAgeSample >= 50_000_000 {
+                lastAgeSample = t
+                verdictAges.record(gate.verdictAge(at: t))
+            }
             if t &- lastSelfHeal >= 1_000_000 {  // the detector looks once a millisecond
                 lastSelfHeal = t
                 selfHeal(t)
             }
             let allAlive = !condition.contains { $0 != 0 }
-            if let interval, !paused, allAlive, t &- lastTrigger >= interval, !coordinator.busy { beginCheckpoint() }
+            if let interval, !paused, allAlive, t &- lastTrigger >= interval, !coordinator.busy, !gate.holdsSources { beginCheckpoint() }
             if coordinator.busy, !coordinator.persisting, let since = coordinator.inFlightSince, t &- since > UInt64(max(2, (config.checkpointInterval ?? 1) * 10) * 1e9) {
                 let id = coordinator.abandon()
+                gate.dropped(id)
                 for d in drivers { d.core.resetAlignment() }
                 let detail = (0..<config.nodes).map { i in "n\(i):c\(condition[i]) al\(drivers[i].core.aligning.map(String.init) ?? "-") st\(drivers[i].anyStalled) ob\(drivers[i].outboxEmpty) in\((0..<config.nodes).map { links[$0][i].depth }) [\(drivers[i].inputsDescription)] cd\((0..<config.nodes).map { drivers[i].canDeliver(from: $0) ? 1 : 0 })" }
                 trace.append("\(t) abandon checkpoint \(id) \(detail.joined(separator: " "))")
@@ -128,7 +151,7 @@ public final class SimulatedEngine {
             }
             // A random live node with something to do, then one of its actions at random:
             // looking at one node per step, not all of them, keeps a step cheap.
-            let held = paused
+            let held = paused || gate.holdsSources
             var chosen: Action?
             let first = Int(rng.next() % UInt64(nodeCount))
             for k in 0..<nodeCount {
@@ -151,10 +174,11 @@ public final class SimulatedEngine {
             guard let action = chosen else {
                 // Idle: jump to the next thing that can happen.
                 var next = min(end, t + 10_000_000)  // the detector and supervisor look every 10 ms
-                if let interval, !paused, allAlive, !coordinator.busy { next = min(next, max(lastTrigger + interval, t + 1)) }
+                if let a = auditInFlight { next = min(next, max(a.due, t + 1)) }
+                if let interval, !paused, allAlive, !coordinator.busy, !gate.holdsSources { next = min(next, max(lastTrigger + interval, t + 1)) }
                 // A throttled source becomes runnable when its tokens refill; anything else
                 // waits for the detector's next look.
-                for (i, d) in drivers.enumerated() where !paused && condition[i] == 0 && d.outboxEmpty {
+                for (i, d) in drivers.enumerated() where !held && condition[i] == 0 && d.outboxEmpty {
                     next = min(next, t + max(1_000, d.nanosUntilAllowed()))
                 }
                 clock.advance(by: max(1, next - t))
@@ -184,7 +208,7 @@ public final class SimulatedEngine {
             clock.advance(by: 1_000)
         case let .produce(i):
             withUnsafeBytes(of: (UInt8(2), UInt8(i))) { actionHash.update($0) }
-            _ = drivers[i].produce(nowNanos: t, paused: paused)
+            _ = drivers[i].produce(nowNanos: t, paused: paused || gate.holdsSources)
             clock.advance(by: 10_000 + slowNanos[i])
         }
     }
@@ -196,6 +220,7 @@ public final class SimulatedEngine {
         let t = clock.nanos()
         lastTrigger = t
         let id = coordinator.begin(now: t)
+        gate.begun(id, at: t)
         trace.append("\(t) begin checkpoint \(id) actions=\(hex32(actionHash.value))")
         checkpoints.append(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
         for (i, d) in drivers.enumerated() where condition[i] == 0 { d.injectBarrier(id) }
@@ -211,17 +236,56 @@ public final class SimulatedEngine {
             distributeCopies(job.state)
             let c = try persistence.commit(job.state)
             trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(c.committed)")
-            do throws(SinkError) {
-                verdict = try auditor.audit(full: c.replacedAll)
-                trace.append("\(clock.nanos()) audit epoch \(verdict.checkpoint ?? 0) exact=\(verdict.exact) committed=\(verdict.committedTransfers)")
-            } catch { note(.error, "audit failed: \(error)") }
+            if c.committed {
+                lastCommitted = max(lastCommitted, id)
+                requestAudit(full: c.replacedAll)
+            } else {
+                gate.dropped(id)
+            }
         } catch {
+            gate.dropped(id)
             trace.append("\(clock.nanos()) failed checkpoint \(id): \(error)")
             replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: error.description))
             note(.error, "checkpoint \(id) failed: \(error)")
         }
         coordinator.finish(id)
     }
+
+    /// Audits after a commit: at once, or (with `auditDelay`) as an audit that ends later.
+    private func requestAudit(full: Bool) {
+        guard auditInFlight == nil else {
+            auditWanted = (auditWanted ?? false) || full
+            return
+        }
+        let result: Result<AuditVerdict, SinkError>
+        do throws(SinkError) { result = .success(try auditor.audit(full: full)) } catch { result = .failure(error) }
+        auditInFlight = (clock.nanos() + UInt64(max(0, auditDelay) * 1e9), result)
+        if auditDelay <= 0 { publishAudit() }
+    }
+
+    private func publishAudit() {
+        guard let a = auditInFlight else { return }
+        auditInFlight = nil
+        switch a.result {
+        case let .success(v):
+            verdict = v
+            if let id = v.checkpoint { gate.audited(id) }
+            trace.append("\(clock.nanos()) audit epoch \(v.checkpoint ?? 0) exact=\(v.exact) committed=\(v.committedTransfers)")
+        case let .failure(error):
+            note(.error, "audit failed: \(error)")
+        }
+        if let w = auditWanted {
+            auditWanted = nil
+            requestAudit(full: w)
+        }
+    }
+
+    /// How old the verdict is: virtual seconds since the barrier of the audited checkpoint.
+    public var verdictAge: Double { Double(gate.verdictAge(at: clock.nanos())) / 1e9 }
+    /// The 99th percentile of the verdict's age over the run (sampled every 50 ms), seconds.
+    public var verdictAgeP99: Double { Double(verdictAges.quantile(0.99)) / 1e9 }
+    /// The newest complete checkpoint.
+    public var newestCheckpoint: UInt64? { lastStored == 0 ? nil : lastStored }
 
     func replaceCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
         if let i = checkpoints.lastIndex(where: { $0.id == c.id && $0.status != .restored }) { checkpoints[i] = c } else { checkpoints.append(c) }
@@ -233,10 +297,10 @@ public final class SimulatedEngine {
     public func finish(maxSeconds: Double = 60) -> AuditVerdict {
         paused = true
         let deadline = clock.nanos() + UInt64(maxSeconds * 1e9)
-        while coordinator.busy && clock.nanos() < deadline { run(for: 0.01) }
+        while (coordinator.busy || gate.holdsSources) && clock.nanos() < deadline { run(for: 0.01) }
         let target = coordinator.state.withLock { $0.nextID }
         beginCheckpoint()
-        while coordinator.busy && clock.nanos() < deadline { run(for: 0.01) }
+        while (coordinator.busy || auditInFlight != nil) && clock.nanos() < deadline { run(for: 0.01) }
         if (verdict.checkpoint ?? 0) < target { note(.error, "the final checkpoint \(target) did not complete") }
         return verdict
     }

@@ -19,6 +19,8 @@ struct NodeStats: Sendable {
     var badDiskShards = 0
     var lastDiskRepair: Double?
     var offsetsSum: Int64 = 0
+    /// Source offsets of its partitions, in `JobConfig.partitions(of:)` order.
+    var offsets: [Int64] = []
     var latency = LatencyHistogram()
     var runLatency = LatencyHistogram()
     var producedPerSecond: Double = 0
@@ -39,17 +41,34 @@ final class StatusBoard: Sendable {
         var lastStored: UInt64 = 0
         var restoredFrom: UInt64?
         var running = false
-        var samples: [(time: Double, produced: Int64, committed: Int64)] = []
+        var samples: [(time: Double, produced: Int64, committed: Int64, audited: Int64)] = []
         var recoveries: [ClusterSnapshot.Recovery] = []
         var recovering = false
+        /// Transfers below the sink's newest committed offsets.
+        var committedTransfers: Int64 = 0
+        /// The lag bound between the sources and the auditor.
+        var gate: AuditGate
+        /// Verdict ages sampled over the run, nanoseconds.
+        var verdictAges = LatencyHistogram()
+        var auditError: String?
+        var stopPhase: ClusterSnapshot.StopPhase?
+        /// Per begun checkpoint, the source offsets the nodes had published when its barrier
+        /// was injected (at most its own offsets): how far the auditor may work ahead.
+        var barrierHints: [UInt64: [Int64]] = [:]
     }
 
     let state: Mutex<State>
     let maxEvents = 500
     let maxCheckpoints = 50
 
-    init(nodes: Int, verdict: AuditVerdict) {
-        state = Mutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict))
+    init(nodes: Int, verdict: AuditVerdict, gate: AuditGate) {
+        state = Mutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict,
+                            committedTransfers: verdict.committedTransfers, gate: gate))
+    }
+
+    /// Records how old the verdict is now (the run's verdict-age percentiles come from these).
+    func sampleVerdictAge(nowNanos: UInt64) {
+        state.withLock { s in s.verdictAges.record(s.gate.verdictAge(at: nowNanos)) }
     }
 
     func event(_ e: EngineEvent) {
@@ -85,12 +104,12 @@ final class StatusBoard: Sendable {
                 }
             }
             let produced = s.nodes.reduce(0) { $0 + $1.produced }
-            s.samples.append((time, produced, s.verdict.committedTransfers))
+            s.samples.append((time, produced, s.committedTransfers, s.verdict.committedTransfers))
             if s.samples.count > 400 { s.samples.removeFirst(s.samples.count - 400) }
         }
     }
 
-    func snapshot(uptime: Double) -> ClusterSnapshot {
+    func snapshot(uptime: Double, nowNanos: UInt64) -> ClusterSnapshot {
         state.withLock { s in
             var latency = LatencyHistogram(), runLatency = LatencyHistogram()
             for n in s.nodes {
@@ -99,17 +118,20 @@ final class StatusBoard: Sendable {
                 runLatency.merge(n.latency)
             }
             let samples = s.samples
-            func rate(_ window: Double, _ pick: ((time: Double, produced: Int64, committed: Int64)) -> Int64) -> Double {
+            func rate(_ window: Double, _ pick: ((time: Double, produced: Int64, committed: Int64, audited: Int64)) -> Int64) -> Double {
                 guard let last = samples.last else { return 0 }
                 guard let first = samples.last(where: { last.time - $0.time >= window }) ?? samples.first, last.time > first.time else { return 0 }
                 return Double(pick(last) - pick(first)) / (last.time - first.time)
             }
-            var history: [(time: Double, produced: Double, committed: Double)] = []
+            var history: [ClusterSnapshot.HistoryPoint] = []
             var i = 0
             while i + 4 < s.samples.count {
                 let a = s.samples[i], b = s.samples[i + 4]
                 let dt = max(b.time - a.time, 1e-9)
-                history.append((b.time, Double(b.produced - a.produced) / dt, Double(b.committed - a.committed) / dt))
+                // A rollback moves the committed offsets back: that is no negative rate.
+                history.append(ClusterSnapshot.HistoryPoint(
+                    time: b.time, produced: Double(b.produced - a.produced) / dt,
+                    committed: Double(max(0, b.committed - a.committed)) / dt, audited: Double(max(0, b.audited - a.audited)) / dt))
                 i += 4
             }
             let nodes = s.nodes.enumerated().map { (id, n) in
@@ -119,14 +141,25 @@ final class StatusBoard: Sendable {
                     health: n.health, phi: n.phi, heartbeatAge: n.heartbeatAge, incarnation: n.incarnation, retransmits: n.retransmits,
                     standbyCopies: n.standbyCopies, diskShards: n.diskShards, badDiskShards: n.badDiskShards, lastDiskRepair: n.lastDiskRepair)
             }
-            return ClusterSnapshot(
+            var snap = ClusterSnapshot(
                 uptime: uptime, running: s.running, nodes: nodes, checkpoints: s.checkpoints,
                 produced: s.nodes.reduce(0) { $0 + $1.produced }, applied: s.nodes.reduce(0) { $0 + $1.applied },
-                producedPerSecond: rate(1.0) { $0.produced }, committedPerSecond: rate(2.0) { $0.committed },
+                producedPerSecond: rate(1.0) { $0.produced }, committedPerSecond: max(0, rate(2.0) { $0.committed }),
                 latencyP50: latency.quantile(0.5), latencyP99: latency.quantile(0.99),
                 runLatencyP50: runLatency.quantile(0.5), runLatencyP99: runLatency.quantile(0.99), audit: s.verdict,
                 events: s.events, restoredFrom: s.restoredFrom, checkpointsCompleted: s.completed, history: history,
                 recoveries: s.recoveries, recovering: s.recovering)
+            snap.committedCheckpoint = s.lastCommitted == 0 ? nil : s.lastCommitted
+            snap.sinkCommittedTransfers = s.committedTransfers
+            snap.newestCheckpoint = s.lastStored == 0 ? nil : s.lastStored
+            snap.verdictAge = Double(s.gate.verdictAge(at: nowNanos)) / 1e9
+            snap.verdictAgeP99 = Double(s.verdictAges.quantile(0.99)) / 1e9
+            snap.unauditedCheckpoints = s.gate.unaudited
+            snap.heldForAudit = s.gate.holdsSources
+            snap.auditedPerSecond = max(0, rate(2.0) { $0.audited })
+            snap.auditError = s.auditError
+            snap.stopPhase = s.stopPhase
+            return snap
         }
     }
 }

@@ -229,6 +229,7 @@ extension ThreadedEngine {
         while uptime < deadline && !handles.allSatisfy({ $0.halted.load(ordering: .relaxed) }) { sleepMillis(1) }
         if coordinator.busy && !coordinator.persisting {
             let id = coordinator.abandon()
+            proof { $0.dropped(id) }
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "abandoned by a recovery"))
         }
         for row in links { for l in row { l.reset() } }

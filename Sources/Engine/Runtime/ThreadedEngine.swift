@@ -25,6 +25,9 @@ public final class ThreadedEngine: Sendable {
     let restoredStates: [NodeSnapshot?]
     let faults: Mutex<FaultBook>
     let replication = ReplicationQueue()
+    /// The lag bound holds the sources (a copy of `board.state.gate.holdsSources` the node
+    /// threads read without a lock).
+    let heldForAudit = Atomic<Bool>(false)
     /// Standby copies of each node's state kept on other nodes.
     public let replicas: Int
     let scrubIntervalMillis: Int
@@ -45,8 +48,10 @@ public final class ThreadedEngine: Sendable {
             clock: SystemClock(), parallelWrites: true, label: dataDirectory)
         self.config = config
         startNanos = clock.nanos()
-        board = StatusBoard(nodes: config.nodes, verdict: setup.auditor.verdict)
+        let verdict = setup.auditor.verdict
+        board = StatusBoard(nodes: config.nodes, verdict: verdict, gate: AuditGate(startNanos: startNanos, audited: verdict.checkpoint))
         board.state.withLock { s in
+            s.lastCommitted = verdict.checkpoint ?? 0
             s.restoredFrom = setup.restoredFrom
             s.events = setup.events
             s.checkpoints = setup.checkpoints
@@ -56,6 +61,7 @@ public final class ThreadedEngine: Sendable {
         worker = PersistenceWorker(setup.persistence)
         commitWorker = CommitWorker(worker)
         auditWorker = AuditWorker(setup.auditor)
+        commitWorker.committedEpoch.store(verdict.checkpoint ?? 0, ordering: .relaxed)
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
         restoredStates = (0..<config.nodes).map { i in sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil } }
@@ -93,18 +99,23 @@ public final class ThreadedEngine: Sendable {
             commitWorker.run(stopping: commitStopping) { id, outcome in committed(id, outcome: outcome) }
         }) { started.append(t) }
         if let t = OSThread.start({ [self] in
-            // The auditor checks everything, but on spare CPU: under saturation it falls
-            // behind and catches up, rather than slowing the job it audits.
-            OSThread.idlePriority()
-            auditWorker.run(stopping: auditStopping) { result in
+            // The auditor runs at the normal priority, above the node threads: the proof
+            // keeps up with the job (and the lag bound holds the job when it cannot).
+            auditWorker.run(stopping: auditStopping, ceiling: { lookaheadCeiling() }) { result in
                 switch result {
                 case let .success(v):
-                    let previous = board.state.withLock { s in defer { s.verdict = v }; return s.verdict }
+                    let (previous, hadError) = board.state.withLock { s in
+                        defer { s.verdict = v; s.auditError = nil }
+                        return (s.verdict, s.auditError != nil)
+                    }
+                    if let id = v.checkpoint { proof { $0.audited(id) } }
                     if (!v.exact || !v.moneyConserved) && (previous.exact && previous.moneyConserved) {
                         event(.audit, "audit of epoch \(v.checkpoint ?? 0): \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ, money \(v.moneyConserved ? "conserved" : "NOT conserved")")
                     }
+                    if hadError { event(.audit, "the audit works again (epoch \(v.checkpoint ?? 0))") }
                 case let .failure(e):
-                    event(.error, "audit failed: \(e)")
+                    let first = board.state.withLock { s in defer { s.auditError = e.description }; return s.auditError == nil }
+                    if first { event(.error, "audit failed: \(e)") }
                 }
             }
         }) { started.append(t) }
@@ -117,22 +128,58 @@ public final class ThreadedEngine: Sendable {
             let depth = (0..<config.nodes).reduce(0) { $0 + links[$1][i].depth }
             board.state.withLock { $0.nodes[i].queueDepth = depth + h.pendingDepth.load(ordering: .relaxed) }
         }
-        return board.snapshot(uptime: uptime)
+        let now = clock.nanos()
+        return board.snapshot(uptime: Double(now &- startNanos) / 1e9, nowNanos: now)
+    }
+
+    /// Source offsets per partition as the nodes last published them (a little behind).
+    func publishedOffsets(_ s: StatusBoard.State) -> [Int64] {
+        var offsets = [Int64](repeating: 0, count: config.partitions)
+        for (i, n) in s.nodes.enumerated() {
+            for (j, p) in config.partitions(of: i).enumerated() where j < n.offsets.count { offsets[p] = n.offsets[j] }
+        }
+        return offsets
+    }
+
+    /// How far the auditor may regenerate ahead: up to the offsets published before the
+    /// barrier of the oldest checkpoint still to be audited (which are at most that
+    /// checkpoint's own, so the work is never wasted); with none open, what the nodes
+    /// have read so far.
+    func lookaheadCeiling() -> [Int64]? {
+        board.state.withLock { s in
+            if let first = s.gate.open.first { return s.barrierHints[first.id] }
+            return publishedOffsets(s)
+        }
+    }
+
+    /// Changes the audit lag bound's books and lets the sources go, or holds them, as it
+    /// says now.
+    func proof(_ change: (inout AuditGate) -> Void) {
+        let hold = board.state.withLock { s in
+            change(&s.gate)
+            if let oldest = s.gate.open.first?.id { s.barrierHints = s.barrierHints.filter { $0.key >= oldest } } else { s.barrierHints.removeAll() }
+            return s.gate.holdsSources
+        }
+        let was = heldForAudit.exchange(hold, ordering: .relaxed)
+        if was && !hold { for h in handles { h.signal.wake() } }
     }
 
     /// Takes a checkpoint now (unless one is under way).
     public func checkpointNow() { coordinator.requestNow.store(true, ordering: .relaxed) }
 
     /// Stops the job. With `finalCheckpoint`, the sources pause first and one last
-    /// checkpoint commits everything read, so the audit covers the whole run. The auditor
-    /// runs on idle CPU, so after a saturated run it may need a while to catch up; it gets
-    /// up to `auditTimeoutSeconds`.
+    /// checkpoint commits everything read, so the audit covers the whole run. The lag
+    /// bound keeps what is left to audit to a checkpoint or two, so this takes well under a
+    /// second; the auditor still gets up to `auditTimeoutSeconds`. The snapshot's
+    /// `stopPhase` says which step it is in meanwhile.
     @discardableResult
-    public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20, auditTimeoutSeconds: Double = 600) -> AuditVerdict {
+    public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20, auditTimeoutSeconds: Double = 60) -> AuditVerdict {
         // The sources stop reading first: the nodes go idle, so the commit and the auditor
-        // (which runs only on otherwise idle cores) catch up instead of chasing new input.
+        // catch up instead of chasing new input.
         for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
+        func phase(_ p: ClusterSnapshot.StopPhase) { board.state.withLock { $0.stopPhase = p } }
         if finalCheckpoint {
+            phase(.finalCheckpoint)
             let before = board.state.withLock { $0.completed }
             let deadline = uptime + timeoutSeconds
             // Wait for the checkpoint in flight, then take one that covers everything.
@@ -142,13 +189,17 @@ public final class ThreadedEngine: Sendable {
             while board.state.withLock({ $0.completed }) < max(target, before + 1) && uptime < deadline { sleepMillis(5) }
         }
         // Let the sink commit the last complete checkpoint, and the auditor check it.
+        phase(.committing)
         let lastStored = board.state.withLock { $0.lastStored }
         let auditDeadline = uptime + auditTimeoutSeconds
-        while commitWorker.committedEpoch.load(ordering: .relaxed) < lastStored && uptime < auditDeadline { sleepMillis(5) }
+        while commitWorker.committedEpoch.load(ordering: .relaxed) < lastStored && uptime < auditDeadline { sleepMillis(1) }
         commitStopping.store(true, ordering: .relaxed)
         commitWorker.signal.wake()
+        phase(.auditing)
         let lastCommitted = board.state.withLock { $0.lastCommitted }
-        while auditWorker.audited.load(ordering: .relaxed) < lastCommitted && uptime < auditDeadline { sleepMillis(5) }
+        // (An auditor that cannot read the sink is not waited for: its error is the verdict.)
+        while auditWorker.audited.load(ordering: .relaxed) < lastCommitted && uptime < auditDeadline
+            && board.state.withLock({ $0.auditError == nil }) { sleepMillis(1) }
         auditStopping.store(true, ordering: .relaxed)
         auditWorker.signal.wake()
         stopping.store(true, ordering: .relaxed)
@@ -159,6 +210,7 @@ public final class ThreadedEngine: Sendable {
         for t in ts { OSThread.join(t) }
         board.state.withLock { s in
             s.running = false
+            s.stopPhase = .stopped
             for i in s.nodes.indices { s.nodes[i].state = .stopped }
         }
         event(.info, "stopped")
@@ -255,7 +307,7 @@ public final class ThreadedEngine: Sendable {
             }
             if driver.anyStalled { handle.stalled.store(true, ordering: .relaxed) }
             if driver.flush() { worked = true }
-            if driver.produce(nowNanos: now, paused: handle.paused.load(ordering: .relaxed)) {
+            if driver.produce(nowNanos: now, paused: handle.paused.load(ordering: .relaxed) || heldForAudit.load(ordering: .relaxed)) {
                 worked = true
                 let slow = handle.slowNanos.load(ordering: .relaxed)
                 if slow > 0 {
@@ -283,6 +335,7 @@ public final class ThreadedEngine: Sendable {
                     s.nodes[i].state = core.aligning != nil ? .aligning : .running
                     s.nodes[i].retransmits = driver.retransmitted
                     s.nodes[i].offsetsSum = core.offsetsSum
+                    s.nodes[i].offsets = core.offsets
                     s.nodes[i].latency = core.latency
                     if resetLatency {
                         // Finished windows go to the run-wide histogram.
@@ -317,7 +370,7 @@ public final class ThreadedEngine: Sendable {
 
     private func runCoordinator() {
         var lastTrigger = clock.nanos()
-        var lastSample: UInt64 = 0
+        var lastSample: UInt64 = 0, lastAgeSample: UInt64 = 0
         let interval = config.checkpointInterval.map { UInt64($0 * 1e9) }
         let timeout = UInt64(max(10.0, (config.checkpointInterval ?? 1) * 10) * 1e9)
         while !stopping.load(ordering: .relaxed) {
@@ -326,12 +379,17 @@ public final class ThreadedEngine: Sendable {
                 lastSample = now
                 board.sample(time: uptime)
             }
+            if now &- lastAgeSample >= 50_000_000 {
+                lastAgeSample = now
+                board.sampleVerdictAge(nowNanos: now)
+            }
             monitor()
             if let complete = coordinator.takeComplete() {
                 worker.submit(complete)
             }
             if let started = coordinator.inFlightSince, now &- started > timeout, !coordinator.persisting {
                 let id = coordinator.abandon()
+                proof { $0.dropped(id) }
                 for h in handles { h.send(.abandonAlignment) }
                 board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
                 event(.error, "checkpoint \(id) abandoned: barriers did not align within \(timeout / 1_000_000_000) s")
@@ -339,10 +397,15 @@ public final class ThreadedEngine: Sendable {
             let due = interval.map { now &- lastTrigger >= $0 } ?? false
             let asked = coordinator.requestNow.load(ordering: .relaxed)
             let anyDown = handles.contains { $0.isDead || $0.isHung }
-            if (due || asked) && !coordinator.busy && !anyDown {
+            // No new checkpoint while the sources wait for the auditor: the newest complete
+            // checkpoint stays within the bound of the audited one.
+            let held = heldForAudit.load(ordering: .relaxed)
+            if (due || asked) && !coordinator.busy && !anyDown && !held {
                 coordinator.requestNow.store(false, ordering: .relaxed)
                 lastTrigger = now
                 let id = coordinator.begin(now: now)
+                proof { $0.begun(id, at: now) }
+                board.state.withLock { s in s.barrierHints[id] = publishedOffsets(s) }
                 board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
                 for h in handles { h.send(.barrier(id)) }
             }
@@ -366,6 +429,7 @@ public final class ThreadedEngine: Sendable {
             }
             commitWorker.submit(state)
         case let .failure(e):
+            proof { $0.dropped(id) }
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
             event(.error, "checkpoint \(id) failed: \(e)")
         }
@@ -377,10 +441,16 @@ public final class ThreadedEngine: Sendable {
         switch outcome {
         case let .success(c):
             if c.committed {
-                board.state.withLock { $0.lastCommitted = max($0.lastCommitted, id) }
+                board.state.withLock { s in
+                    if id >= s.lastCommitted { s.committedTransfers = c.transfers }
+                    s.lastCommitted = max(s.lastCommitted, id)
+                }
                 auditWorker.committed(id, replacedAll: c.replacedAll)
+            } else {
+                proof { $0.dropped(id) }  // already in the sink: nothing new to audit
             }
         case let .failure(e):
+            proof { $0.dropped(id) }
             event(.error, "commit of epoch \(id) failed: \(e)")
         }
     }
