@@ -106,6 +106,20 @@ code=$(exit_code big 90)
 [ "$(alt_screen big)" = 0 ] && ok "q restores the terminal (alternate screen left)" || bad "terminal not restored after q"
 expect_screen "the final audit is printed" big "firedrill dashboard: EXACT" 3
 
+# --- The default job at rate max for 20 s: the verdict stays live, q quits at once.
+start fast 120 40 --data "$tmp/fast"
+expect_screen "rate max: dashboard runs" fast "● RUNNING" 15
+sleep 20
+age=$(screen fast | grep -oE "EXACT  as of ckpt [0-9]+, [0-9.]+s ago" | grep -oE "[0-9.]+s ago" | grep -oE "[0-9.]+")
+if [ -n "$age" ] && awk -v a="$age" 'BEGIN { exit !(a <= 3.0) }'; then ok "rate max after 20 s: verdict $age s old"; else bad "rate max after 20 s: no fresh verdict" "$(screen fast)"; fi
+screen fast | grep -qE "sink committed [0-9.]+[kMG]? @ckpt [0-9]+" && ok "header shows what the sink committed, apart" || bad "sink committed missing" "$(screen fast)"
+t0=$(date +%s%N)
+tmux -L "$sock" send-keys -t fast q
+code=$(exit_code fast 30)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+# A loose guard against regressions (the figure itself comes from a benchmark): 5 s.
+if [ "$code" = 0 ] && [ "$ms" -lt 5000 ]; then ok "rate max: q to exit in ${ms} ms, audit exact"; else bad "rate max: q took ${ms} ms, exit $code" "$(screen fast)"; fi
+
 # --- 80x24 from the start, no colour.
 start small 80 24 --data "$tmp/small" --rate 200000 --no-color
 expect_screen "80x24 no-colour dashboard runs" small "● RUNNING" 15

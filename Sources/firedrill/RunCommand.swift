@@ -59,6 +59,7 @@ struct RunCommand: ParsableCommand {
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: verdict, seconds: ranFor)
         summary.verdictAgeP99 = atEnd.verdictAgeP99
+        summary.heldForAuditSeconds = atEnd.heldForAuditSeconds
         summary.auditedTransfersPerSecond = ranFor > 0 ? Double(atEnd.audit.committedTransfers - auditedAtStart) / ranFor : 0
         if let audited = verdict.checkpoint, audited < engine.lastCommittedEpoch {
             var err = StandardError()
@@ -83,6 +84,8 @@ struct Summary {
     var auditedTransfersPerSecond: Double = 0
     /// The 99th percentile of the verdict's age while the job ran, seconds.
     var verdictAgeP99: Double = 0
+    /// Seconds the sources waited for the auditor while the job ran.
+    var heldForAuditSeconds: Double = 0
     var title = "firedrill run"
 
     static func progressLine(_ s: ClusterSnapshot) -> String {
@@ -95,7 +98,7 @@ struct Summary {
         lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
         lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(snapshot.produced) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited while running")
-        lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms while running")
+        lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms while running; the sources waited \(DurationText.format(heldForAuditSeconds)) for the audit")
         lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")
         if !snapshot.recoveries.isEmpty {
             lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")
@@ -125,6 +128,7 @@ struct Summary {
             ("committedCheckpoint", snapshot.committedCheckpoint.map(String.init) ?? "null"),
             ("auditedCheckpoint", verdict.checkpoint.map(String.init) ?? "null"),
             ("verdictAgeP99Ms", String(Int((verdictAgeP99 * 1000).rounded()))),
+            ("heldForAuditSeconds", String(Double(Int(heldForAuditSeconds * 1000)) / 1000)),
             ("latencyP50Ms", String(Double(snapshot.runLatencyP50 / 1000) / 1000)),
             ("latencyP99Ms", String(Double(snapshot.runLatencyP99 / 1000) / 1000)),
             ("seconds", String(Double(Int(seconds * 1000)) / 1000)),

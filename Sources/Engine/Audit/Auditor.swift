@@ -39,14 +39,18 @@ public final class Auditor: @unchecked Sendable {
     let allRows: SQLiteDatabase.Statement
 
     var offsets: [Int64]
-    var expectedBalance: [Int64]
-    var expectedUpdates: [Int64]
+    /// Per account, the expected balance at `2a` and update count at `2a + 1` (one cache
+    /// line holds both: the regeneration loop touches half as many lines).
+    var expected: [Int64]
     var seenBalance: [Int64]
     var seenUpdates: [Int64]
     var seenMoney: Int64
     var mismatched = Set<Int>()
     var touchedMark: [Bool]
     var touched: [Int] = []
+    /// So many transfers were regenerated that every account is compared at the next
+    /// audit, and none is marked one by one.
+    var touchedAll = false
     var auditedEpoch: UInt64?
     public private(set) var verdict: AuditVerdict
 
@@ -59,10 +63,10 @@ public final class Auditor: @unchecked Sendable {
         changedRows = try db.prepare("SELECT account, balance, updates FROM balances WHERE epoch > ?1")
         allRows = try db.prepare("SELECT account, balance, updates FROM balances")
         offsets = [Int64](repeating: 0, count: config.partitions)
-        expectedBalance = [Int64](repeating: config.initialBalance, count: config.accounts)
-        expectedUpdates = [Int64](repeating: 0, count: config.accounts)
-        seenBalance = expectedBalance
-        seenUpdates = expectedUpdates
+        expected = [Int64](repeating: 0, count: 2 * config.accounts)
+        for a in 0..<config.accounts { expected[2 * a] = config.initialBalance }
+        seenBalance = [Int64](repeating: config.initialBalance, count: config.accounts)
+        seenUpdates = [Int64](repeating: 0, count: config.accounts)
         seenMoney = config.totalMoney
         touchedMark = [Bool](repeating: false, count: config.accounts)
         verdict = .initial(expectedMoney: config.totalMoney)
@@ -92,15 +96,20 @@ public final class Auditor: @unchecked Sendable {
         } else {
             changedRows.bind(1, Int64(auditedEpoch ?? 0))
             try read(changedRows)
-            for a in touched { compare(a) }
-            for a in Array(mismatched) { compare(a) }
+            if touchedAll {
+                for a in 0..<accounts { compare(a) }
+            } else {
+                for a in touched { compare(a) }
+                for a in Array(mismatched) { compare(a) }
+            }
         }
         for a in touched { touchedMark[a] = false }
         touched.removeAll(keepingCapacity: true)
+        touchedAll = false
         auditedEpoch = e.checkpoint
         var lost: Int64 = 0, duplicated: Int64 = 0
         for a in mismatched {
-            let d = seenUpdates[a] - expectedUpdates[a]
+            let d = seenUpdates[a] - expected[2 * a + 1]
             if d > 0 { duplicated += d } else { lost -= d }
         }
         verdict = AuditVerdict(
@@ -129,7 +138,7 @@ public final class Auditor: @unchecked Sendable {
     }
 
     private func compare(_ a: Int) {
-        if seenBalance[a] != expectedBalance[a] || seenUpdates[a] != expectedUpdates[a] {
+        if seenBalance[a] != expected[2 * a] || seenUpdates[a] != expected[2 * a + 1] {
             mismatched.insert(a)
         } else {
             mismatched.remove(a)
@@ -158,33 +167,39 @@ public final class Auditor: @unchecked Sendable {
 
     /// Moves the expected balances from the audited offsets to `target`, in either direction.
     private func advanceExpected(to target: [Int64]) {
-        for p in 0..<offsets.count {
-            let from = offsets[p], to = target[p]
-            if to == from { continue }
-            let sign: Int64 = to > from ? 1 : -1
-            let source = self.source
-            var newlyTouched: [Int] = []
-            expectedBalance.withUnsafeMutableBufferPointer { bal in
-                expectedUpdates.withUnsafeMutableBufferPointer { upd in
-                    touchedMark.withUnsafeMutableBufferPointer { mark in
-                        var o = min(from, to)
-                        let end = max(from, to)
-                        while o < end {
-                            let t = source.transfer(partition: p, offset: o)
-                            let amount = Int64(t.amount) &* sign
-                            bal[t.from] &-= amount
-                            bal[t.to] &+= amount
-                            upd[t.from] &+= sign
-                            upd[t.to] &+= sign
+        var total: Int64 = 0
+        for p in 0..<offsets.count { total += abs(target[p] - offsets[p]) }
+        guard total > 0 else { return }
+        // Marking accounts one by one pays only while few are touched.
+        let markEach = !touchedAll && total < Int64(accounts)
+        if !markEach { touchedAll = true }
+        let source = self.source
+        var newlyTouched: [Int] = []
+        expected.withUnsafeMutableBufferPointer { ex in
+            touchedMark.withUnsafeMutableBufferPointer { mark in
+                for p in 0..<offsets.count {
+                    let from = offsets[p], to = target[p]
+                    if to == from { continue }
+                    let sign: Int64 = to > from ? 1 : -1
+                    var o = min(from, to)
+                    let end = max(from, to)
+                    while o < end {
+                        let t = source.transfer(partition: p, offset: o)
+                        let amount = Int64(t.amount) &* sign
+                        ex[2 &* t.from] &-= amount
+                        ex[2 &* t.from &+ 1] &+= sign
+                        ex[2 &* t.to] &+= amount
+                        ex[2 &* t.to &+ 1] &+= sign
+                        if markEach {
                             if !mark[t.from] { mark[t.from] = true; newlyTouched.append(t.from) }
                             if !mark[t.to] { mark[t.to] = true; newlyTouched.append(t.to) }
-                            o += 1
                         }
+                        o += 1
                     }
+                    offsets[p] = to
                 }
             }
-            touched += newlyTouched
-            offsets[p] = to
         }
+        touched += newlyTouched
     }
 }

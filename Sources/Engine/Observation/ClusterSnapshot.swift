@@ -119,6 +119,8 @@ public struct ClusterSnapshot: Sendable {
     public var unauditedCheckpoints: Int = 0
     /// The sources are waiting for the auditor to catch up (the lag bound holds them).
     public var heldForAudit: Bool = false
+    /// Seconds the lag bound has held the sources so far.
+    public var heldForAuditSeconds: Double = 0
     /// Transfers audited per second.
     public var auditedPerSecond: Double = 0
     /// The auditor's last error, until an audit succeeds again.

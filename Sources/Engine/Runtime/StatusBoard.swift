@@ -55,6 +55,9 @@ final class StatusBoard: Sendable {
         /// Per begun checkpoint, the source offsets the nodes had published when its barrier
         /// was injected (at most its own offsets): how far the auditor may work ahead.
         var barrierHints: [UInt64: [Int64]] = [:]
+        /// Since when the lag bound holds the sources, and for how long it held them before.
+        var heldSince: UInt64?
+        var heldNanos: UInt64 = 0
     }
 
     let state: Mutex<State>
@@ -156,6 +159,7 @@ final class StatusBoard: Sendable {
             snap.verdictAgeP99 = Double(s.verdictAges.quantile(0.99)) / 1e9
             snap.unauditedCheckpoints = s.gate.unaudited
             snap.heldForAudit = s.gate.holdsSources
+            snap.heldForAuditSeconds = Double(s.heldNanos &+ (s.heldSince.map { nowNanos &- min(nowNanos, $0) } ?? 0)) / 1e9
             snap.auditedPerSecond = max(0, rate(2.0) { $0.audited })
             snap.auditError = s.auditError
             snap.stopPhase = s.stopPhase

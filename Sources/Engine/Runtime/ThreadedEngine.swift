@@ -146,7 +146,9 @@ public final class ThreadedEngine: Sendable {
     /// checkpoint's own, so the work is never wasted); with none open, what the nodes
     /// have read so far.
     func lookaheadCeiling() -> [Int64]? {
-        board.state.withLock { s in
+        // Without checkpoints nothing is committed until the end: no audit to prepare for.
+        guard config.checkpointInterval != nil else { return nil }
+        return board.state.withLock { s in
             if let first = s.gate.open.first { return s.barrierHints[first.id] }
             return publishedOffsets(s)
         }
@@ -155,8 +157,12 @@ public final class ThreadedEngine: Sendable {
     /// Changes the audit lag bound's books and lets the sources go, or holds them, as it
     /// says now.
     func proof(_ change: (inout AuditGate) -> Void) {
+        let now = clock.nanos()
         let hold = board.state.withLock { s in
             change(&s.gate)
+            if s.gate.holdsSources != (s.heldSince != nil) {
+                if let since = s.heldSince { s.heldNanos += now &- since; s.heldSince = nil } else { s.heldSince = now }
+            }
             if let oldest = s.gate.open.first?.id { s.barrierHints = s.barrierHints.filter { $0.key >= oldest } } else { s.barrierHints.removeAll() }
             return s.gate.holdsSources
         }

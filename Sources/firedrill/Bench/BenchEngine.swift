@@ -26,7 +26,7 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Measure only these parts, comma separated.")
     var only: BenchParts<Part> = .all
 
-    enum Part: String, CaseIterable { case throughput, checkpoint, restore }
+    enum Part: String, CaseIterable { case throughput, audit, checkpoint, restore }
 
     func run() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
@@ -51,6 +51,10 @@ struct BenchEngine: ParsableCommand {
                 BenchResult(name: "engine-checkpointed", value: onMedian / 1e6, unit: "Mtransfers/s", detail: "read during the window; 6 nodes, checkpoint every 1 s, RS(4,2), SQLite commits, audit lag bounded"),
                 BenchResult(name: "engine-no-checkpoint", value: offMedian / 1e6, unit: "Mtransfers/s", detail: "read during the window, nothing committed; checkpointing costs \(BenchReport.format(max(0, 1 - onMedian / max(offMedian, 1)) * 100, digits: 1))%"),
             ]
+        }
+        if only.contains(.audit) {
+            let rate = try auditSpeed()
+            results.append(BenchResult(name: "auditor-regenerate", value: rate / 1e6, unit: "Mtransfers/s", detail: "one thread, 10,000 accounts: transfers regenerated from the source function and applied to the expected balances"))
         }
         if only.contains(.checkpoint) {
             let (p99, median, count) = try checkpointP99()
@@ -91,6 +95,28 @@ struct BenchEngine: ParsableCommand {
         let window = tb - ta
         return (Double(b.produced - a.produced) / window, Double(b.audit.committedTransfers - a.audit.committedTransfers) / window,
                 b.verdictAgeP99, ageMax)
+    }
+
+    /// How fast one auditor thread regenerates what the sink must hold (its main cost).
+    private func auditSpeed() throws -> Double {
+        let c = JobConfig()
+        let dir = scratchDir("audit")
+        let disk = FileDisk(root: dir)
+        defer { disk.removeTreeQuietly() }
+        try disk.makeDirectory("")
+        let path = dir + "/sink.db"
+        let auditor: Auditor
+        do {
+            _ = try BalanceSink(path: path)
+            auditor = try Auditor(config: c, databasePath: path)
+        } catch { throw BenchFailure("\(error)") }
+        let perRun: Int64 = 50_000_000
+        var ceiling = [Int64](repeating: 0, count: c.partitions)
+        let t = Stopwatch.measure(runs: options.runs) {
+            for p in ceiling.indices { ceiling[p] += perRun / Int64(c.partitions) }
+            auditor.lookahead(to: ceiling, limit: Int(perRun))
+        }
+        return Double(perRun) / t
     }
 
     /// p99 of checkpoint durations with 1M accounts, checkpoints back to back while the job runs.
