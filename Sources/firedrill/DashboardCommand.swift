@@ -66,6 +66,7 @@ struct DashboardCommand: ParsableCommand {
         if let record {
             do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
         }
+        let auditedAtStart = engine.snapshot().audit.committedTransfers
         engine.start()
         // A player only when there is a drill to play or a session to record.
         let player = drillToPlay == nil && recording == nil ? nil : DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
@@ -98,6 +99,10 @@ struct DashboardCommand: ParsableCommand {
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)
         summary.title = "firedrill dashboard"
         summary.transfersPerSecond = snapshot.uptime > 0 ? Double(snapshot.produced) / snapshot.uptime : 0
+        summary.auditedTransfersPerSecond = snapshot.uptime > 0 ? Double(final.committedTransfers - auditedAtStart) / snapshot.uptime : 0
+        summary.verdictAgeP99 = snapshot.verdictAgeP99
+        summary.heldForAuditSeconds = snapshot.heldForAuditSeconds
+        summary.proofScope = "over the session, the final audit included"
         print(summary.text())
         if let r = player?.result { print(DrillReport.text(r)) } else if let d = drillToPlay {
             print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")

@@ -84,6 +84,8 @@ struct Summary {
     var auditedTransfersPerSecond: Double = 0
     /// The 99th percentile of the verdict's age while the job ran, seconds.
     var verdictAgeP99: Double = 0
+    /// What the audited rate and the verdict age cover.
+    var proofScope = "while running"
     /// Seconds the sources waited for the auditor while the job ran.
     var heldForAuditSeconds: Double = 0
     var title = "firedrill run"
@@ -97,8 +99,8 @@ struct Summary {
         var lines: [String] = []
         lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
-        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(snapshot.produced) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited while running")
-        lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms while running; the sources waited \(DurationText.format(heldForAuditSeconds)) for the audit")
+        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(snapshot.produced) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited \(proofScope)")
+        lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms \(proofScope); the sources waited \(DurationText.format(heldForAuditSeconds)) for the audit")
         lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")
         if !snapshot.recoveries.isEmpty {
             lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")

@@ -9,8 +9,19 @@ import Glibc
 struct BenchDashboard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Dashboard frame cost at 120x40 (ms: snapshot, compose, diff), its CPU at the default refresh (% of a core), and engine throughput with it open (% of headless)."
+        abstract: "Dashboard frame cost at 120x40 (ms: snapshot, compose, diff), its CPU at the default refresh (% of a core), engine throughput with it open (% of headless), and quit time after a minute at the default settings (ms)."
     )
+
+    enum Part: String, CaseIterable { case frame, throughput, quit }
+
+    @Option(help: "Measure only these parts, comma separated.")
+    var only: BenchParts<Part> = .all
+
+    @Option(help: "Seconds the default job runs, with frames drawn, before each quit is timed.")
+    var quitAfter: Double = 60
+
+    @Option(help: "How many quits to time (the median is reported).")
+    var quitTrials: Int = 3
 
     @OptionGroup var options: BenchOptions
 
@@ -22,19 +33,53 @@ struct BenchDashboard: ParsableCommand {
 
     func run() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
-        let (frame, frameP99, cpu) = try frameCost()
-        // Alternate with and without the dashboard so drift hits both alike.
-        var with: [Double] = [], without: [Double] = []
-        for _ in 0..<options.runs {
-            without.append(try throughput(dashboard: false))
-            with.append(try throughput(dashboard: true))
+        guard quitAfter > 0, quitAfter <= 3600 else { throw ValidationError("--quit-after must be between 0 and 3600 seconds") }
+        guard (1...21).contains(quitTrials) else { throw ValidationError("--quit-trials must be between 1 and 21") }
+        var results: [BenchResult] = []
+        if only.contains(.frame) {
+            let (frame, frameP99, cpu) = try frameCost()
+            results += [
+                BenchResult(name: "frame-120x40", value: frame * 1000, unit: "ms", detail: "median of 2000 frames: snapshot, compose every panel, diff against the last frame; p99 \(BenchReport.format(frameP99 * 1000, digits: 3)) ms"),
+                BenchResult(name: "dashboard-cpu", value: cpu, unit: "% of a core", detail: "the UI thread at the default 100 ms refresh, terminal output excluded"),
+            ]
         }
-        let ratio = Stopwatch.median(with) / max(1, Stopwatch.median(without)) * 100
-        BenchReport.print([
-            BenchResult(name: "frame-120x40", value: frame * 1000, unit: "ms", detail: "median of 2000 frames: snapshot, compose every panel, diff against the last frame; p99 \(BenchReport.format(frameP99 * 1000, digits: 3)) ms"),
-            BenchResult(name: "dashboard-cpu", value: cpu, unit: "% of a core", detail: "the UI thread at the default 100 ms refresh, terminal output excluded"),
-            BenchResult(name: "engine-with-dashboard", value: ratio, unit: "% of headless", detail: "unthrottled job, \(BenchReport.format(Stopwatch.median(with) / 1e6, digits: 1)) vs \(BenchReport.format(Stopwatch.median(without) / 1e6, digits: 1)) M transfers/s"),
-        ], json: options.json)
+        if only.contains(.throughput) {
+            // Alternate with and without the dashboard so drift hits both alike.
+            var with: [Double] = [], without: [Double] = []
+            for _ in 0..<options.runs {
+                without.append(try throughput(dashboard: false))
+                with.append(try throughput(dashboard: true))
+            }
+            let ratio = Stopwatch.median(with) / max(1, Stopwatch.median(without)) * 100
+            results.append(BenchResult(name: "engine-with-dashboard", value: ratio, unit: "% of headless", detail: "unthrottled job, \(BenchReport.format(Stopwatch.median(with) / 1e6, digits: 1)) vs \(BenchReport.format(Stopwatch.median(without) / 1e6, digits: 1)) M transfers/s"))
+        }
+        if only.contains(.quit) {
+            var times: [Double] = []
+            for _ in 0..<quitTrials { times.append(try quitTime()) }
+            results.append(BenchResult(name: "quit-after-\(Int(quitAfter))s", value: Stopwatch.median(times) * 1000, unit: "ms",
+                                       detail: "default job (rate max), frames drawn every 100 ms; stop: sources paused, final checkpoint, commit, audit of the rest; slowest of \(quitTrials) \(BenchReport.format((times.max() ?? 0) * 1000, digits: 0)) ms"))
+        }
+        BenchReport.print(results, json: options.json)
+    }
+
+    /// Runs the default job with frames drawn as the dashboard draws them, then times what
+    /// `q` waits for: the engine's stop with a final checkpoint and an exact audit.
+    private func quitTime() throws -> Double {
+        let c = JobConfig()
+        let dir = scratchDir("quit")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        let maker = FrameMaker(engine: engine, job: Self.job(c))
+        while engine.uptime < quitAfter {
+            maker.frame()
+            sleepSeconds(0.1)
+        }
+        let t = Stopwatch.now()
+        let verdict = engine.stop(finalCheckpoint: true)
+        let took = Stopwatch.now() - t
+        guard verdict.exact, verdict.moneyConserved else { throw BenchFailure("the audit was not exact: \(verdict)") }
+        return took
     }
 
     private func scratchDir(_ name: String) -> String {
