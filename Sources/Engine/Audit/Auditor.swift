@@ -181,20 +181,25 @@ public final class Auditor: @unchecked Sendable {
                     let from = offsets[p], to = target[p]
                     if to == from { continue }
                     let sign: Int64 = to > from ? 1 : -1
-                    var o = min(from, to)
-                    let end = max(from, to)
-                    while o < end {
-                        let t = source.transfer(partition: p, offset: o)
-                        let amount = Int64(t.amount) &* sign
-                        ex[2 &* t.from] &-= amount
-                        ex[2 &* t.from &+ 1] &+= sign
-                        ex[2 &* t.to] &+= amount
-                        ex[2 &* t.to &+ 1] &+= sign
-                        if markEach {
-                            if !mark[t.from] { mark[t.from] = true; newlyTouched.append(t.from) }
-                            if !mark[t.to] { mark[t.to] = true; newlyTouched.append(t.to) }
+                    let range = min(from, to)..<max(from, to)
+                    if markEach {
+                        source.forEach(partition: p, in: range) { f, t, a in
+                            let amount = Int64(a) &* sign
+                            ex[2 &* f] &-= amount
+                            ex[2 &* f &+ 1] &+= sign
+                            ex[2 &* t] &+= amount
+                            ex[2 &* t &+ 1] &+= sign
+                            if !mark[f] { mark[f] = true; newlyTouched.append(f) }
+                            if !mark[t] { mark[t] = true; newlyTouched.append(t) }
                         }
-                        o += 1
+                    } else {
+                        source.forEach(partition: p, in: range) { f, t, a in
+                            let amount = Int64(a) &* sign
+                            ex[2 &* f] &-= amount
+                            ex[2 &* f &+ 1] &+= sign
+                            ex[2 &* t] &+= amount
+                            ex[2 &* t &+ 1] &+= sign
+                        }
                     }
                     offsets[p] = to
                 }

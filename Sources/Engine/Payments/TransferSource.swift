@@ -32,16 +32,36 @@ public struct TransferSource: Sendable, Equatable {
 
     /// The transfer at `offset` of `partition`.
     @inlinable public func transfer(partition: Int, offset: Int64) -> Transfer {
-        let h = Self.mix(seed ^ (UInt64(truncatingIfNeeded: partition) &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: offset))
+        let (from, to, amount) = Self.decode(Self.mix(key(partition) ^ UInt64(bitPattern: offset)), accounts: UInt64(accounts))
+        return Transfer(id: UInt64(partition) << 40 | UInt64(offset), from: from, to: to, amount: amount)
+    }
+
+    /// Calls `body(from, to, amount)` for the transfers at offsets `range` of `partition`,
+    /// in order: the same transfers as `transfer(partition:offset:)`, without building each.
+    @inlinable public func forEach(partition: Int, in range: Range<Int64>, _ body: (_ from: Int, _ to: Int, _ amount: Int) -> Void) {
+        let k = key(partition), a = UInt64(accounts)
+        var o = range.lowerBound
+        while o < range.upperBound {
+            let (from, to, amount) = Self.decode(Self.mix(k ^ UInt64(bitPattern: o)), accounts: a)
+            body(from, to, amount)
+            o &+= 1
+        }
+    }
+
+    /// What a partition mixes into every offset's hash.
+    @inlinable func key(_ partition: Int) -> UInt64 { seed ^ (UInt64(truncatingIfNeeded: partition) &* 0x9E37_79B9_7F4A_7C15) }
+
+    /// A transfer's accounts and amount from its hash.
+    @inlinable static func decode(_ h: UInt64, accounts a: UInt64) -> (from: Int, to: Int, amount: Int) {
         // Multiply-shift range reduction (Lemire) instead of division: uniform enough, and
         // a few cycles instead of four 64-bit divides.
-        let a = UInt64(accounts)
         // (In Swift `>>` binds tighter than `&*`: the parentheses matter.)
-        let from = Int(((h & 0xFFFF_FFFF) &* a) >> 32)
-        let step = 1 + Int((((h >> 32) & 0xFFFFF) &* (a - 1)) >> 20)
-        let to = from + step < accounts ? from + step : from + step - accounts
-        let amount = 1 + Int(((h >> 52) &* UInt64(Self.maxAmount)) >> 12)
-        return Transfer(id: UInt64(partition) << 40 | UInt64(offset), from: from, to: to, amount: amount)
+        let from = Int(truncatingIfNeeded: ((h & 0xFFFF_FFFF) &* a) >> 32)
+        let step = 1 &+ Int(truncatingIfNeeded: (((h >> 32) & 0xFFFFF) &* (a &- 1)) >> 20)
+        let sum = from &+ step
+        let to = sum < Int(truncatingIfNeeded: a) ? sum : sum &- Int(truncatingIfNeeded: a)
+        let amount = 1 &+ Int(truncatingIfNeeded: ((h >> 52) &* UInt64(maxAmount)) >> 12)
+        return (from, to, amount)
     }
 
     /// SplitMix64's finaliser: a strong, cheap 64-bit mix.

@@ -62,6 +62,16 @@ public enum DataDirectory {
         }
     }
 
+    /// A warning when the existing directory at `path` may be read by other users (the
+    /// balances and checkpoints inside are private); nil when it is the owner's alone or
+    /// does not exist yet (firedrill creates it 0700).
+    public static func exposure(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_mode & 0o077 != 0 else { return nil }
+        let mode = String(st.st_mode & 0o777, radix: 8)
+        return "--data \(path) is mode \(mode): other users may read the balances and checkpoints in it (chmod 700 \(path))"
+    }
+
     /// Validates (or, for a new or empty directory, creates) the format file on `disk`.
     public static func prepare(_ disk: any Disk, config: JobConfig, label: String) throws(ConfigError) {
         let existing: [UInt8]?

@@ -42,6 +42,7 @@ public final class ThreadedEngine: Sendable {
             try config.validate()
             try DataDirectory.checkPath(dataDirectory)
         } catch { throw .config(error) }
+        let exposure = DataDirectory.exposure(dataDirectory)
         let disk = FileDisk(root: dataDirectory)
         let setup = try EngineSetup(
             config: config, disk: disk, sinkPath: dataDirectory + "/" + DataDirectory.sinkFile,
@@ -53,7 +54,7 @@ public final class ThreadedEngine: Sendable {
         board.state.withLock { s in
             s.lastCommitted = verdict.checkpoint ?? 0
             s.restoredFrom = setup.restoredFrom
-            s.events = setup.events
+            s.events = (exposure.map { [EngineEvent(time: 0, kind: .error, message: "warning: \($0)")] } ?? []) + setup.events
             s.checkpoints = setup.checkpoints
         }
         links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }

@@ -32,6 +32,14 @@ public final class BalanceSink: @unchecked Sendable {
 
     /// Opens or creates the sink at `path` (WAL mode, full sync).
     public init(path: String) throws(SinkError) {
+        if !path.contains("mode=memory") && path != ":memory:" && !path.hasPrefix("file:") {
+            // Created private before SQLite opens it: its journal and WAL files take its mode.
+            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, FileDisk.fileMode)
+            guard fd >= 0 else { throw SinkError("\(path): cannot create: \(String(cString: strerror(errno)))") }
+            var st = stat()
+            if fstat(fd, &st) == 0 && st.st_size == 0 { _ = fchmod(fd, FileDisk.fileMode) }
+            close(fd)
+        }
         db = try SQLiteDatabase(path: path)
         if !path.contains("mode=memory") && path != ":memory:" { try db.execute("PRAGMA journal_mode=WAL") }
         try db.execute("""
@@ -97,3 +105,6 @@ public final class BalanceSink: @unchecked Sendable {
         }
     }
 }
+#if canImport(Glibc)
+import Glibc
+#endif

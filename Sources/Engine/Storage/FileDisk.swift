@@ -75,11 +75,12 @@ public final class FileDisk: Disk {
     }
 
     private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer) throws(DiskError) {
-        let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, Self.fileMode)
         guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())") }
-        var failure: String?
+        // Balances and checkpoints are private whatever the umask says.
+        var failure: String? = fchmod(fd, Self.fileMode) == 0 ? nil : "cannot make it private: \(Self.errnoText())"
         var done = 0
-        while done < buf.count {
+        while failure == nil && done < buf.count {
             let n = write(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
@@ -165,12 +166,24 @@ public final class FileDisk: Disk {
         return names.sorted()
     }
 
+    /// Files a data directory holds: the owner's alone.
+    public static let fileMode: mode_t = 0o600
+    /// Directories from the data directory down: the owner's alone.
+    public static let directoryMode: mode_t = 0o700
+
     public func makeDirectory(_ path: String) throws(DiskError) {
         var built = ""
         for part in full(path).split(separator: "/", omittingEmptySubsequences: false) {
             built += (built.isEmpty && part.isEmpty) ? "/" : (built.isEmpty || built == "/" ? "" : "/") + part
             if part.isEmpty { continue }
-            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+            // Parents above the data directory get the usual mode; it and what is below it
+            // are private (whatever the umask says). An existing directory is left as it is.
+            let own = built.count >= root.count
+            if mkdir(built, own ? Self.directoryMode : 0o755) == 0 {
+                if own && chmod(built, Self.directoryMode) != 0 {
+                    throw DiskError(path: built, reason: "cannot make it private: \(Self.errnoText())")
+                }
+            } else if errno != EEXIST {
                 throw DiskError(path: built, reason: "cannot create directory: \(Self.errnoText())")
             }
             var st = stat()
