@@ -165,6 +165,14 @@ public final class Auditor: @unchecked Sendable {
         return Int(done)
     }
 
+    /// Transfers between where the expected balances stand and `ceiling` (forward only).
+    public func distance(to ceiling: [Int64]) -> Int64 {
+        guard ceiling.count == offsets.count else { return 0 }
+        var d: Int64 = 0
+        for p in 0..<offsets.count where ceiling[p] > offsets[p] { d += ceiling[p] - offsets[p] }
+        return d
+    }
+
     /// Moves the expected balances from the audited offsets to `target`, in either direction.
     private func advanceExpected(to target: [Int64]) {
         var total: Int64 = 0

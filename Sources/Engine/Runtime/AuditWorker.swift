@@ -11,6 +11,9 @@ final class AuditWorker: @unchecked Sendable {
     /// Newest audited epoch.
     let audited = Atomic<UInt64>(0)
 
+    /// Transfers that must wait before the auditor works ahead.
+    static let burst: Int64 = 4_000_000
+
     init(_ auditor: Auditor) {
         self.auditor = auditor
         audited.store(auditor.verdict.checkpoint ?? 0, ordering: .relaxed)
@@ -28,6 +31,7 @@ final class AuditWorker: @unchecked Sendable {
     /// will check, up to the offsets `ceiling` gives (nil: nothing to do ahead), so the
     /// audit after a commit has little left to do.
     func run(stopping: borrowing Atomic<Bool>, ceiling: () -> [Int64]?, publish: (Result<AuditVerdict, SinkError>) -> Void) {
+        var bursting = false
         while true {
             let job = pending.withLock { p -> (UInt64, Bool)? in
                 guard let e = p.epoch else { return nil }
@@ -53,8 +57,17 @@ final class AuditWorker: @unchecked Sendable {
                 continue
             }
             if stopping.load(ordering: .relaxed) { return }
-            // Slices of 256k transfers (about a millisecond): a commit never waits long.
-            if let c = ceiling(), auditor.lookahead(to: c, limit: 262_144) > 0 { continue }
+            // Work ahead in bursts (once a few million transfers wait: fewer switches between
+            // the auditor and the node threads), in slices of 256k transfers (about a
+            // millisecond), so a commit never waits long.
+            if let c = ceiling() {
+                let ahead = auditor.distance(to: c)
+                if ahead >= (bursting ? 1 : Self.burst) {
+                    bursting = true
+                    if auditor.lookahead(to: c, limit: 262_144) > 0 { continue }
+                }
+                bursting = false
+            }
             signal.sleep(nanos: 10_000_000) { pending.withLock { $0.epoch == nil } }
         }
     }

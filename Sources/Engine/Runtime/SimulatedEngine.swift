@@ -59,6 +59,8 @@ public final class SimulatedEngine {
     var auditWanted: Bool?
     /// The newest epoch the sink committed.
     public private(set) var lastCommitted: UInt64 = 0
+    /// After a failed audit, when to try again.
+    var auditRetryAt: UInt64?
     var verdictAges = LatencyHistogram()
     var lastAgeSample: UInt64 = 0
 
@@ -131,6 +133,12 @@ public final class SimulatedEngine {
         while clock.nanos() < end {
             let t = clock.nanos()
             if let a = auditInFlight, t >= a.due { publishAudit() }
+            if let r = auditRetryAt, t >= r, auditInFlight == nil {
+                auditRetryAt = nil
+                let full = auditWanted ?? true
+                auditWanted = nil
+                requestAudit(full: full)
+            }
             if t &- lastAgeSample >= 50_000_000 {
                 lastAgeSample = t
                 verdictAges.record(gate.verdictAge(at: t))
@@ -175,6 +183,7 @@ public final class SimulatedEngine {
                 // Idle: jump to the next thing that can happen.
                 var next = min(end, t + 10_000_000)  // the detector and supervisor look every 10 ms
                 if let a = auditInFlight { next = min(next, max(a.due, t + 1)) }
+                if let r = auditRetryAt { next = min(next, max(r, t + 1)) }
                 if let interval, !paused, allAlive, !coordinator.busy, !gate.holdsSources { next = min(next, max(lastTrigger + interval, t + 1)) }
                 // A throttled source becomes runnable when its tokens refill; anything else
                 // waits for the detector's next look.
@@ -273,6 +282,11 @@ public final class SimulatedEngine {
             trace.append("\(clock.nanos()) audit epoch \(v.checkpoint ?? 0) exact=\(v.exact) committed=\(v.committedTransfers)")
         case let .failure(error):
             note(.error, "audit failed: \(error)")
+            // Try again in 200 ms of virtual time, as the threaded auditor does: the lag
+            // bound holds the sources until an audit succeeds.
+            auditRetryAt = clock.nanos() + 200_000_000
+            auditWanted = true
+            return
         }
         if let w = auditWanted {
             auditWanted = nil
@@ -300,7 +314,7 @@ public final class SimulatedEngine {
         while (coordinator.busy || gate.holdsSources) && clock.nanos() < deadline { run(for: 0.01) }
         let target = coordinator.state.withLock { $0.nextID }
         beginCheckpoint()
-        while (coordinator.busy || auditInFlight != nil) && clock.nanos() < deadline { run(for: 0.01) }
+        while (coordinator.busy || auditInFlight != nil || auditRetryAt != nil) && clock.nanos() < deadline { run(for: 0.01) }
         if (verdict.checkpoint ?? 0) < target { note(.error, "the final checkpoint \(target) did not complete") }
         return verdict
     }
