@@ -87,6 +87,8 @@ struct DrillParserTests {
         (base + "[[step]]\nat = \"5s\"\ncommand = \"kill 1\"\n[[step]]\nat = \"2s\"\ncommand = \"kill 2\"\n", 7, "time order"),
         (base + "[[step]]\nat = \"11s\"\ncommand = \"kill 1\"\n", 4, "past the drill's duration"),
         (base + "[[step]]\nat = \"soon\"\ncommand = \"kill 1\"\n", 4, "must be a duration"),
+        // Found by fuzzing (scripts/fuzz.sh drill): a 95-digit time trapped converting to Int.
+        (base + "[[step]]\nat = \"" + String(repeating: "3", count: 95) + ".s\"\ncommand = \"kill 1\"\n", 4, "must be a duration"),
         (base + "[[step]]\nat = \"1s\"\ncommand = \"kill 1\"\nwhen = 3\n", 6, "unknown key 'when' in [[step]]"),
         (base + "[[step]]\ncommand = \"kill 1\"\n", 3, "missing 'at'"),
         ("name = \"x\"\nduration = \"ten\"\n", 2, "must be a duration"),

@@ -67,6 +67,8 @@ struct TOMLParserTests {
         ("a = 1 2", 1, "unexpected '2'"),
         ("a = \"\\q\"", 1, "escape"),
         ("[a]\n[[a]]", 2, "clashes"),
+        // Found by fuzzing (scripts/fuzz.sh toml): deep nesting overflowed the stack.
+        ("a = 1\nc = " + String(repeating: "[", count: 5000), 2, "nested more than 32 deep"),
     ])
     func errors(text: String, line: Int, fragment: String) {
         let e = error(text)

@@ -143,7 +143,11 @@ public struct TOMLParser {
         return (String(key), rest)
     }
 
-    func readValue(_ s: inout Substring, _ n: Int) throws(FileError) -> TOMLValue {
+    /// Arrays nested deeper than this are refused (a reader that recursed without end
+    /// would overflow its stack: found by fuzzing).
+    static let maxNesting = 32
+
+    func readValue(_ s: inout Substring, _ n: Int, depth: Int = 0) throws(FileError) -> TOMLValue {
         s = s.drop { $0 == " " || $0 == "\t" }
         guard let c = s.first else { throw FileError(file: file, line: n, "expected a value after '='") }
         switch c {
@@ -157,13 +161,16 @@ public struct TOMLParser {
             s = s[s.index(after: end)...]
             return TOMLValue(.string(v), line: n)
         case "[":
+            guard depth < Self.maxNesting else {
+                throw FileError(file: file, line: n, "arrays nested more than \(Self.maxNesting) deep are not supported")
+            }
             s = s.dropFirst()
             var items: [TOMLValue] = []
             while true {
                 s = s.drop { $0 == " " || $0 == "\t" || $0 == "," }
                 if s.first == "]" { s = s.dropFirst(); break }
                 if s.isEmpty { throw FileError(file: file, line: n, "an array needs its closing ']'") }
-                items.append(try readValue(&s, n))
+                items.append(try readValue(&s, n, depth: depth + 1))
                 s = s.drop { $0 == " " || $0 == "\t" }
                 if s.isEmpty { throw FileError(file: file, line: n, "an array needs its closing ']'") }
                 guard s.first == "," || s.first == "]" else {

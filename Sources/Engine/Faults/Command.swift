@@ -42,7 +42,7 @@ public enum Command: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .kill(n): "kill \(n)"
         case let .hang(n): "hang \(n)"
-        case let .slow(n, d): "slow \(n) \(DurationText.format(d))"
+        case let .slow(n, d): "slow \(n) \(Int((d * 1000).rounded()))ms"
         case let .corruptFrame(n): "corrupt frame \(n)"
         case let .partition(n): "partition \(n)"
         case let .corruptShard(c, s): "corrupt shard \(c) \(s)"
@@ -102,8 +102,12 @@ public enum Command: Sendable, Equatable, CustomStringConvertible {
             let n = try node(1)
             var delay = 0.005
             if words.count > 2 {
-                guard let d = DurationText.parse(words[2]), d > 0, d <= 10 else { throw CommandError("'\(words[2])' is not a delay: give a duration up to 10s, like 5ms") }
-                delay = d
+                // Whole milliseconds, so the command prints as exactly what it does (found by
+                // fuzzing: 8.8888888s printed as 8.9s).
+                guard let d = DurationText.parse(words[2]), (d * 1000).rounded() >= 1, d <= 10 else {
+                    throw CommandError("'\(words[2])' is not a delay: give a duration from 1ms up to 10s, like 5ms")
+                }
+                delay = (d * 1000).rounded() / 1000
             }
             try end(3)
             return .slow(n, delay)
