@@ -11,3 +11,5 @@ fi
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh
+# Every parser under coverage-guided fuzzing, briefly (about a minute in all).
+bash scripts/fuzz.sh all 9
