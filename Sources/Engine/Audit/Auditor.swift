@@ -190,24 +190,21 @@ public final class Auditor: @unchecked Sendable {
                     if to == from { continue }
                     let sign: Int64 = to > from ? 1 : -1
                     let range = min(from, to)..<max(from, to)
+                    @inline(__always) func apply(_ f: Int, _ t: Int, _ a: Int) {
+                        let amount = Int64(a) &* sign
+                        ex[2 &* f] &-= amount
+                        ex[2 &* f &+ 1] &+= sign
+                        ex[2 &* t] &+= amount
+                        ex[2 &* t &+ 1] &+= sign
+                    }
                     if markEach {
                         source.forEach(partition: p, in: range) { f, t, a in
-                            let amount = Int64(a) &* sign
-                            ex[2 &* f] &-= amount
-                            ex[2 &* f &+ 1] &+= sign
-                            ex[2 &* t] &+= amount
-                            ex[2 &* t &+ 1] &+= sign
+                            apply(f, t, a)
                             if !mark[f] { mark[f] = true; newlyTouched.append(f) }
                             if !mark[t] { mark[t] = true; newlyTouched.append(t) }
                         }
                     } else {
-                        source.forEach(partition: p, in: range) { f, t, a in
-                            let amount = Int64(a) &* sign
-                            ex[2 &* f] &-= amount
-                            ex[2 &* f &+ 1] &+= sign
-                            ex[2 &* t] &+= amount
-                            ex[2 &* t &+ 1] &+= sign
-                        }
+                        source.forEach(partition: p, in: range, apply)
                     }
                     offsets[p] = to
                 }
