@@ -93,9 +93,9 @@ struct DrillCommand: ParsableCommand {
             let dir = data ?? "/tmp/firedrill-drill-\(d.name)-\(getpid())"
             do {
                 if simulated {
-                    target = try SimulatedTarget(d, seed: seed ?? d.job.seed)
+                    target = try DrillTarget.simulated(d, seed: seed ?? d.job.seed)
                 } else {
-                    target = try ThreadedTarget(d, dataDirectory: dir)
+                    target = try DrillTarget.threaded(d, dataDirectory: dir)
                 }
             } catch {
                 throw RuntimeFailure("drill \(d.name): cannot start the engine: \(error)")

@@ -142,7 +142,7 @@ struct SimulatedDrillTests {
     @Test("every built-in drill passes on the simulated runtime", arguments: BuiltInDrills.all.map(\.name))
     func builtIn(name: String) throws {
         let drill = try #require(try BuiltInDrills.drill(name))
-        let result = DrillRunner(drill: drill).run(on: try SimulatedTarget(drill, seed: drill.job.seed))
+        let result = DrillRunner(drill: drill).run(on: try DrillTarget.simulated(drill, seed: drill.job.seed))
         for v in result.verdicts where !v.passed { Issue.record("\(name): \(v.name): \(v.measured), expected \(v.expected)") }
         #expect(result.passed)
         #expect(result.measurements.exact && result.measurements.committedTransfers > 0)
@@ -151,8 +151,8 @@ struct SimulatedDrillTests {
     @Test("the same seed gives the same run")
     func deterministic() throws {
         let drill = try #require(try BuiltInDrills.drill("cascade"))
-        let a = DrillRunner(drill: drill).run(on: try SimulatedTarget(drill, seed: 5))
-        let b = DrillRunner(drill: drill).run(on: try SimulatedTarget(drill, seed: 5))
+        let a = DrillRunner(drill: drill).run(on: try DrillTarget.simulated(drill, seed: 5))
+        let b = DrillRunner(drill: drill).run(on: try DrillTarget.simulated(drill, seed: 5))
         #expect(a.timeline == b.timeline)
         #expect(a.measurements == b.measurements)
     }
@@ -162,7 +162,7 @@ struct SimulatedDrillTests {
         var drill = try #require(try BuiltInDrills.drill("kill-one"))
         drill.expect.maxRecovery = 0.001
         drill.expect.events.append(.fallback)
-        let result = DrillRunner(drill: drill).run(on: try SimulatedTarget(drill, seed: 1))
+        let result = DrillRunner(drill: drill).run(on: try DrillTarget.simulated(drill, seed: 1))
         #expect(!result.passed)
         let recovery = try #require(result.verdicts.first { $0.name == "max_recovery" })
         #expect(!recovery.passed)
@@ -188,7 +188,7 @@ struct SimulatedDrillTests {
             at = "0.1s"
             command = "corrupt shard latest 1"
             """)
-        let result = DrillRunner(drill: drill).run(on: try SimulatedTarget(drill, seed: 1))
+        let result = DrillRunner(drill: drill).run(on: try DrillTarget.simulated(drill, seed: 1))
         let steps = try #require(result.verdicts.first { $0.name == "steps" })
         #expect(!steps.passed)
         #expect(steps.measured.contains("there is no checkpoint yet"))

@@ -42,17 +42,21 @@ struct AuditLagTests {
         var heldSamples = 0, maxAhead: UInt64 = 0
         var lastProduced = sim.produced
         var wasHeld = sim.gate.holdsSources
+        var wasOpen = sim.gate.open.map(\.id)
         for _ in 0..<400 {  // 4 s of virtual time, looked at every 10 ms
             sim.run(for: 0.01)
             let newest = sim.newestCheckpoint ?? 0, audited = sim.verdict.checkpoint ?? 0
             maxAhead = max(maxAhead, newest > audited ? newest - audited : 0)
             #expect(sim.gate.unaudited <= sim.gate.maxUnaudited)
-            // Held for the whole sample: nothing was read.
-            if wasHeld && sim.gate.holdsSources {
+            // Held for the whole sample (the same checkpoints open at both ends, so no audit
+            // let the sources go in between): nothing was read.
+            let open = sim.gate.open.map(\.id)
+            if wasHeld && sim.gate.holdsSources && open == wasOpen {
                 heldSamples += 1
                 #expect(sim.produced == lastProduced, "the sources read while held for the audit")
             }
             wasHeld = sim.gate.holdsSources
+            wasOpen = open
             lastProduced = sim.produced
         }
         #expect(maxAhead <= UInt64(AuditGate.defaultMaxUnaudited), "newest complete checkpoint ran \(maxAhead) ahead of the audited one")

@@ -32,21 +32,14 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    /// Whether `e` is an event of this name.
+    /// Whether `e` is an event of this name (its typed case, never its words).
     public func matches(_ e: EngineEvent) -> Bool {
-        let m = e.message
-        switch self {
-        case .nodeDown: return e.kind == .detection && m.contains(" is down")
-        case .restarted: return e.kind == .recovery && m.contains("restarts node")
-        case .recovered: return e.kind == .recovery && m.contains("rolled back to checkpoint")
-        case .caughtUp: return e.kind == .recovery && m.contains("caught up")
-        case .retransmit: return e.kind == .repair && (m.contains("resent") || m.contains("retransmit"))
-        case .linkDegraded: return e.kind == .detection && m.contains("degraded")
-        case .shardBad: return e.kind == .detection && m.contains("scrubber") && m.contains("bad")
-        case .shardRepaired: return e.kind == .repair && m.contains("scrubber rewrote")
-        case .fallback: return e.kind == .error && m.contains("unrecoverable")
-        case .quarantined: return e.kind == .error && m.contains("quarantined")
-        case .checkpointFailed: return e.kind == .error && m.contains("checkpoint") && (m.contains("failed") || m.contains("abandoned"))
+        switch (self, e.detail) {
+        case (.nodeDown, .nodeDown), (.restarted, .restartScheduled), (.recovered, .rolledBack), (.caughtUp, .caughtUp),
+             (.retransmit, .frameLost), (.retransmit, .frameCorrupt), (.linkDegraded, .linkDegraded), (.shardBad, .shardBad),
+             (.shardRepaired, .shardRepaired), (.fallback, .fallback), (.quarantined, .quarantined), (.checkpointFailed, .checkpointFailed):
+            true
+        default: false
         }
     }
 }

@@ -19,7 +19,7 @@ public enum DrillReport {
     /// The whole run as one JSON object: drill, timeline, expectations, measured figures.
     public static func json(_ r: DrillResult) -> String {
         let m = r.measurements
-        let timeline = r.timeline.map { JSON.object([("at", JSON.number($0.time)), ("kind", JSON.string($0.kind)), ("text", JSON.string($0.text))]) }
+        let timeline = r.timeline.map { JSON.object([("at", JSON.number($0.time)), ("kind", JSON.string($0.kind)), ("name", $0.name.map(JSON.string) ?? "null"), ("text", JSON.string($0.text))]) }
         let expectations = r.verdicts.map {
             JSON.object([("name", JSON.string($0.name)), ("expected", JSON.string($0.expected)), ("measured", JSON.string($0.measured)), ("passed", String($0.passed))])
         }

@@ -43,9 +43,12 @@ public struct DrillMeasurements: Sendable, Equatable {
             } else {
                 m.recoveries.append(r.restore + (r.detect ?? 0))
             }
-            for s in r.sources {
-                if s.contains("standby"), !m.restoredFrom.contains(.standby) { m.restoredFrom.append(.standby) }
-                if s.contains("shards"), !m.restoredFrom.contains(.shards) { m.restoredFrom.append(.shards) }
+            for case let s? in r.restoredFrom {
+                switch s {
+                case .standby: if !m.restoredFrom.contains(.standby) { m.restoredFrom.append(.standby) }
+                case .shards: if !m.restoredFrom.contains(.shards) { m.restoredFrom.append(.shards) }
+                case .local: break
+                }
             }
         }
         if events.contains(where: EventName.fallback.matches), !m.restoredFrom.contains(.previous) { m.restoredFrom.append(.previous) }

@@ -47,7 +47,7 @@ public final class DrillRecord {
         for e in events {
             write(JSON.object([
                 ("t", JSON.number(e.time)), ("type", JSON.string("event")), ("kind", JSON.string(e.kind.rawValue)),
-                ("node", e.node.map(String.init) ?? "null"), ("message", JSON.string(e.message)),
+                ("name", JSON.string(e.name)), ("node", e.node.map(String.init) ?? "null"), ("message", JSON.string(e.message)),
             ]))
         }
     }

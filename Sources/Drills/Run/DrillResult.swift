@@ -15,6 +15,8 @@ public struct TimelineEntry: Sendable, Equatable {
     /// `step`, or an event kind.
     public var kind: String
     public var text: String
+    /// The event's case name (`node-down`, `rolled-back`, …); nil for a step.
+    public var name: String? = nil
 }
 
 /// A finished drill: what ran, what was measured, and the verdict.
@@ -40,7 +42,7 @@ extension DrillResult {
         let m = DrillMeasurements.measure(verdict: verdict, events: events, recoveries: recoveries, steps: applied,
                                           samples: samples, stepErrors: stepErrors)
         let notable = events.filter { DrillRunner.isNotable($0) && $0.time >= 0 && $0.time <= drill.duration + 60 }.map {
-            TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: ($0.node.map { "node \($0): " } ?? "") + $0.message)
+            TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: ($0.node.map { "node \($0): " } ?? "") + $0.message, name: $0.name)
         }
         self.init(drill: drill, runtime: runtime, measurements: m, verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
                   timeline: (stepEntries + notable).sorted { $0.time < $1.time }, wallSeconds: wallSeconds)

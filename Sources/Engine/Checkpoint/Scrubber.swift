@@ -1,132 +1,103 @@
-/// What a scrub found and fixed.
-public struct ScrubReport: Sendable, Equatable {
-    public var checked = 0
-    public var corrupt = 0
-    public var missing = 0
-    public var repaired = 0
-    public var unrepairable = 0
-    /// One line per problem, naming the file.
-    public var findings: [String] = []
+/// The background scrubber's policy, written once for both runtimes: it passes over every
+/// stored shard, newest checkpoint first, verifies each against its manifest's CRC32C,
+/// and rewrites a bad one from the others. It reads at most `bytesPerSecond` (HDFS's
+/// block scanner bounds itself the same way) so it never competes with checkpoints for
+/// the disks; the runtime waits `Step.pause` between steps — real seconds on the threaded
+/// runtime, virtual ones on the simulated.
+struct Scrubber {
+    /// Bytes a second the scrubber reads at most.
+    static let bytesPerSecond = 64.0 * 1024 * 1024
+    /// The least pause between two shards, so small shards do not keep it busy.
+    static let shardPause = 0.01
 
-    public init() {}
+    /// Seconds between two passes.
+    let passPause: Double
+    private var manifests: [UInt64: Manifest] = [:]
+    private var bad = Set<ShardKey>()
+    private var queue: [(checkpoint: UInt64, shard: Int)] = []
+    private var next = 0
 
-    /// Adds another report's counts.
-    public mutating func merge(_ o: ScrubReport) {
-        checked += o.checked
-        corrupt += o.corrupt
-        missing += o.missing
-        repaired += o.repaired
-        unrepairable += o.unrepairable
-        findings += o.findings
-    }
-}
+    init(passPause: Double) { self.passPause = max(0.001, passPause) }
 
-extension ShardStore {
-    /// Checks one shard file against its manifest.
-    public func verify(_ manifest: Manifest, shard index: Int) -> ShardHealth {
-        guard index >= 0, index < manifest.shards.count else { return .missing }
-        let s = manifest.shards[index]
-        let path = Self.shardPath(checkpoint: manifest.checkpoint, shard: index, disk: s.disk)
-        let bytes: [UInt8]?
-        do { bytes = try disk.read(path) } catch { return .corrupt("\(error)") }
-        guard let bytes else { return .missing }
-        guard bytes.count == manifest.shardSize else { return .corrupt("\(path): \(bytes.count) bytes, manifest says \(manifest.shardSize)") }
-        let crc = CRC32C.checksum(bytes)
-        guard crc == s.crc else { return .corrupt("\(path): CRC32C \(hex32(crc)), manifest says \(hex32(s.crc))") }
-        return .ok
+    /// What one step found and did.
+    struct Step {
+        var events: [EngineEvent.Detail] = []
+        /// Seconds to wait before the next step.
+        var pause: Double
+        /// Shard health as now known, when it changed or a pass ended.
+        var health: Health?
+        /// The disk a shard was rewritten on.
+        var repairedDisk: Int?
     }
 
-    /// Rewrites the listed shards of a checkpoint from the intact others (self-healing
-    /// storage): reads `k` good shards, reconstructs, checks the CRC of each rebuilt shard
-    /// against the manifest, and replaces the file atomically.
-    public func repair(_ manifest: Manifest, shards bad: [Int]) throws(RestoreError) {
-        let id = manifest.checkpoint
-        let n = manifest.shards.count
-        let stripe = ShardBuffer(count: n, shardLength: manifest.shardSize)
-        var present = [Bool](repeating: false, count: n)
-        for s in manifest.shards where !bad.contains(s.index) {
-            guard case .ok = verify(manifest, shard: s.index) else { continue }
-            let path = Self.shardPath(checkpoint: id, shard: s.index, disk: s.disk)
-            if let size = try? disk.read(path, into: stripe.shard(s.index)), size == manifest.shardSize { present[s.index] = true }
-        }
-        let good = present.filter { $0 }.count
-        guard good >= manifest.dataShards else {
-            throw RestoreError(checkpoint: id, reason: "only \(good) intact shards, \(manifest.dataShards) needed to repair")
-        }
-        do { try code.reconstruct(stripe, present: present) } catch { throw RestoreError(checkpoint: id, reason: "\(error)") }
-        for i in bad {
-            let s = manifest.shards[i]
-            let rebuilt = stripe.array(i)
-            guard CRC32C.checksum(rebuilt) == s.crc else {
-                throw RestoreError(checkpoint: id, reason: "rebuilt shard \(i) does not match its manifest CRC")
+    /// Per disk and per checkpoint, how many shards there are and how many are bad.
+    struct Health: Equatable {
+        var shards: [Int]
+        var bad: [Int]
+        var healthy: [UInt64: Int]
+    }
+
+    /// Verifies the next shard (repairing it when bad), or starts the next pass.
+    mutating func step(_ store: ShardStore, nodes: Int) -> Step {
+        if next >= queue.count {
+            let ended = !queue.isEmpty
+            queue.removeAll(keepingCapacity: true)
+            next = 0
+            guard let ids = try? store.checkpointIDs(), !ids.isEmpty else { return Step(pause: passPause) }
+            for old in manifests.keys where !ids.contains(old) { manifests[old] = nil }
+            bad = bad.filter { ids.contains($0.checkpoint) }
+            for id in ids.reversed() {
+                if manifests[id] == nil { manifests[id] = try? store.manifest(id) }
+                guard let m = manifests[id] else { continue }
+                for s in m.shards.indices { queue.append((id, s)) }
             }
-            do {
-                try disk.makeDirectory(Self.nodeDirectory(s.disk))
-                try disk.writeAtomically(Self.shardPath(checkpoint: id, shard: i, disk: s.disk), rebuilt)
-            } catch { throw RestoreError(checkpoint: id, reason: "\(error)") }
+            return Step(pause: passPause, health: ended ? health(nodes) : nil)
         }
-    }
-
-    /// Verifies every shard of checkpoint `id` and, with `repair`, rewrites the bad ones.
-    public func scrub(_ id: UInt64, repair: Bool) -> ScrubReport {
-        var r = ScrubReport()
-        let m: Manifest
-        do { m = try manifest(id) } catch {
-            r.unrepairable += 1
-            r.findings.append("\(error)")
-            return r
+        let (id, shard) = queue[next]
+        next += 1
+        guard let manifest = manifests[id], shard < manifest.shards.count else { return Step(pause: 0) }
+        var step = Step(pause: max(Self.shardPause, Double(manifest.shardSize) / Self.bytesPerSecond))
+        let disk = manifest.shards[shard].disk
+        let key = ShardKey(checkpoint: id, shard: shard, disk: disk)
+        let why: String
+        switch store.verify(manifest, shard: shard) {
+        case .ok:
+            if bad.remove(key) != nil { step.health = health(nodes) }
+            return step
+        case .missing: why = "missing"
+        case let .corrupt(w): why = w
         }
-        var bad: [Int] = []
-        for s in m.shards {
-            r.checked += 1
-            switch verify(m, shard: s.index) {
-            case .ok: continue
-            case .missing:
-                r.missing += 1
-                r.findings.append("checkpoint \(id) shard \(s.index) on node \(s.disk): missing (\(Self.shardPath(checkpoint: id, shard: s.index, disk: s.disk)))")
-            case let .corrupt(why):
-                r.corrupt += 1
-                r.findings.append("checkpoint \(id) shard \(s.index) on node \(s.disk): \(why)")
-            }
-            bad.append(s.index)
-        }
-        guard !bad.isEmpty, repair else {
-            return r
-        }
+        // A checkpoint retention deleted during the pass is not a bad shard.
+        guard (try? store.manifest(id)) != nil else { return step }
+        let known = bad.contains(key)
+        if !known { step.events.append(.shardBad(checkpoint: id, shard: shard, node: disk, why: why)) }
         do throws(RestoreError) {
-            try self.repair(m, shards: bad)
-            r.repaired += bad.count
-            r.findings.append("checkpoint \(id): rewrote shard\(bad.count == 1 ? "" : "s") \(bad.map(String.init).joined(separator: ", ")) from the others")
+            try store.repair(manifest, shards: [shard])
+            step.events.append(.shardRepaired(checkpoint: id, shard: shard, node: disk))
+            bad.remove(key)
+            step.repairedDisk = disk
         } catch {
-            r.unrepairable += bad.count
-            r.findings.append("checkpoint \(id): cannot repair: \(error.reason)")
+            if !known { step.events.append(.shardUnrepairable(checkpoint: id, shard: shard, why: error.reason)) }
+            bad.insert(key)
         }
-        return r
+        step.health = health(nodes)
+        return step
     }
 
-    /// The file of shard `shard` of the checkpoint `ref` names, for a fault command.
-    public func shardFile(_ ref: CheckpointRef, _ shard: Int) throws(CommandError) -> (path: String, manifest: Manifest) {
-        let ids = (try? checkpointIDs()) ?? []
-        let id: UInt64
-        switch ref {
-        case .latest:
-            guard let last = ids.last else { throw CommandError("there is no checkpoint yet") }
-            id = last
-        case let .id(v):
-            guard ids.contains(v) else { throw CommandError("checkpoint \(v) does not exist (on disk: \(ids.map(String.init).joined(separator: ", ")))") }
-            id = v
-        }
-        let m: Manifest
-        do { m = try manifest(id) } catch { throw CommandError("\(error)") }
-        guard shard >= 0, shard < m.shards.count else { throw CommandError("shard \(shard) does not exist: shards are 0-\(m.shards.count - 1)") }
-        return (Self.shardPath(checkpoint: id, shard: shard, disk: m.shards[shard].disk), m)
-    }
-
-    /// Scrubs every checkpoint that has a manifest.
-    public func scrubAll(repair: Bool) throws(DiskError) -> ScrubReport {
-        var r = ScrubReport()
-        for id in try checkpointIDs() { r.merge(scrub(id, repair: repair)) }
-        return r
+    private func health(_ nodes: Int) -> Health {
+        var total = [Int](repeating: 0, count: nodes)
+        var broken = [Int](repeating: 0, count: nodes)
+        for m in manifests.values { for s in m.shards where s.disk < nodes { total[s.disk] += 1 } }
+        for b in bad where b.disk < nodes { broken[b.disk] += 1 }
+        var healthy: [UInt64: Int] = [:]
+        for (id, m) in manifests { healthy[id] = m.shards.count - bad.filter { $0.checkpoint == id }.count }
+        return Health(shards: total, bad: broken, healthy: healthy)
     }
 }
-import Integrity
+
+/// One stored shard, for the scrubber's list of bad ones.
+struct ShardKey: Hashable {
+    var checkpoint: UInt64
+    var shard: Int
+    var disk: Int
+}

@@ -19,8 +19,11 @@ public struct ClusterSnapshot: Sendable {
         /// Running again to the sources back at the offsets they had reached; nil until then.
         public var replay: Double?
         public var checkpoint: UInt64?
+        /// Per node, in words ("node 2: standby copy on node 3").
         public var sources: [String]
         public var at: Double
+        /// Per node, where its state came from (nil: quarantined, or no checkpoint restored).
+        public var restoredFrom: [RestoreSource?] = []
     }
 
     /// One node's row.

@@ -1,4 +1,6 @@
-/// Something that happened, for the event log.
+/// Something that happened, for the event log: a typed case with its data (`detail`), and
+/// the text shown for it, rendered from the case in one place (`EngineEvent.Detail.text`).
+/// Drills, reports and the dashboard read the case, never the words.
 public struct EngineEvent: Sendable, Equatable, CustomStringConvertible {
     /// What kind of thing happened; the dashboard colours by it.
     public enum Kind: String, Sendable, Equatable {
@@ -9,15 +11,29 @@ public struct EngineEvent: Sendable, Equatable, CustomStringConvertible {
     public var time: Double
     /// The node concerned, if one is.
     public var node: Int?
+    /// What happened, with its data.
+    public var detail: Detail
+    /// The colour class, from the case.
     public var kind: Kind
+    /// The text shown, rendered from the case.
     public var message: String
 
-    public init(time: Double, node: Int? = nil, kind: Kind, message: String) {
+    /// An event of a typed case.
+    public init(time: Double, node: Int? = nil, _ detail: Detail) {
         self.time = time
-        self.node = node
-        self.kind = kind
-        self.message = message
+        self.node = node ?? detail.node
+        self.detail = detail
+        kind = detail.kind
+        message = detail.text
     }
+
+    /// A free-text event (`Detail.note`), for things no drill or receipt judges.
+    public init(time: Double, node: Int? = nil, kind: Kind, message: String) {
+        self.init(time: time, node: node, .note(kind, message))
+    }
+
+    /// The case's name (`node-down`, `rolled-back`, …), for records and reports.
+    public var name: String { detail.name }
 
     public var description: String {
         let t = (time * 1000).rounded() / 1000

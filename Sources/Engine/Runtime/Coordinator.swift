@@ -14,7 +14,6 @@ final class Coordinator: Sendable {
     }
 
     let state: Mutex<State>
-    let requestNow = Atomic<Bool>(false)
     let nodes: Int
 
     init(nextID: UInt64, nodes: Int) {
@@ -26,6 +25,10 @@ final class Coordinator: Sendable {
     var busy: Bool { state.withLock { $0.inFlight != nil } }
     var persisting: Bool { state.withLock { $0.persisting } }
     var inFlightSince: UInt64? { state.withLock { $0.inFlight == nil ? nil : $0.startedNanos } }
+    /// Where the checkpoint in flight is, for the control plane.
+    var progress: ControlPlane.CheckpointProgress {
+        state.withLock { s in s.inFlight == nil ? .idle : s.persisting ? .persisting : .aligning(since: s.startedNanos) }
+    }
 
     /// Starts the next checkpoint; returns its id.
     func begin(now: UInt64) -> UInt64 {

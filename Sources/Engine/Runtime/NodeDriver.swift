@@ -23,7 +23,7 @@ final class NodeDriver {
     /// Frames received again after a bad CRC or a gap.
     private(set) var retransmitted = 0
     /// Reports retransmits, stalls and degraded links: (kind, message).
-    var onEvent: (EngineEvent.Kind, String) -> Void = { _, _ in }
+    var onEvent: (EngineEvent.Detail) -> Void = { _ in }
     private var degradedReported: [Double]
     private var pendingAt: [Int]
     private var outbox: [[[UInt8]]]
@@ -103,7 +103,7 @@ final class NodeDriver {
                     break
                 }
                 retransmitted += 1
-                onEvent(.repair, "frame \(expected[src]) from node \(src) was lost on the link; resent")
+                onEvent(.frameLost(frame: expected[src], from: src))
                 if !take(missing, seq: expected[src], from: src, nowNanos: nowNanos, onSnapshot: onSnapshot) { break }
                 done += 1
                 continue
@@ -126,10 +126,10 @@ final class NodeDriver {
                 return false
             }
             retransmitted += 1
-            onEvent(.repair, "frame \(seq) from node \(src) failed its CRC32C (\(why)); the sender resent it")
+            onEvent(.frameCorrupt(frame: seq, from: src, why: "\(why)"))
             if inputs[src].recentCorruptions(now: now) >= 3 && now - degradedReported[src] > 10 {
                 degradedReported[src] = now
-                onEvent(.detection, "link \(src)->\(id) degraded: 3 or more corrupt frames in 10 s")
+                onEvent(.linkDegraded(from: src, to: id))
             }
             result = core.receive(from: src, frame: again, nowNanos: nowNanos)
             if case .corrupt = result {
@@ -144,7 +144,7 @@ final class NodeDriver {
 
     private func stall(_ src: Int, _ why: String) {
         stalled[src] = true
-        onEvent(.error, "input from node \(src) stalls until recovery: \(why)")
+        onEvent(.inputStalled(from: src, why: why))
     }
 
     /// Starts over from `core` (a restored state): nothing held, sequences from zero.

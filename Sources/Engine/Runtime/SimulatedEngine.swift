@@ -3,8 +3,8 @@ import Synchronization
 
 /// The payments job on one thread, with a seeded scheduler, a virtual clock, an
 /// in-memory disk and an in-memory SQLite sink: the same `NodeCore`s, `NodeDriver`s,
-/// links, coordinator and checkpoint pipeline as `ThreadedEngine`, but every choice of
-/// which node acts next comes from the seed, so a seed replays exactly.
+/// links, coordinator, checkpoint pipeline and control plane as `ThreadedEngine`, but every
+/// choice of which node acts next comes from the seed, so a seed replays exactly.
 public final class SimulatedEngine {
     public let config: JobConfig
     public let seed: UInt64
@@ -13,41 +13,39 @@ public final class SimulatedEngine {
     let sinkPath: String
     var rng: SplitMix
     let links: [[Link]]
-    var cores: [NodeCore] = []
     var drivers: [NodeDriver] = []
     let coordinator: Coordinator
     let persistence: Persistence
     let auditor: Auditor
+    let board: StatusBoard
+    /// The one control plane (the same type the threaded runtime drives).
+    var control: ControlPlane
+    /// The job is finishing: the sources read nothing more.
     var paused = false
-    var lastTrigger: UInt64 = 0
+    /// The audit lag bound holds the sources (the board's gate says so; kept here for the
+    /// scheduler's every step).
+    var held = false
     var actionHash = CRC32C()
     /// What happened, in order; the same seed gives the same trace.
     public internal(set) var trace: [String] = []
-    public internal(set) var events: [EngineEvent] = []
-    public private(set) var checkpoints: [ClusterSnapshot.Checkpoint] = []
-    public private(set) var restoredFrom: UInt64?
-    public private(set) var verdict: AuditVerdict
     public private(set) var steps = 0
-    /// Faults and self-healing (same parts as the threaded runtime).
-    var memories: [NodeMemory] = []
-    var condition: [UInt8]  // 0 alive, 1 dead, 2 hung
+    let memories: [NodeMemory]
+    /// The environment: which nodes run (0 alive, 1 dead, 2 hung), how slow, cut off,
+    /// halted for a recovery, and when each last beat.
+    var condition: [UInt8]
     var slowNanos: [UInt64]
     var partitioned: [Bool]
-    var detectors: [PhiAccrualDetector]
-    var stallGuard = HostStallGuard()
-    var lastBeat: [UInt64]
-    var health: [ClusterSnapshot.Health]
-    var supervisor: Supervisor
-    var faultAt: [Double?]
-    var downAt: [Double?]
-    var lastStored: UInt64 = 0
+    var beatAt: [UInt64]
+    var beats: [UInt64]
+    /// Counters of earlier incarnations (a restored core counts from zero; replays count again).
+    var retired: [(produced: Int64, applied: Int64, corrupt: Int64)]
     public let replicas: Int
-    public internal(set) var recoveries: [ClusterSnapshot.Recovery] = []
+    var scrubber: Scrubber
+    var nextTick: UInt64 = 0
     var nextScrub: UInt64 = 0
-    var lastSelfHeal: UInt64 = 0
-    var scrubCursor = 0
-    /// The lag bound between the sources and the auditor (the same as the threaded runtime's).
-    public internal(set) var gate: AuditGate
+    var nextPublish: UInt64 = 0
+    var nextSample: UInt64 = 0
+    var nextAgeSample: UInt64 = 0
     /// Virtual seconds one audit takes (0: the audit is done at the commit). A slowed
     /// auditor shows the lag bound at work: the sources wait for it.
     public var auditDelay: Double = 0
@@ -57,12 +55,8 @@ public final class SimulatedEngine {
     /// A commit came in since the audit under way started: another audit follows it
     /// (re-reading every row when `true`).
     var auditWanted: Bool?
-    /// The newest epoch the sink committed.
-    public private(set) var lastCommitted: UInt64 = 0
     /// After a failed audit, when to try again.
     var auditRetryAt: UInt64?
-    var verdictAges = LatencyHistogram()
-    var lastAgeSample: UInt64 = 0
 
     static let counter = Atomic<Int>(0)
     var nodeCount: Int { config.nodes }
@@ -70,46 +64,50 @@ public final class SimulatedEngine {
     /// A simulated cluster on `disk` (a fresh one unless given: pass the disk of an
     /// earlier run to restart from its checkpoints). `sinkName` names the shared in-memory
     /// sink database; pass the name of an earlier run's to keep its commits.
-    public init(config: JobConfig, seed: UInt64, disk: MemoryDisk = MemoryDisk(), sinkName: String? = nil, replicas: Int = 1) throws(EngineError) {
+    /// `scrubIntervalMillis` is the pause between two passes of the scrubber.
+    public init(config: JobConfig, seed: UInt64, disk: MemoryDisk = MemoryDisk(), sinkName: String? = nil, replicas: Int = 1,
+                scrubIntervalMillis: Int = 100) throws(EngineError) {
         self.config = config
         self.replicas = max(0, min(replicas, config.nodes - 1))
         let n = max(1, config.nodes)
         condition = Array(repeating: 0, count: n)
         slowNanos = Array(repeating: 0, count: n)
         partitioned = Array(repeating: false, count: n)
-        detectors = Array(repeating: PhiAccrualDetector(), count: n)
-        lastBeat = Array(repeating: 0, count: n)
-        health = Array(repeating: .healthy, count: n)
-        supervisor = Supervisor(nodes: n)
-        faultAt = Array(repeating: nil, count: n)
-        downAt = Array(repeating: nil, count: n)
+        beatAt = Array(repeating: 0, count: n)
+        beats = Array(repeating: 0, count: n)
+        retired = Array(repeating: (0, 0, 0), count: n)
         self.seed = seed
         self.disk = disk
         rng = SplitMix(seed: seed)
+        scrubber = Scrubber(passPause: Double(max(1, scrubIntervalMillis)) / 1000)
         let name = sinkName ?? "firedrill-sim-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         sinkPath = "file:\(name)?mode=memory&cache=shared"
         let setup = try EngineSetup(config: config, disk: disk, sinkPath: sinkPath, clock: clock, parallelWrites: false, label: "memory")
         persistence = setup.persistence
         auditor = setup.auditor
-        verdict = setup.auditor.verdict
-        gate = AuditGate(startNanos: 0, audited: setup.auditor.verdict.checkpoint)
-        lastCommitted = setup.auditor.verdict.checkpoint ?? 0
-        events = setup.events
-        checkpoints = setup.checkpoints
-        restoredFrom = setup.restoredFrom
+        let verdict = setup.auditor.verdict
+        board = StatusBoard(nodes: config.nodes, verdict: verdict, gate: AuditGate(startNanos: 0, audited: verdict.checkpoint))
+        board.state.withLock { s in
+            s.lastCommitted = verdict.checkpoint ?? 0
+            s.restoredFrom = setup.restoredFrom
+            s.events = setup.events
+            s.checkpoints = setup.checkpoints
+            s.lastStored = setup.restoredFrom ?? 0
+            s.running = true
+            for i in s.nodes.indices { s.nodes[i].state = .running }
+        }
+        control = ControlPlane(config: config, startNanos: 0)
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
         for i in 0..<config.nodes {
             let core = NodeCore(id: i, config: config, restored: sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil })
-            cores.append(core)
             drivers.append(NodeDriver(core: core, links: links, batchSize: config.batchSize, rate: config.rate) { _ in })
         }
         memories = (0..<config.nodes).map { _ in NodeMemory() }
-        lastStored = setup.restoredFrom ?? 0
-        if let r = setup.restored { distributeCopies(r) }
-        for d in drivers { d.onEvent = { [unowned self] kind, message in note(kind, message) } }
-        trace.append("open restored=\(restoredFrom.map(String.init) ?? "none") next=\(setup.nextCheckpoint)")
+        if let r = setup.restored { keepCopies(r) }
+        for (i, d) in drivers.enumerated() { d.onEvent = { [unowned self] detail in emit(detail, node: i) } }
+        trace.append("open restored=\(setup.restoredFrom.map(String.init) ?? "none") next=\(setup.nextCheckpoint)")
     }
 
     /// The sink's in-memory database name, to reopen it after a simulated restart.
@@ -119,16 +117,16 @@ public final class SimulatedEngine {
 
     var now: Double { Double(clock.nanos()) / 1e9 }
 
+    /// Logs a free-text event now.
     public func note(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
-        events.append(EngineEvent(time: now, node: node, kind: kind, message: message))
+        emit(.note(kind, message), node: node)
     }
 
     enum Action { case deliver(Int, Int), flush(Int), produce(Int) }
 
     /// Runs for `seconds` of virtual time.
     public func run(for seconds: Double) {
-        let end = clock.nanos() + UInt64(seconds * 1e9)
-        let interval = config.checkpointInterval.map { UInt64($0 * 1e9) }
+        let end = clock.nanos() + UInt64(max(0, seconds) * 1e9)
         var actions: [Action] = []
         while clock.nanos() < end {
             let t = clock.nanos()
@@ -139,27 +137,29 @@ public final class SimulatedEngine {
                 auditWanted = nil
                 requestAudit(full: full)
             }
-            if t &- lastAgeSample >= 50_000_000 {
-                lastAgeSample = t
-                verdictAges.record(gate.verdictAge(at: t))
+            if t >= nextAgeSample {
+                nextAgeSample = t + 50_000_000
+                board.sampleVerdictAge(nowNanos: t)
             }
-            if t &- lastSelfHeal >= 1_000_000 {  // the detector looks once a millisecond
-                lastSelfHeal = t
-                selfHeal(t)
+            if t >= nextPublish {
+                nextPublish = t + 20_000_000
+                publishNodes()
             }
-            let allAlive = !condition.contains { $0 != 0 }
-            if let interval, !paused, allAlive, t &- lastTrigger >= interval, !coordinator.busy, !gate.holdsSources { beginCheckpoint() }
-            if coordinator.busy, !coordinator.persisting, let since = coordinator.inFlightSince, t &- since > UInt64(max(2, (config.checkpointInterval ?? 1) * 10) * 1e9) {
-                let id = coordinator.abandon()
-                gate.dropped(id)
-                for d in drivers { d.core.resetAlignment() }
-                let detail = (0..<config.nodes).map { i in "n\(i):c\(condition[i]) al\(drivers[i].core.aligning.map(String.init) ?? "-") st\(drivers[i].anyStalled) ob\(drivers[i].outboxEmpty) in\((0..<config.nodes).map { links[$0][i].depth }) [\(drivers[i].inputsDescription)] cd\((0..<config.nodes).map { drivers[i].canDeliver(from: $0) ? 1 : 0 })" }
-                trace.append("\(t) abandon checkpoint \(id) \(detail.joined(separator: " "))")
-                replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
+            if t >= nextSample {
+                nextSample = t + 250_000_000
+                board.sample(time: now)
+            }
+            if t >= nextTick {
+                nextTick = t + ControlPlane.tickNanos
+                beat(t)
+                controlTick()
+            }
+            if t >= nextScrub {
+                nextScrub = t + max(1_000_000, UInt64(scrub(&scrubber) * 1e9))
             }
             // A random live node with something to do, then one of its actions at random:
             // looking at one node per step, not all of them, keeps a step cheap.
-            let held = paused || gate.holdsSources
+            let hold = paused || held
             var chosen: Action?
             let first = Int(rng.next() % UInt64(nodeCount))
             for k in 0..<nodeCount {
@@ -173,7 +173,7 @@ public final class SimulatedEngine {
                     ready &= ready &- 1
                 }
                 if d.canFlush { actions.append(.flush(i)) }
-                if d.canProduce(nowNanos: t, paused: held) { actions.append(.produce(i)) }
+                if d.canProduce(nowNanos: t, paused: hold) { actions.append(.produce(i)) }
                 if !actions.isEmpty {
                     chosen = actions.count == 1 ? actions[0] : actions[Int(rng.next() % UInt64(actions.count))]
                     break
@@ -181,20 +181,26 @@ public final class SimulatedEngine {
             }
             guard let action = chosen else {
                 // Idle: jump to the next thing that can happen.
-                var next = min(end, t + 10_000_000)  // the detector and supervisor look every 10 ms
-                if let a = auditInFlight { next = min(next, max(a.due, t + 1)) }
-                if let r = auditRetryAt { next = min(next, max(r, t + 1)) }
-                if let interval, !paused, allAlive, !coordinator.busy, !gate.holdsSources { next = min(next, max(lastTrigger + interval, t + 1)) }
-                // A throttled source becomes runnable when its tokens refill; anything else
-                // waits for the detector's next look.
-                for (i, d) in drivers.enumerated() where !held && condition[i] == 0 && d.outboxEmpty {
+                var next = min(end, nextTick, nextScrub, nextPublish)
+                if let a = auditInFlight { next = min(next, a.due) }
+                if let r = auditRetryAt { next = min(next, r) }
+                // A throttled source becomes runnable when its tokens refill.
+                for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && d.outboxEmpty {
                     next = min(next, t + max(1_000, d.nanosUntilAllowed()))
                 }
-                clock.advance(by: max(1, next - t))
+                clock.advance(by: max(1, next &- t))
                 continue
             }
             perform(action)
             steps += 1
+        }
+    }
+
+    /// Live nodes that are not cut off beat every 50 ms, as a node thread does.
+    private func beat(_ t: UInt64) {
+        for i in 0..<nodeCount where condition[i] == 0 && t &- beatAt[i] >= ControlPlane.heartbeatNanos {
+            beatAt[i] = t
+            if !partitioned[i] { beats[i] = t }
         }
     }
 
@@ -205,9 +211,10 @@ public final class SimulatedEngine {
             withUnsafeBytes(of: (UInt8(0), UInt8(i), UInt8(src))) { actionHash.update($0) }
             // Up to four frames per step: the order between links stays random, the cost
             // of choosing falls fourfold.
+            let core = drivers[i].core
             _ = drivers[i].deliver(from: src, limit: 4, nowNanos: t) { snap in
                 trace.append("\(t) ack node \(snap.node) checkpoint \(snap.checkpoint)")
-                coordinator.acknowledge(snap, alignmentNanos: cores[i].lastAlignmentNanos)
+                coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
             }
             clock.advance(by: 5_000)
             if let complete = coordinator.takeComplete() { persist(complete) }
@@ -217,51 +224,27 @@ public final class SimulatedEngine {
             clock.advance(by: 1_000)
         case let .produce(i):
             withUnsafeBytes(of: (UInt8(2), UInt8(i))) { actionHash.update($0) }
-            _ = drivers[i].produce(nowNanos: t, paused: paused || gate.holdsSources)
+            _ = drivers[i].produce(nowNanos: t, paused: paused || held)
             clock.advance(by: 10_000 + slowNanos[i])
         }
     }
 
-    /// Starts a checkpoint now (unless one is under way).
-    public func checkpointNow() { if !coordinator.busy { beginCheckpoint() } }
-
-    private func beginCheckpoint() {
-        let t = clock.nanos()
-        lastTrigger = t
-        let id = coordinator.begin(now: t)
-        gate.begun(id, at: t)
-        trace.append("\(t) begin checkpoint \(id) actions=\(hex32(actionHash.value))")
-        checkpoints.append(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
-        for (i, d) in drivers.enumerated() where condition[i] == 0 { d.injectBarrier(id) }
-    }
+    /// Asks for a checkpoint at the next tick (unless one is under way).
+    public func checkpointNow() { control.askCheckpoint() }
 
     private func persist(_ job: (state: CheckpointState, started: UInt64, alignment: UInt64)) {
-        let id = job.state.checkpoint
         clock.advance(by: 1_000_000)
-        do throws(PersistError) {
-            let o = try persistence.store(job.state, startedNanos: job.started)
-            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(job.alignment) / 1e9, bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
-            lastStored = max(lastStored, id)
-            distributeCopies(job.state)
-            let c = try persistence.commit(job.state)
-            trace.append("\(clock.nanos()) durable checkpoint \(id) blob=\(hex32(o.manifest.blobCRC)) committed=\(c.committed)")
-            if c.committed {
-                lastCommitted = max(lastCommitted, id)
-                requestAudit(full: c.replacedAll)
-            } else {
-                gate.dropped(id)
-            }
-        } catch {
-            gate.dropped(id)
-            trace.append("\(clock.nanos()) failed checkpoint \(id): \(error)")
-            replaceCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: error.description))
-            note(.error, "checkpoint \(id) failed: \(error)")
+        let outcome: Result<Persistence.Stored, PersistError>
+        do throws(PersistError) { outcome = .success(try persistence.store(job.state, startedNanos: job.started)) } catch { outcome = .failure(error) }
+        switch outcome {
+        case let .success(o): trace.append("\(clock.nanos()) durable checkpoint \(job.state.checkpoint) blob=\(hex32(o.manifest.blobCRC))")
+        case let .failure(e): trace.append("\(clock.nanos()) failed checkpoint \(job.state.checkpoint): \(e)")
         }
-        coordinator.finish(id)
+        checkpointStored(job.state, alignmentNanos: job.alignment, outcome: outcome)
     }
 
     /// Audits after a commit: at once, or (with `auditDelay`) as an audit that ends later.
-    private func requestAudit(full: Bool) {
+    func requestAudit(full: Bool) {
         guard auditInFlight == nil else {
             auditWanted = (auditWanted ?? false) || full
             return
@@ -275,13 +258,11 @@ public final class SimulatedEngine {
     private func publishAudit() {
         guard let a = auditInFlight else { return }
         auditInFlight = nil
+        auditFinished(a.result)
         switch a.result {
         case let .success(v):
-            verdict = v
-            if let id = v.checkpoint { gate.audited(id) }
             trace.append("\(clock.nanos()) audit epoch \(v.checkpoint ?? 0) exact=\(v.exact) committed=\(v.committedTransfers)")
-        case let .failure(error):
-            note(.error, "audit failed: \(error)")
+        case .failure:
             // Try again in 200 ms of virtual time, as the threaded auditor does: the lag
             // bound holds the sources until an audit succeeds.
             auditRetryAt = clock.nanos() + 200_000_000
@@ -294,15 +275,25 @@ public final class SimulatedEngine {
         }
     }
 
-    /// How old the verdict is: virtual seconds since the barrier of the audited checkpoint.
-    public var verdictAge: Double { Double(gate.verdictAge(at: clock.nanos())) / 1e9 }
-    /// The 99th percentile of the verdict's age over the run (sampled every 50 ms), seconds.
-    public var verdictAgeP99: Double { Double(verdictAges.quantile(0.99)) / 1e9 }
-    /// The newest complete checkpoint.
-    public var newestCheckpoint: UInt64? { lastStored == 0 ? nil : lastStored }
-
-    func replaceCheckpoint(_ c: ClusterSnapshot.Checkpoint) {
-        if let i = checkpoints.lastIndex(where: { $0.id == c.id && $0.status != .restored }) { checkpoints[i] = c } else { checkpoints.append(c) }
+    /// Each node's counters on the board, as a node thread publishes them.
+    func publishNodes() {
+        let n = nodeCount
+        let depths = (0..<n).map { i in (0..<n).reduce(0) { $0 + links[$1][i].depth } }
+        board.state.withLock { s in
+            for i in 0..<n {
+                let core = drivers[i].core
+                s.nodes[i].produced = retired[i].produced + core.produced
+                s.nodes[i].applied = retired[i].applied + core.applied
+                s.nodes[i].corruptFrames = retired[i].corrupt + core.corruptFrames
+                s.nodes[i].stateBytes = core.stateBytes
+                s.nodes[i].state = condition[i] != 0 ? s.nodes[i].state : core.aligning != nil ? .aligning : .running
+                s.nodes[i].retransmits = drivers[i].retransmitted
+                s.nodes[i].offsetsSum = core.offsetsSum
+                s.nodes[i].offsets = core.offsets
+                s.nodes[i].latency = core.latency
+                s.nodes[i].queueDepth = depths[i] + drivers[i].heldFrames
+            }
+        }
     }
 
     /// Pauses the sources, runs until one more checkpoint has committed everything read,
@@ -311,16 +302,49 @@ public final class SimulatedEngine {
     public func finish(maxSeconds: Double = 60) -> AuditVerdict {
         paused = true
         let deadline = clock.nanos() + UInt64(maxSeconds * 1e9)
-        while (coordinator.busy || gate.holdsSources) && clock.nanos() < deadline { run(for: 0.01) }
+        while (coordinator.busy || held) && clock.nanos() < deadline { run(for: 0.01) }
         let target = coordinator.state.withLock { $0.nextID }
-        beginCheckpoint()
-        while (coordinator.busy || auditInFlight != nil || auditRetryAt != nil) && clock.nanos() < deadline { run(for: 0.01) }
-        if (verdict.checkpoint ?? 0) < target { note(.error, "the final checkpoint \(target) did not complete") }
+        while clock.nanos() < deadline {
+            let audited = verdict.checkpoint ?? 0
+            if audited >= target && auditInFlight == nil && auditRetryAt == nil { break }
+            if !coordinator.busy && board.state.withLock({ $0.lastStored }) < target { control.askCheckpoint() }
+            run(for: 0.01)
+        }
+        if (verdict.checkpoint ?? 0) < target { emit(.checkpointFailed(checkpoint: target, .finalDidNotComplete)) }
+        publishNodes()
+        board.state.withLock { s in
+            s.running = false
+            for i in s.nodes.indices { s.nodes[i].state = .stopped }
+        }
         return verdict
     }
 
-    /// Transfers read so far.
-    public var produced: Int64 { cores.reduce(0) { $0 + $1.produced } }
+    // MARK: - What it shows
+
+    /// The cluster as it is now (virtual time).
+    public func snapshot() -> ClusterSnapshot {
+        publishNodes()
+        return board.snapshot(uptime: now, nowNanos: clock.nanos())
+    }
+
+    /// Transfers read so far, over every incarnation (re-reads after a rollback count again).
+    public var produced: Int64 { (0..<nodeCount).reduce(0) { $0 + retired[$1].produced + drivers[$1].core.produced } }
+    /// The nodes' current states.
+    var cores: [NodeCore] { drivers.map(\.core) }
+    public var events: [EngineEvent] { board.state.withLock { $0.events } }
+    public var checkpoints: [ClusterSnapshot.Checkpoint] { board.state.withLock { $0.checkpoints } }
+    public var recoveries: [ClusterSnapshot.Recovery] { board.state.withLock { $0.recoveries } }
+    public var restoredFrom: UInt64? { board.state.withLock { $0.restoredFrom } }
+    public var verdict: AuditVerdict { board.state.withLock { $0.verdict } }
+    public var gate: AuditGate { board.state.withLock { $0.gate } }
+    /// The newest epoch the sink committed.
+    public var lastCommitted: UInt64 { board.state.withLock { $0.lastCommitted } }
+    /// How old the verdict is: virtual seconds since the barrier of the audited checkpoint.
+    public var verdictAge: Double { Double(gate.verdictAge(at: clock.nanos())) / 1e9 }
+    /// The 99th percentile of the verdict's age over the run (sampled every 50 ms), seconds.
+    public var verdictAgeP99: Double { Double(board.state.withLock { $0.verdictAges.quantile(0.99) }) / 1e9 }
+    /// The newest complete checkpoint.
+    public var newestCheckpoint: UInt64? { board.state.withLock { $0.lastStored == 0 ? nil : $0.lastStored } }
 }
 
 /// SplitMix64: the simulation's seeded random numbers.

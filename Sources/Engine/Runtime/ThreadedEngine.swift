@@ -10,7 +10,7 @@ import Synchronization
 public final class ThreadedEngine: Sendable {
     public let config: JobConfig
     let clock = SystemClock()
-    let startNanos: UInt64
+    public let startNanos: UInt64
     let board: StatusBoard
     let links: [[Link]]  // links[from][to]
     let handles: [NodeHandle]
@@ -23,8 +23,11 @@ public final class ThreadedEngine: Sendable {
     let auditStopping = Atomic<Bool>(false)
     let commitStopping = Atomic<Bool>(false)
     let restoredStates: [NodeSnapshot?]
-    let faults: Mutex<FaultBook>
+    /// The one control plane, shared by the coordinator thread and command callers.
+    let control: Mutex<ControlPlane>
     let replication = ReplicationQueue()
+    /// `stop` has begun: no checkpoint begins unless asked.
+    let stopRequested = Atomic<Bool>(false)
     /// The lag bound holds the sources (a copy of `board.state.gate.holdsSources` the node
     /// threads read without a lock).
     let heldForAudit = Atomic<Bool>(false)
@@ -54,7 +57,7 @@ public final class ThreadedEngine: Sendable {
         board.state.withLock { s in
             s.lastCommitted = verdict.checkpoint ?? 0
             s.restoredFrom = setup.restoredFrom
-            s.events = (exposure.map { [EngineEvent(time: 0, kind: .error, message: "warning: \($0)")] } ?? []) + setup.events
+            s.events = (exposure.map { [EngineEvent(time: 0, .warning($0))] } ?? []) + setup.events
             s.checkpoints = setup.checkpoints
         }
         links = (0..<config.nodes).map { _ in (0..<config.nodes).map { _ in Link(capacity: config.channelCapacity) } }
@@ -66,24 +69,20 @@ public final class ThreadedEngine: Sendable {
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
         restoredStates = (0..<config.nodes).map { i in sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil } }
-        faults = Mutex(FaultBook(nodes: config.nodes))
+        control = Mutex(ControlPlane(config: config, startNanos: startNanos))
         self.replicas = replicas
         self.scrubIntervalMillis = max(1, scrubIntervalMillis)
         board.state.withLock { $0.lastStored = setup.restoredFrom ?? 0 }
-        if let restored = setup.restored { distributeCopies(restored) }
+        if let restored = setup.restored { keepCopies(restored) }
     }
 
     /// Seconds since the engine was opened.
     public var uptime: Double { Double(clock.nanos() &- startNanos) / 1e9 }
 
-    func event(_ kind: EngineEvent.Kind, node: Int? = nil, _ message: String) {
-        board.event(EngineEvent(time: uptime, node: node, kind: kind, message: message))
-    }
-
     /// Starts every thread.
     public func start() {
         board.state.withLock { $0.running = true }
-        event(.info, "started \(config.nodes) nodes, \(config.partitions) partitions, \(config.accounts) accounts, RS(\(config.dataShards),\(config.parityShards))")
+        emit(.started(nodes: config.nodes, partitions: config.partitions, accounts: config.accounts, dataShards: config.dataShards, parityShards: config.parityShards))
         var started: [pthread_t] = []
         for i in 0..<config.nodes {
             let restored = restoredStates[i]
@@ -93,32 +92,16 @@ public final class ThreadedEngine: Sendable {
         if let t = OSThread.start({ [self] in runScrubber() }) { started.append(t) }
         if let t = OSThread.start({ [self] in runReplication() }) { started.append(t) }
         if let t = OSThread.start({ [self] in
-            worker.run(stopping: stopping) { state, alignment, outcome in stored(state, alignmentNanos: alignment, outcome: outcome) }
+            worker.run(stopping: stopping) { state, alignment, outcome in checkpointStored(state, alignmentNanos: alignment, outcome: outcome) }
         }) { started.append(t) }
         if let t = OSThread.start({ [self] in
             OSThread.lowerPriority(by: 1)
-            commitWorker.run(stopping: commitStopping) { id, outcome in committed(id, outcome: outcome) }
+            commitWorker.run(stopping: commitStopping) { id, outcome in checkpointCommitted(id, outcome: outcome) }
         }) { started.append(t) }
         if let t = OSThread.start({ [self] in
             // The auditor runs at the normal priority, above the node threads: the proof
             // keeps up with the job (and the lag bound holds the job when it cannot).
-            auditWorker.run(stopping: auditStopping, ceiling: { lookaheadCeiling() }) { result in
-                switch result {
-                case let .success(v):
-                    let (previous, hadError) = board.state.withLock { s in
-                        defer { s.verdict = v; s.auditError = nil }
-                        return (s.verdict, s.auditError != nil)
-                    }
-                    if let id = v.checkpoint { proof { $0.audited(id) } }
-                    if (!v.exact || !v.moneyConserved) && (previous.exact && previous.moneyConserved) {
-                        event(.audit, "audit of epoch \(v.checkpoint ?? 0): \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ, money \(v.moneyConserved ? "conserved" : "NOT conserved")")
-                    }
-                    if hadError { event(.audit, "the audit works again (epoch \(v.checkpoint ?? 0))") }
-                case let .failure(e):
-                    let first = board.state.withLock { s in defer { s.auditError = e.description }; return s.auditError == nil }
-                    if first { event(.error, "audit failed: \(e)") }
-                }
-            }
+            auditWorker.run(stopping: auditStopping, ceiling: { lookaheadCeiling() }) { result in auditFinished(result) }
         }) { started.append(t) }
         threads.withLock { $0 += started }
     }
@@ -134,7 +117,7 @@ public final class ThreadedEngine: Sendable {
     }
 
     /// Takes a checkpoint now (unless one is under way).
-    public func checkpointNow() { coordinator.requestNow.store(true, ordering: .relaxed) }
+    public func checkpointNow() { control.withLock { $0.askCheckpoint() } }
 
     /// Stops the job. With `finalCheckpoint`, the sources pause first and one last
     /// checkpoint commits everything read, so the audit covers the whole run. The lag
@@ -145,6 +128,7 @@ public final class ThreadedEngine: Sendable {
     public func stop(finalCheckpoint: Bool, timeoutSeconds: Double = 20, auditTimeoutSeconds: Double = 60) -> AuditVerdict {
         // The sources stop reading first: the nodes go idle, so the commit and the auditor
         // catch up instead of chasing new input.
+        stopRequested.store(true, ordering: .relaxed)
         for h in handles { h.paused.store(true, ordering: .relaxed); h.signal.wake() }
         func phase(_ p: ClusterSnapshot.StopPhase) { board.state.withLock { $0.stopPhase = p } }
         if finalCheckpoint {
@@ -182,7 +166,7 @@ public final class ThreadedEngine: Sendable {
             s.stopPhase = .stopped
             for i in s.nodes.indices { s.nodes[i].state = .stopped }
         }
-        event(.info, "stopped")
+        emit(.stopped)
         return board.state.withLock { $0.verdict }
     }
 
@@ -197,7 +181,7 @@ public final class ThreadedEngine: Sendable {
         let n = config.nodes
         let handles = self.handles
         let driver = NodeDriver(core: NodeCore(id: i, config: config, restored: restored), links: links, batchSize: config.batchSize, rate: config.rate) { handles[$0].signal.wake() }
-        driver.onEvent = { [self] kind, message in event(kind, node: i, message) }
+        driver.onEvent = { [self] detail in emit(detail, node: i) }
         var lastPublish: UInt64 = 0
         var lastHeartbeat: UInt64 = 0
         /// Beats when 50 ms have passed since the last beat (a partitioned node's are lost).
@@ -248,7 +232,9 @@ public final class ThreadedEngine: Sendable {
                     for src in 0..<n { links[src][i].clearQueue() }
                     handle.condition.store(1, ordering: .relaxed)
                 case .hang:
-                    handle.condition.store(2, ordering: .relaxed)
+                    if handle.condition.load(ordering: .relaxed) == 0 { handle.condition.store(2, ordering: .relaxed) }
+                case .resume:
+                    if handle.condition.load(ordering: .relaxed) == 2 { handle.condition.store(0, ordering: .relaxed) }
                 case let .barrier(id):
                     if handle.condition.load(ordering: .relaxed) == 0 && !halted && id >= minBarrier { driver.injectBarrier(id) }
                 case .abandonAlignment:
@@ -338,10 +324,7 @@ public final class ThreadedEngine: Sendable {
     // MARK: - Coordinator thread
 
     private func runCoordinator() {
-        var lastTrigger = clock.nanos()
         var lastSample: UInt64 = 0, lastAgeSample: UInt64 = 0
-        let interval = config.checkpointInterval.map { UInt64($0 * 1e9) }
-        let timeout = UInt64(max(10.0, (config.checkpointInterval ?? 1) * 10) * 1e9)
         while !stopping.load(ordering: .relaxed) {
             let now = clock.nanos()
             if now &- lastSample >= 250_000_000 {
@@ -352,75 +335,11 @@ public final class ThreadedEngine: Sendable {
                 lastAgeSample = now
                 board.sampleVerdictAge(nowNanos: now)
             }
-            monitor()
+            controlTick()
             if let complete = coordinator.takeComplete() {
                 worker.submit(complete)
             }
-            if let started = coordinator.inFlightSince, now &- started > timeout, !coordinator.persisting {
-                let id = coordinator.abandon()
-                proof { $0.dropped(id) }
-                for h in handles { h.send(.abandonAlignment) }
-                board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: "alignment timed out"))
-                event(.error, "checkpoint \(id) abandoned: barriers did not align within \(timeout / 1_000_000_000) s")
-            }
-            let due = interval.map { now &- lastTrigger >= $0 } ?? false
-            let asked = coordinator.requestNow.load(ordering: .relaxed)
-            let anyDown = handles.contains { $0.isDead || $0.isHung }
-            // No new checkpoint while the sources wait for the auditor: the newest complete
-            // checkpoint stays within the bound of the audited one.
-            let held = heldForAudit.load(ordering: .relaxed)
-            if (due || asked) && !coordinator.busy && !anyDown && !held {
-                coordinator.requestNow.store(false, ordering: .relaxed)
-                lastTrigger = now
-                let id = coordinator.begin(now: now)
-                proof { $0.begun(id, at: now) }
-                board.state.withLock { s in s.barrierHints[id] = publishedOffsets(s) }
-                board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0, shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
-                for h in handles { h.send(.barrier(id)) }
-            }
-            sleepMillis(2)
-        }
-    }
-
-    /// Called by the persistence thread when a checkpoint is stored (complete) or failed.
-    func stored(_ state: CheckpointState, alignmentNanos: UInt64, outcome: Result<Persistence.Stored, PersistError>) {
-        let id = state.checkpoint
-        switch outcome {
-        case let .success(o):
-            // Copies first: a recovery that sees this checkpoint as the newest finds them.
-            distributeCopies(state)
-            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
-                id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
-                bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
-            board.state.withLock { s in
-                s.completed += 1
-                s.lastStored = max(s.lastStored, id)
-            }
-            commitWorker.submit(state)
-        case let .failure(e):
-            proof { $0.dropped(id) }
-            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
-            event(.error, "checkpoint \(id) failed: \(e)")
-        }
-        coordinator.finish(id)
-    }
-
-    /// Called by the commit thread.
-    func committed(_ id: UInt64, outcome: Result<Persistence.Committed, PersistError>) {
-        switch outcome {
-        case let .success(c):
-            if c.committed {
-                board.state.withLock { s in
-                    if id >= s.lastCommitted { s.committedTransfers = c.transfers }
-                    s.lastCommitted = max(s.lastCommitted, id)
-                }
-                auditWorker.committed(id, replacedAll: c.replacedAll)
-            } else {
-                proof { $0.dropped(id) }  // already in the sink: nothing new to audit
-            }
-        case let .failure(e):
-            proof { $0.dropped(id) }
-            event(.error, "commit of epoch \(id) failed: \(e)")
+            sleepNanos(ControlPlane.tickNanos)
         }
     }
 }
@@ -435,6 +354,8 @@ final class NodeHandle: Sendable {
         /// `newIncarnation`; barriers below `minBarrier` are stale.
         case restore(NodeSnapshot?, newIncarnation: Bool, minBarrier: UInt64)
         case kill, hang
+        /// A hung node carries on.
+        case resume
     }
     let signal = WakeSignal()
     let paused = Atomic<Bool>(false)

@@ -1,0 +1,293 @@
+/// What a runtime provides so the control plane's decisions are carried out: its clock,
+/// its parts (coordinator, links, memories, shard store, status board) and the few acts
+/// that differ between threads and a seeded scheduler (how a node is killed, halted,
+/// restored; how a barrier reaches it). Everything else about commands, detection,
+/// recovery, checkpoints, the audit bound and scrubbing is written once, in the extension
+/// below and in `ControlPlane`.
+protocol ControlHost: AnyObject {
+    var config: JobConfig { get }
+    var board: StatusBoard { get }
+    var coordinator: Coordinator { get }
+    var links: [[Link]] { get }
+    var store: ShardStore { get }
+    var memories: [NodeMemory] { get }
+    /// The runtime's clock, nanoseconds.
+    var nowNanos: UInt64 { get }
+    /// The clock reading of time 0.
+    var startNanos: UInt64 { get }
+
+    /// Runs `body` on the control plane (under a lock where threads share it).
+    func withControl<R>(_ body: (inout ControlPlane) -> R) -> R
+    /// What the runtime sees now, for a tick.
+    func observe() -> ControlPlane.Observation
+    /// Kill, hang, resume, slow, partition or corrupt a frame: an act on the environment.
+    func carryOut(_ act: ControlAction)
+    /// Barrier `id` goes to every live node's sources.
+    func injectBarriers(_ id: UInt64)
+    /// Every node drops a half-done alignment.
+    func abandonAlignments()
+    /// Every node stops processing (returns once they have, or after a bound).
+    func haltAll()
+    /// Every node starts again from `plan` (nil: from the beginning); quarantined nodes
+    /// stay dead; failed nodes come back as new incarnations; barriers below `minBarrier`
+    /// are stale.
+    func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64)
+    /// The lag bound's hold changed (`true`: the sources must wait).
+    func setHeldForAudit(_ hold: Bool)
+    /// Local and standby copies of a complete checkpoint.
+    func keepCopies(_ state: CheckpointState)
+    /// The sink commits a stored checkpoint (now or on another thread; `checkpointCommitted` follows).
+    func submitCommit(_ state: CheckpointState)
+    /// The auditor checks a committed epoch (`auditFinished` follows).
+    func submitAudit(_ id: UInt64, replacedAll: Bool)
+    /// An event, for runtimes that keep a trace of their own.
+    func traced(_ event: EngineEvent)
+}
+
+extension ControlHost {
+    /// Seconds since time 0.
+    var uptime: Double { Double(nowNanos &- min(nowNanos, startNanos)) / 1e9 }
+
+    /// Logs a typed event now.
+    func emit(_ detail: EngineEvent.Detail, node: Int? = nil) {
+        let e = EngineEvent(time: uptime, node: node, detail)
+        board.event(e)
+        traced(e)
+    }
+
+    // MARK: - Commands
+
+    /// Carries out an operator command: the control plane decides, the runtime acts.
+    /// - Throws: `CommandError` for a node, checkpoint or shard that does not exist; nothing
+    ///   is done then.
+    func applyCommand(_ command: Command) throws(CommandError) {
+        let actions = try withControl { $0.command(command, at: nowNanos) }.get()
+        // Acts on the disks first: they are the ones that can be refused.
+        for a in actions {
+            switch a {
+            case let .damageShard(ref, shard, delete): try damageShard(ref, shard, delete: delete)
+            case let .wipeDisk(i):
+                do { try store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError("\(error)") }
+            default: break
+            }
+        }
+        for a in actions { perform(a) }
+        emit(.command(command))
+    }
+
+    /// Flips a bit in, or removes, shard `shard` of checkpoint `ref`.
+    func damageShard(_ ref: CheckpointRef, _ shard: Int, delete: Bool) throws(CommandError) {
+        let (path, manifest) = try store.shardFile(ref, shard)
+        do {
+            if delete {
+                try store.disk.remove(path)
+            } else {
+                guard try store.disk.flipBit(path, byte: manifest.shardSize / 2, bit: 4) else { throw CommandError("\(path) is missing") }
+            }
+        } catch let e as CommandError { throw e } catch { throw CommandError("\(error)") }
+    }
+
+    // MARK: - The tick
+
+    /// One pass of the control plane: observe, decide, act, publish.
+    func controlTick() {
+        let o = observe()
+        let actions = withControl { $0.tick(at: nowNanos, o) }
+        for a in actions { perform(a) }
+        if actions.contains(where: { if case .event(.caughtUp) = $0 { true } else { false } }) { publishRecoveries() }
+        publishHealth()
+    }
+
+    func perform(_ a: ControlAction) {
+        switch a {
+        case .kill, .hang, .resume, .slow, .partition, .corruptFrame: carryOut(a)
+        case .damageShard, .wipeDisk: break  // done before, by `applyCommand`
+        case .beginCheckpoint: beginCheckpoint()
+        case let .abandonCheckpoint(why): abandonCheckpoint(why, log: true)
+        case let .recover(order): recover(order)
+        case let .event(d): emit(d)
+        }
+    }
+
+    /// Each node's health, phi, heartbeat age, restarts and standby copies, on the board.
+    func publishHealth() {
+        let now = uptime
+        let view = withControl { c in
+            (0..<c.nodes).map { (c.health[$0], c.phi[$0], c.heartbeatAge($0), c.supervisor.recentRestarts($0, now: now)) }
+        }
+        let standby = memories.map(\.standbyCount)
+        board.state.withLock { s in
+            for i in s.nodes.indices where i < view.count {
+                s.nodes[i].health = view[i].0
+                s.nodes[i].phi = view[i].1
+                s.nodes[i].heartbeatAge = view[i].2
+                s.nodes[i].restarts = view[i].3
+                s.nodes[i].standbyCopies = i < standby.count ? standby[i] : 0
+            }
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Injects the next checkpoint's barriers.
+    func beginCheckpoint() {
+        let now = nowNanos
+        let id = coordinator.begin(now: now)
+        proof { $0.begun(id, at: now) }
+        board.state.withLock { s in s.barrierHints[id] = publishedOffsets(s) }
+        board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0,
+                                                          shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
+        injectBarriers(id)
+    }
+
+    /// Gives up the checkpoint in flight, unless it is already being written.
+    func abandonCheckpoint(_ why: EngineEvent.CheckpointFailure, log: Bool) {
+        guard coordinator.busy && !coordinator.persisting else { return }
+        let id = coordinator.abandon()
+        proof { $0.dropped(id) }
+        abandonAlignments()
+        board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: why.text))
+        if log { emit(.checkpointFailed(checkpoint: id, why)) }
+    }
+
+    /// A checkpoint was stored (complete) or failed.
+    func checkpointStored(_ state: CheckpointState, alignmentNanos: UInt64, outcome: Result<Persistence.Stored, PersistError>) {
+        let id = state.checkpoint
+        switch outcome {
+        case let .success(o):
+            // Copies first: a recovery that sees this checkpoint as the newest finds them.
+            keepCopies(state)
+            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
+                id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
+                bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            board.state.withLock { s in
+                s.completed += 1
+                s.lastStored = max(s.lastStored, id)
+            }
+            coordinator.finish(id)
+            submitCommit(state)
+        case let .failure(e):
+            proof { $0.dropped(id) }
+            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
+            emit(.checkpointFailed(checkpoint: id, .store(e.description)))
+            coordinator.finish(id)
+        }
+    }
+
+    /// The sink committed epoch `id` (or found it already there, or failed).
+    func checkpointCommitted(_ id: UInt64, outcome: Result<Persistence.Committed, PersistError>) {
+        switch outcome {
+        case let .success(c):
+            if c.committed {
+                board.state.withLock { s in
+                    if id >= s.lastCommitted { s.committedTransfers = c.transfers }
+                    s.lastCommitted = max(s.lastCommitted, id)
+                }
+                submitAudit(id, replacedAll: c.replacedAll)
+            } else {
+                proof { $0.dropped(id) }  // already in the sink: nothing new to audit
+            }
+        case let .failure(e):
+            proof { $0.dropped(id) }
+            emit(.checkpointFailed(checkpoint: id, .commit(e.description)))
+        }
+    }
+
+    /// The auditor's verdict on the sink, or why it could not read it.
+    func auditFinished(_ result: Result<AuditVerdict, SinkError>) {
+        switch result {
+        case let .success(v):
+            let (previous, hadError) = board.state.withLock { s in
+                defer { s.verdict = v; s.auditError = nil }
+                return (s.verdict, s.auditError != nil)
+            }
+            if let id = v.checkpoint { proof { $0.audited(id) } }
+            if (!v.exact || !v.moneyConserved) && (previous.exact && previous.moneyConserved) {
+                emit(.auditMismatch(epoch: v.checkpoint ?? 0, lost: v.lost, duplicated: v.duplicated, accounts: v.mismatchedAccounts, moneyConserved: v.moneyConserved))
+            }
+            if hadError { emit(.auditRecovered(epoch: v.checkpoint ?? 0)) }
+        case let .failure(e):
+            let first = board.state.withLock { s in defer { s.auditError = e.description }; return s.auditError == nil }
+            if first { emit(.auditFailed(e.description)) }
+        }
+    }
+
+    /// Changes the audit lag bound's books and lets the sources go, or holds them.
+    func proof(_ change: (inout AuditGate) -> Void) {
+        let now = nowNanos
+        let hold = board.state.withLock { s in
+            change(&s.gate)
+            if s.gate.holdsSources != (s.heldSince != nil) {
+                if let since = s.heldSince { s.heldNanos += now &- since; s.heldSince = nil } else { s.heldSince = now }
+            }
+            if let oldest = s.gate.open.first?.id { s.barrierHints = s.barrierHints.filter { $0.key >= oldest } } else { s.barrierHints.removeAll() }
+            return s.gate.holdsSources
+        }
+        setHeldForAudit(hold)
+    }
+
+    /// Source offsets per partition as the nodes last published them (a little behind).
+    func publishedOffsets(_ s: StatusBoard.State) -> [Int64] {
+        var offsets = [Int64](repeating: 0, count: config.partitions)
+        for (i, n) in s.nodes.enumerated() {
+            for (j, p) in config.partitions(of: i).enumerated() where j < n.offsets.count { offsets[p] = n.offsets[j] }
+        }
+        return offsets
+    }
+
+    // MARK: - Recovery
+
+    /// Rolls every node back to the last complete checkpoint and replays (stop the world).
+    func recover(_ order: RecoveryOrder) {
+        let t0 = nowNanos
+        board.state.withLock { $0.recovering = true }
+        haltAll()
+        abandonCheckpoint(.abandonedByRecovery, log: false)
+        for row in links { for l in row { l.reset() } }
+        for i in order.failed { memories[i].clear() }  // a new incarnation starts with empty memory
+        let n = config.nodes
+        let alive = (0..<n).map { !order.failed.contains($0) && !order.quarantined[$0] }
+        let newest = board.state.withLock { $0.lastStored }
+        let plan = RecoveryPlan.make(newest: newest == 0 ? nil : newest, nodes: n, alive: alive, memories: memories, store: store)
+        restoreAll(plan, order, minBarrier: coordinator.state.withLock { $0.nextID })
+        let restoreSeconds = Double(nowNanos &- t0) / 1e9
+        let result = RecoveryResult(checkpoint: plan?.checkpoint, newest: newest == 0 ? nil : newest, sources: plan?.sources ?? [],
+                                    skipped: plan?.skipped ?? [], rebuilt: plan?.rebuilt ?? [])
+        let (events, recoveries) = withControl { c in (c.recovered(order, plan: result, restoreSeconds: restoreSeconds, at: nowNanos), c.recoveries) }
+        board.state.withLock { s in
+            s.recovering = false
+            s.recoveries = recoveries
+        }
+        for e in events { perform(e) }
+    }
+
+    /// Copies the control plane's recoveries (with their replay phases) to the board.
+    func publishRecoveries() {
+        let r = withControl { $0.recoveries }
+        board.state.withLock { $0.recoveries = r }
+    }
+
+    // MARK: - Scrubbing
+
+    /// One step of the scrubber; returns the seconds to wait before the next.
+    func scrub(_ scrubber: inout Scrubber) -> Double {
+        let step = scrubber.step(store, nodes: config.nodes)
+        for e in step.events { emit(e) }
+        if let d = step.repairedDisk {
+            let now = uptime
+            board.state.withLock { s in if d < s.nodes.count { s.nodes[d].lastDiskRepair = now } }
+        }
+        if let h = step.health {
+            board.state.withLock { s in
+                for i in s.nodes.indices where i < h.shards.count {
+                    s.nodes[i].diskShards = h.shards[i]
+                    s.nodes[i].badDiskShards = h.bad[i]
+                }
+                for i in s.checkpoints.indices where s.checkpoints[i].status == .complete {
+                    if let healthy = h.healthy[s.checkpoints[i].id] { s.checkpoints[i].healthyShards = healthy }
+                }
+            }
+        }
+        return step.pause
+    }
+}

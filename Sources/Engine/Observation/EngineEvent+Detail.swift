@@ -1,0 +1,199 @@
+extension EngineEvent {
+    /// Why a checkpoint did not complete.
+    public enum CheckpointFailure: Sendable, Equatable {
+        /// The barriers did not align within this many seconds.
+        case alignmentTimeout(seconds: Double)
+        /// A recovery rolled the job back while it was under way.
+        case abandonedByRecovery
+        /// Coding or writing it failed.
+        case store(String)
+        /// The sink could not commit its epoch.
+        case commit(String)
+        /// The last checkpoint of a stop did not complete in time.
+        case finalDidNotComplete
+
+        var text: String {
+            switch self {
+            case let .alignmentTimeout(s): "abandoned: barriers did not align within \(Int(s)) s"
+            case .abandonedByRecovery: "abandoned by a recovery"
+            case let .store(why): "failed: \(why)"
+            case let .commit(why): "failed to commit: \(why)"
+            case .finalDidNotComplete: "failed: the final checkpoint did not complete"
+            }
+        }
+    }
+
+    /// What happened, with its data. One case per thing a drill, a receipt or a report may
+    /// ask about; `note` carries free text nobody judges.
+    public enum Detail: Sendable, Equatable {
+        case started(nodes: Int, partitions: Int, accounts: Int, dataShards: Int, parityShards: Int)
+        case stopped
+        case warning(String)
+        /// An operator command (a key, the command line or a drill step).
+        case command(Command)
+        /// The failure detector marked a node down.
+        case nodeDown(node: Int, phi: Double, silence: Double)
+        /// The supervisor restarts a node after `backoff` seconds.
+        case restartScheduled(node: Int, backoff: Double)
+        /// Past its restart limit: the node stays down until healed.
+        case quarantined(node: Int, restarts: Int, window: Double)
+        /// A recovery starts: every node halts to roll back.
+        case recoveryBegan(reason: String)
+        /// Every node rolled back to `checkpoint` in `seconds`; each node's restore source
+        /// (nil: quarantined, not restored).
+        case rolledBack(checkpoint: UInt64, seconds: Double, sources: [RestoreSource?])
+        /// No checkpoint restores: the job started again from the beginning.
+        case startedOver
+        /// The sources replayed back to where they were before the failure.
+        case caughtUp(after: Double)
+        /// The newest checkpoint could not be restored; an older one was used.
+        case fallback(from: UInt64, to: UInt64)
+        /// A copy or checkpoint a recovery could not use, and why.
+        case restoreSkipped(String)
+        /// A shard rebuilt from the others while restoring.
+        case shardRebuilt(checkpoint: UInt64, shard: Int, reason: String)
+        /// A frame lost on the link was resent from the sender's retransmit buffer.
+        case frameLost(frame: UInt64, from: Int)
+        /// A frame failed its CRC32C and was resent.
+        case frameCorrupt(frame: UInt64, from: Int, why: String)
+        /// A link saw 3 or more corrupt frames in 10 s.
+        case linkDegraded(from: Int, to: Int)
+        /// An input lost frames it cannot get again; it waits for a rollback.
+        case inputStalled(from: Int, why: String)
+        /// The scrubber found a corrupt or missing shard.
+        case shardBad(checkpoint: UInt64, shard: Int, node: Int, why: String)
+        /// The scrubber rewrote a shard from the others.
+        case shardRepaired(checkpoint: UInt64, shard: Int, node: Int)
+        /// Too few intact shards to rewrite one.
+        case shardUnrepairable(checkpoint: UInt64, shard: Int, why: String)
+        case checkpointFailed(checkpoint: UInt64, CheckpointFailure)
+        /// The audit of an epoch found a difference.
+        case auditMismatch(epoch: UInt64, lost: Int64, duplicated: Int64, accounts: Int, moneyConserved: Bool)
+        case auditFailed(String)
+        case auditRecovered(epoch: UInt64)
+        /// The host-stall guard's findings (the whole process paused or starved).
+        case hostStall(String)
+        case note(Kind, String)
+
+        /// The node the event is about, when the case names one.
+        public var node: Int? {
+            switch self {
+            case let .nodeDown(n, _, _), let .restartScheduled(n, _), let .quarantined(n, _, _): n
+            case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n): n
+            case let .command(c): c.node
+            default: nil
+            }
+        }
+
+        /// The colour class.
+        public var kind: Kind {
+            switch self {
+            case .started, .stopped: .info
+            case .warning, .quarantined, .fallback, .restoreSkipped, .inputStalled, .shardUnrepairable, .checkpointFailed, .auditFailed: .error
+            case .command: .operatorAction
+            case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
+            case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp: .recovery
+            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired: .repair
+            case .auditMismatch, .auditRecovered: .audit
+            case let .note(k, _): k
+            }
+        }
+
+        /// The case's name for records and reports.
+        public var name: String {
+            switch self {
+            case .started: "started"
+            case .stopped: "stopped"
+            case .warning: "warning"
+            case .command: "command"
+            case .nodeDown: "node-down"
+            case .restartScheduled: "restarted"
+            case .quarantined: "quarantined"
+            case .recoveryBegan: "recovery-began"
+            case .rolledBack: "rolled-back"
+            case .startedOver: "started-over"
+            case .caughtUp: "caught-up"
+            case .fallback: "fallback"
+            case .restoreSkipped: "restore-skipped"
+            case .shardRebuilt: "shard-rebuilt"
+            case .frameLost, .frameCorrupt: "retransmit"
+            case .linkDegraded: "link-degraded"
+            case .inputStalled: "input-stalled"
+            case .shardBad: "shard-bad"
+            case .shardRepaired: "shard-repaired"
+            case .shardUnrepairable: "shard-unrepairable"
+            case .checkpointFailed: "checkpoint-failed"
+            case .auditMismatch: "audit-mismatch"
+            case .auditFailed: "audit-failed"
+            case .auditRecovered: "audit-recovered"
+            case .hostStall: "host-stall"
+            case .note: "note"
+            }
+        }
+
+        /// The text shown for the event: every event's words are written here.
+        public var text: String {
+            switch self {
+            case let .started(n, p, a, k, m): "started \(n) nodes, \(p) partitions, \(a) accounts, RS(\(k),\(m))"
+            case .stopped: "stopped"
+            case let .warning(w): "warning: \(w)"
+            case let .command(c): c.description
+            case let .nodeDown(n, phi, silence):
+                "node \(n) is down: phi \(BenchFormat.fixed(phi, 1)) after \(Int(silence * 1000)) ms without a heartbeat"
+            case let .restartScheduled(n, backoff):
+                backoff == 0 ? "supervisor restarts node \(n) now" : "supervisor restarts node \(n) in \(Int(backoff * 1000)) ms (backoff)"
+            case let .quarantined(n, r, w): "node \(n) quarantined after \(r) restarts in \(Int(w)) s: heal it to let it rejoin"
+            case let .recoveryBegan(reason): "recovery (\(reason)): halting every node to roll back"
+            case let .rolledBack(id, seconds, sources):
+                "rolled back to checkpoint \(id) in \(Int(seconds * 1000)) ms (\(Self.summary(sources)))"
+            case .startedOver: "no checkpoint restores: started again from the beginning"
+            case let .caughtUp(t): "caught up: sources back at their offsets before the failure after \(Int(t * 1000)) ms of replay"
+            case let .fallback(from, to): "checkpoint \(from) was unrecoverable; rolled back to checkpoint \(to) instead"
+            case let .restoreSkipped(why): "recovery: \(why)"
+            case let .shardRebuilt(id, s, why): "recovery: checkpoint \(id) shard \(s) rebuilt from the others (\(why))"
+            case let .frameLost(f, src): "frame \(f) from node \(src) was lost on the link; resent"
+            case let .frameCorrupt(f, src, why): "frame \(f) from node \(src) failed its CRC32C (\(why)); the sender resent it"
+            case let .linkDegraded(src, dst): "link \(src)->\(dst) degraded: 3 or more corrupt frames in 10 s"
+            case let .inputStalled(src, why): "input from node \(src) stalls until recovery: \(why)"
+            case let .shardBad(id, s, n, why): "scrubber: checkpoint \(id) shard \(s) on node \(n) is bad (\(why))"
+            case let .shardRepaired(id, s, n): "scrubber rewrote checkpoint \(id) shard \(s) on node \(n) from the other shards"
+            case let .shardUnrepairable(id, s, why): "scrubber cannot repair checkpoint \(id) shard \(s): \(why)"
+            case let .checkpointFailed(id, why): "checkpoint \(id) \(why.text)"
+            case let .auditMismatch(e, lost, dup, accounts, conserved):
+                "audit of epoch \(e): \(lost) lost, \(dup) duplicated, \(accounts) accounts differ, money \(conserved ? "conserved" : "NOT conserved")"
+            case let .auditFailed(why): "audit failed: \(why)"
+            case let .auditRecovered(e): "the audit works again (epoch \(e))"
+            case let .hostStall(m): m
+            case let .note(_, m): m
+            }
+        }
+
+        /// "standby copy on node 3: 2; local copy: 0,1,3,4,5" — nodes grouped by source.
+        static func summary(_ sources: [RestoreSource?]) -> String {
+            Dictionary(grouping: sources.enumerated().compactMap { e in e.element.map { ($0.description, e.offset) } }, by: { $0.0 })
+                .map { "\($0.key): \($0.value.map { String($0.1) }.joined(separator: ","))" }.sorted().joined(separator: "; ")
+        }
+    }
+}
+
+extension Command {
+    /// The node a command is about, if one.
+    public var node: Int? {
+        switch self {
+        case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): n
+        case let .heal(n): n
+        default: nil
+        }
+    }
+}
+
+/// Fixed-point formatting for event texts.
+enum BenchFormat {
+    static func fixed(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return "inf" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (v * scale).rounded() / scale
+        return String(r)
+    }
+}
