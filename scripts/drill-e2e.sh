@@ -55,6 +55,18 @@ t0=$(date +%s)
 out=$("$bin" drill --all --junit "$tmp/all.xml" --report "$tmp/all.json" 2>&1); rc=$?
 secs=$(( $(date +%s) - t0 ))
 [ "$rc" = 0 ] && echo "$out" | grep -q "drills: 10 passed, 0 failed" && ok "every built-in drill passes headless on the threaded runtime (${secs}s)" || bad "threaded drills (exit $rc)" "$(echo "$out" | grep -E '^drill|✗|drills:')"
+# One control plane: the threaded runs show the event kinds and restore sources the
+# simulated ones do (the same table the unit test checks on the simulated side).
+if out=$(python3 - "$tmp/all.json" Tests/DrillsTests/DrillParity.json <<'PY'
+import json, sys
+runs = {d["drill"]: d["measured"] for d in json.load(open(sys.argv[1]))}
+table = json.load(open(sys.argv[2]))
+bad = [f"{k}: events {sorted(runs[k]['events'])} restoredFrom {runs[k]['restoredFrom']}, table {sorted(v['events'])} {v['restoredFrom']}"
+       for k, v in table.items() if k not in runs or sorted(runs[k]["events"]) != sorted(v["events"]) or runs[k]["restoredFrom"] != v["restoredFrom"]]
+print("\n".join(bad)); print(f"{len(table) - len(bad)} of {len(table)} the same")
+sys.exit(1 if bad else 0)
+PY
+); then ok "threaded drills match the parity table: $(echo "$out" | tail -1)"; else bad "parity with the simulated runtime" "$out"; fi
 if python3 - "$tmp/all.xml" "$tmp/all.json" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

@@ -35,5 +35,6 @@ extension SimulatedEngine: EngineRuntime {
     public var runtimeName: String { "simulated" }
     public var uptime: Double { now }
     public func advance(to time: Double) { if time > now { run(for: time - now) } }
+    @discardableResult
     public func finish() -> AuditVerdict { finish(maxSeconds: 60) }
 }

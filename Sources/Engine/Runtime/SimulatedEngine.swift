@@ -150,7 +150,7 @@ public final class SimulatedEngine {
                 board.sample(time: now)
             }
             if t >= nextTick {
-                nextTick = t + ControlPlane.tickNanos
+                nextTick = (t / ControlPlane.tickNanos + 1) * ControlPlane.tickNanos  // on the tick grid
                 beat(t)
                 controlTick()
             }
