@@ -8,8 +8,14 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the job on the simulated runtime under a random fault schedule per seed; exit 0 only when every seed's audit is exact.",
-        discussion: "A failing seed prints its fault schedule; '--seeds 1 --first S' replays it exactly, and --trace prints every step of it."
+        discussion: "A failing seed prints its fault schedule; '--seeds 1 --first S' replays it exactly, and --trace prints every step of it. With --threaded the same schedules play on the threaded runtime (real threads, clock and files; a few seconds a seed, one at a time)."
     )
+
+    @Flag(help: "Play the schedules on the threaded runtime with real files instead (seed by seed, about 3 s each).")
+    var threaded = false
+
+    @Option(help: "With --threaded: the directory under which each seed gets its data directory (a failing seed's is kept).")
+    var data: String = "/tmp/firedrill-soak"
 
     @Option(help: "How many seeds to run.")
     var seeds: Int = 100
@@ -33,16 +39,25 @@ struct SimulateCommand: ParsableCommand {
         let total = seeds
         let single = Mutex<ChaosSoak.Outcome?>(nil)
         // One progress line a second on stderr, when it is a terminal and the soak is long.
-        let progress = isatty(2) == 1 && seeds > 100
-        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+        let progress = isatty(2) == 1 && (seeds > 100 || threaded)
+        let threaded = self.threaded
+        let root = data.hasSuffix("/") ? String(data.dropLast()) : data
+        if threaded {
+            do throws(ConfigError) { try DataDirectory.checkPath(root) } catch { throw ValidationError("--data: \(error.description)") }
+        }
+        // Threaded seeds run one at a time (each engine has threads of its own); simulated
+        // ones two at a time, one per core.
+        DispatchQueue.concurrentPerform(iterations: threaded ? 1 : 2) { worker in
             var s = worker
             var nextReport = start + 1
+            let stride = threaded ? 1 : 2
             while s < total {
-                let outcome = ChaosSoak.run(seed: first + UInt64(s))
+                let seed = first + UInt64(s)
+                let outcome = threaded ? ChaosSoak.runThreaded(seed: seed, directory: "\(root)/seed-\(seed)-\(getpid())") : ChaosSoak.run(seed: seed)
                 if !outcome.passed { failures.withLock { $0.append(outcome) } }
                 if total == 1 { single.withLock { $0 = outcome } }
                 let finished = done.add(1, ordering: .relaxed).newValue
-                s += 2
+                s += stride
                 if progress && worker == 0 && Stopwatch.now() >= nextReport {
                     nextReport += 1
                     let failed = failures.withLock { $0.count }
@@ -62,7 +77,8 @@ struct SimulateCommand: ParsableCommand {
             for f in failed {
                 print("FAILED seed \(f.seed): \(f.reason)")
                 print("  faults: \(f.schedule.map(\.description).joined(separator: "; "))")
-                print("  replay: firedrill simulate --seeds 1 --first \(f.seed) --trace")
+                print("  replay: firedrill simulate --seeds 1 --first \(f.seed)\(threaded ? " --threaded" : "") --trace")
+                if threaded { print("  data kept: \(root)/seed-\(f.seed)-\(getpid())") }
                 if trace { for line in f.trace { print("  | \(line)") } }
             }
             if let one = single.withLock({ $0 }), one.passed {
@@ -70,7 +86,7 @@ struct SimulateCommand: ParsableCommand {
                 print("  faults: \(one.schedule.map(\.description).joined(separator: "; "))")
                 if trace { for line in one.trace { print("  | \(line)") } }
             }
-            print("simulate: \(seeds - failed.count) passed, \(failed.count) failed (\(BenchReport.format(rate, digits: 1)) seeds/s)")
+            print("simulate\(threaded ? " --threaded" : ""): \(seeds - failed.count) passed, \(failed.count) failed (\(BenchReport.format(rate, digits: 1)) seeds/s)")
         }
         if !failed.isEmpty { throw ExitCode(1) }
     }

@@ -108,11 +108,53 @@ public enum ChaosSoak {
         sim.run(for: 0.6)
         let v = sim.finish(maxSeconds: 5)
         let read = sim.cores.reduce(Int64(0)) { $0 + $1.offsetsSum }
+        let reason = judge(v, read: read)
+        return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: steps, verdict: v, recoveries: sim.recoveries.count, trace: sim.trace)
+    }
+
+    /// Plays seed `seed`'s schedule on the threaded runtime: real threads, the real clock
+    /// and real files under `directory` (created, and removed afterwards unless the seed
+    /// fails). The same control plane decides as in the simulation; the timing is the real
+    /// machine's, so a seed does not replay exactly here — its schedule does.
+    public static func runThreaded(seed: UInt64, directory: String) -> Outcome {
+        let config = config()
+        let steps = schedule(seed: seed, config: config)
+        let engine: ThreadedEngine
+        do { engine = try ThreadedEngine(config: config, dataDirectory: directory, replicas: 1, scrubIntervalMillis: 20) } catch {
+            return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
+        }
+        let disk = engine.store.disk as? FileDisk
+        engine.start()
+        let t0 = engine.uptime
+        for step in steps {
+            engine.advance(to: t0 + step.at)
+            if let c = step.command {
+                do { try engine.apply(c) } catch { engine.emit(.note(.error, "\(c): \(error)")) }
+            } else if let w = step.tearWrite {
+                disk?.crashAfterWrites(w)
+            }
+        }
+        engine.advance(to: t0 + max(1.3, (steps.last?.at ?? 0) + 0.2))
+        try? engine.apply(.heal(nil))
+        disk?.crashAfterWrites(0)
+        engine.advance(to: engine.uptime + 0.6)
+        let v = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 30)
+        let s = engine.snapshot()
+        let read = engine.board.state.withLock { $0.nodes.reduce(Int64(0)) { $0 + $1.offsetsSum } }
+        let reason = judge(v, read: read)
+        if reason.isEmpty { FileDisk(root: directory).removeTreeQuietly() }
+        return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: steps, verdict: v, recoveries: s.recoveries.count,
+                       trace: s.events.map(\.description))
+    }
+
+    /// Why a finished run fails the soak ("" when it passes): the audit must be exact,
+    /// money conserved, and everything read committed.
+    static func judge(_ v: AuditVerdict, read: Int64) -> String {
         var reason = ""
         if !v.exact { reason = "audit not exact: \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ" }
         else if !v.moneyConserved { reason = "money not conserved: \(v.committedMoney) of \(v.expectedMoney)" }
         else if v.committedTransfers != read { reason = "committed \(v.committedTransfers) transfers but \(read) were read" }
         else if read == 0 { reason = "nothing was read" }
-        return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: steps, verdict: v, recoveries: sim.recoveries.count, trace: sim.trace)
+        return reason
     }
 }

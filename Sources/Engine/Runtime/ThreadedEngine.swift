@@ -317,6 +317,8 @@ public final class ThreadedEngine: Sendable {
             s.nodes[i].applied = appliedBase + driver.core.applied
             s.nodes[i].latency = driver.core.latency
             s.nodes[i].runLatency.merge(runLatency)
+            s.nodes[i].offsetsSum = driver.core.offsetsSum
+            s.nodes[i].offsets = driver.core.offsets
             s.nodes[i].state = .stopped
         }
     }

@@ -3,15 +3,35 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Real files under a root directory.
 public final class FileDisk: Disk {
     /// The root directory.
     public let root: String
+    /// Writes left before a planned torn write (0: none planned).
+    private let writesUntilCrash = Atomic<Int>(0)
 
     public init(root: String) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
     }
+
+    /// Makes the `n`-th write from now tear (only half its bytes land, an atomic write stops
+    /// before its rename) and throw, as a crash in the middle of it would (n = 1: the next
+    /// one; 0 cancels). For the seeded fault schedules on real files.
+    public func crashAfterWrites(_ n: Int) { writesUntilCrash.store(max(0, n), ordering: .relaxed) }
+
+    /// Counts down to a planned crash; true when this write is the one that tears.
+    private func tears() -> Bool {
+        while true {
+            let left = writesUntilCrash.load(ordering: .relaxed)
+            guard left > 0 else { return false }
+            if writesUntilCrash.compareExchange(expected: left, desired: left - 1, ordering: .relaxed).exchanged { return left == 1 }
+        }
+    }
+
+    /// Removes the whole tree, ignoring errors (scratch space).
+    public func removeTreeQuietly() { try? removeTree("") }
 
     func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
@@ -80,8 +100,10 @@ public final class FileDisk: Disk {
         // Balances and checkpoints are private whatever the umask says.
         var failure: String? = fchmod(fd, Self.fileMode) == 0 ? nil : "cannot make it private: \(Self.errnoText())"
         var done = 0
-        while failure == nil && done < buf.count {
-            let n = write(fd, buf.baseAddress.map { $0 + done }, buf.count - done)
+        let torn = tears()
+        let count = torn ? buf.count / 2 : buf.count
+        while failure == nil && done < count {
+            let n = write(fd, buf.baseAddress.map { $0 + done }, count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = "write failed: \(Self.errnoText())"
@@ -90,6 +112,7 @@ public final class FileDisk: Disk {
             done += n
         }
         if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())" }
+        if failure == nil && torn { failure = "torn write: the planned crash came after \(count) of \(buf.count) bytes" }
         close(fd)
         if let failure { throw DiskError(path: p, reason: failure) }
     }

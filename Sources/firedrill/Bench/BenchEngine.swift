@@ -173,7 +173,3 @@ struct BenchEngine: ParsableCommand {
     }
 }
 
-extension FileDisk {
-    /// Removes the whole tree, ignoring errors (scratch space).
-    func removeTreeQuietly() { try? removeTree("") }
-}
