@@ -36,6 +36,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Record the session's events and snapshots as JSON Lines to this file.")
     var record: String?
 
+    @Flag(help: "Run on the simulated runtime: the same control plane on a scheduler seeded by --seed, virtual time at the wall clock's pace, a memory disk (rate capped at 50k/s, up to 1000 accounts); nothing is written to disk.")
+    var simulated = false
+
     func run() throws {
         guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
             throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
@@ -58,21 +61,30 @@ struct DashboardCommand: ParsableCommand {
         // A live drill starts from nothing: a temporary directory, or a --data that is new or empty.
         let ownDirectory = drillToPlay != nil && job.data == JobOptions.defaultData
         let data = ownDirectory ? "/tmp/firedrill-live-\(drillToPlay?.name ?? "")-\(getpid())" : job.data
-        if drillToPlay != nil, !ownDirectory, !DrillCommand.isNewOrEmpty(data) {
+        if !simulated, drillToPlay != nil, !ownDirectory, !DrillCommand.isNewOrEmpty(data) {
             throw ValidationError("--data \(data): a drill starts from nothing; give a new or empty directory")
         }
-        let engine = try Self.openEngine(config: config, data: data, replicas: replicas)
+        if simulated {
+            config.rate = min(config.rate ?? DrillTarget.simulatedMaxRate, DrillTarget.simulatedMaxRate)
+            config.accounts = min(config.accounts, 1000)
+        }
+        let threaded = simulated ? nil : try Self.openEngine(config: config, data: data, replicas: replicas)
+        let engine: any EngineRuntime & Sendable
+        if let threaded { engine = threaded } else {
+            do { engine = try PacedSimulation(config: config, seed: job.seed, replicas: replicas) } catch { throw RuntimeFailure("\(error)") }
+        }
         var recording: DrillRecord?
         if let record {
             do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
         }
         let auditedAtStart = engine.snapshot().audit.committedTransfers
-        engine.start()
+        threaded?.start()
+        (engine as? PacedSimulation)?.start()
         // A player only when there is a drill to play or a session to record.
         let player = drillToPlay == nil && recording == nil ? nil : DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
         player?.start()
         let jobFacts = ViewModel.Job(
-            name: "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
+            name: simulated ? "payments (simulated, seed \(job.seed))" : "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
         let source: LiveSource = player.map(DrillSource.init) ?? EngineSource(engine)
         let app = DashboardApp(source: source, options: .init(
@@ -83,8 +95,8 @@ struct DashboardCommand: ParsableCommand {
         let shutDown: @Sendable () -> Void = {
             var recordError: FileError?
             if let player { do throws(FileError) { try player.stop() } catch { recordError = error } }
-            let verdict = engine.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60)
-            if ownDirectory { FileDisk(root: data).removeTreeQuietly() }
+            let verdict = threaded?.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60) ?? engine.finish()
+            if ownDirectory && threaded != nil { FileDisk(root: data).removeTreeQuietly() }
             outcome.withLock { $0 = (verdict, recordError) }
         }
         do {
@@ -97,7 +109,7 @@ struct DashboardCommand: ParsableCommand {
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)
-        summary.title = "firedrill dashboard"
+        summary.title = simulated ? "firedrill dashboard (simulated, seed \(job.seed))" : "firedrill dashboard"
         summary.transfersPerSecond = snapshot.uptime > 0 ? Double(snapshot.produced) / snapshot.uptime : 0
         summary.auditedTransfersPerSecond = snapshot.uptime > 0 ? Double(final.committedTransfers - auditedAtStart) / snapshot.uptime : 0
         summary.verdictAgeP99 = snapshot.verdictAgeP99

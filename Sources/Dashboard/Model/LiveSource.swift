@@ -14,11 +14,11 @@ public protocol LiveSource: AnyObject {
     func setSchedulePaused(_ paused: Bool) -> Bool
 }
 
-/// The engine on its own.
+/// The engine on its own, on either runtime.
 public final class EngineSource: LiveSource {
-    public let engine: ThreadedEngine
+    public let engine: any EngineRuntime
 
-    public init(_ engine: ThreadedEngine) { self.engine = engine }
+    public init(_ engine: any EngineRuntime) { self.engine = engine }
 
     public func snapshot() -> ClusterSnapshot { engine.snapshot() }
     public func apply(_ command: Command) throws(CommandError) { try engine.apply(command) }

@@ -4,7 +4,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// Plays a drill on a running threaded engine in real time, beside the dashboard: steps at
+/// Plays a drill on a running engine (threaded, or simulated at a watchable pace) in real time, beside the dashboard: steps at
 /// their moments, pausable, and a verdict at the end (from the live audit; the engine
 /// keeps running). Also records the session when given a `DrillRecord`.
 public final class DrillPlayer: Sendable {
@@ -31,7 +31,7 @@ public final class DrillPlayer: Sendable {
         var stop = false
     }
 
-    public let engine: ThreadedEngine
+    public let engine: any EngineRuntime & Sendable
     public let drill: Drill?
     let base: Double
     let state = Mutex(State())
@@ -39,7 +39,7 @@ public final class DrillPlayer: Sendable {
     let record: Mutex<DrillRecord?>
 
     /// `drill` nil: only records (an interactive session with `--record`).
-    public init(engine: ThreadedEngine, drill: Drill?, record: sending DrillRecord?) {
+    public init(engine: any EngineRuntime & Sendable, drill: Drill?, record: sending DrillRecord?) {
         self.engine = engine
         self.drill = drill
         base = engine.uptime

@@ -139,7 +139,7 @@ extension EngineEvent {
             case let .warning(w): "warning: \(w)"
             case let .command(c): c.description
             case let .nodeDown(n, phi, silence):
-                "node \(n) is down: phi \(BenchFormat.fixed(phi, 1)) after \(Int(silence * 1000)) ms without a heartbeat"
+                "node \(n) is down: phi \(BenchFormat.fixed(phi, 1)) after \(Int((silence * 1000).rounded())) ms without a heartbeat"
             case let .restartScheduled(n, backoff):
                 backoff == 0 ? "supervisor restarts node \(n) now" : "supervisor restarts node \(n) in \(Int(backoff * 1000)) ms (backoff)"
             case let .quarantined(n, r, w): "node \(n) quarantined after \(r) restarts in \(Int(w)) s: heal it to let it rejoin"
@@ -173,27 +173,5 @@ extension EngineEvent {
             Dictionary(grouping: sources.enumerated().compactMap { e in e.element.map { ($0.description, e.offset) } }, by: { $0.0 })
                 .map { "\($0.key): \($0.value.map { String($0.1) }.joined(separator: ","))" }.sorted().joined(separator: "; ")
         }
-    }
-}
-
-extension Command {
-    /// The node a command is about, if one.
-    public var node: Int? {
-        switch self {
-        case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): n
-        case let .heal(n): n
-        default: nil
-        }
-    }
-}
-
-/// Fixed-point formatting for event texts.
-enum BenchFormat {
-    static func fixed(_ v: Double, _ digits: Int) -> String {
-        guard v.isFinite else { return "inf" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (v * scale).rounded() / scale
-        return String(r)
     }
 }

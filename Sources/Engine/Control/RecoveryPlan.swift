@@ -1,20 +1,3 @@
-/// Where a node's state came from in a recovery.
-public enum RestoreSource: Sendable, Equatable, CustomStringConvertible {
-    /// The node's own in-memory copy.
-    case local
-    /// A peer's standby copy.
-    case standby(peer: Int)
-    /// The erasure-coded shards on the node disks.
-    case shards
-    public var description: String {
-        switch self {
-        case .local: "local copy"
-        case let .standby(p): "standby copy on node \(p)"
-        case .shards: "shards"
-        }
-    }
-}
-
 /// The decision of a recovery: the checkpoint everyone rolls back to, and each node's state.
 struct RecoveryPlan {
     var checkpoint: UInt64

@@ -107,6 +107,7 @@ public final class SimulatedEngine {
         memories = (0..<config.nodes).map { _ in NodeMemory() }
         if let r = setup.restored { keepCopies(r) }
         for (i, d) in drivers.enumerated() { d.onEvent = { [unowned self] detail in emit(detail, node: i) } }
+        emit(.started(nodes: config.nodes, partitions: config.partitions, accounts: config.accounts, dataShards: config.dataShards, parityShards: config.parityShards))
         trace.append("open restored=\(setup.restoredFrom.map(String.init) ?? "none") next=\(setup.nextCheckpoint)")
     }
 
@@ -314,8 +315,10 @@ public final class SimulatedEngine {
         publishNodes()
         board.state.withLock { s in
             s.running = false
+            s.stopPhase = .stopped
             for i in s.nodes.indices { s.nodes[i].state = .stopped }
         }
+        emit(.stopped)
         return verdict
     }
 
@@ -347,15 +350,6 @@ public final class SimulatedEngine {
     public var newestCheckpoint: UInt64? { board.state.withLock { $0.lastStored == 0 ? nil : $0.lastStored } }
 }
 
-/// SplitMix64: the simulation's seeded random numbers.
-public struct SplitMix: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return TransferSource.mix(state &- 0x9E37_79B9_7F4A_7C15)
-    }
-}
 #if canImport(Glibc)
 import Glibc
 #endif

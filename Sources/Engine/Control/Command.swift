@@ -141,3 +141,14 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String
     public init(_ d: String) { description = d }
 }
+
+extension Command {
+    /// The node a command is about, if one.
+    public var node: Int? {
+        switch self {
+        case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): n
+        case let .heal(n): n
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Synchronization
+
+/// The checkpoint coordinator's bookkeeping: one checkpoint at a time, from barrier
+/// injection through every node's aligned snapshot to durable storage.
+final class Coordinator: Sendable {
+    struct State {
+        var nextID: UInt64
+        var inFlight: UInt64?
+        var startedNanos: UInt64 = 0
+        var snapshots: [NodeSnapshot?]
+        var alignment: UInt64 = 0
+        var complete: (state: CheckpointState, started: UInt64, alignment: UInt64)?
+        var persisting = false
+    }
+
+    let state: Mutex<State>
+    let nodes: Int
+
+    init(nextID: UInt64, nodes: Int) {
+        self.nodes = nodes
+        state = Mutex(State(nextID: nextID, snapshots: [NodeSnapshot?](repeating: nil, count: nodes)))
+    }
+
+    /// A checkpoint is aligning or being written.
+    var busy: Bool { state.withLock { $0.inFlight != nil } }
+    var persisting: Bool { state.withLock { $0.persisting } }
+    var inFlightSince: UInt64? { state.withLock { $0.inFlight == nil ? nil : $0.startedNanos } }
+    /// Where the checkpoint in flight is, for the control plane.
+    var progress: ControlPlane.CheckpointProgress {
+        state.withLock { s in s.inFlight == nil ? .idle : s.persisting ? .persisting : .aligning(since: s.startedNanos) }
+    }
+
+    /// Starts the next checkpoint; returns its id.
+    func begin(now: UInt64) -> UInt64 {
+        state.withLock { s in
+            let id = s.nextID
+            s.nextID += 1
+            s.inFlight = id
+            s.startedNanos = now
+            s.alignment = 0
+            for i in s.snapshots.indices { s.snapshots[i] = nil }
+            return id
+        }
+    }
+
+    /// A node's aligned snapshot arrived.
+    func acknowledge(_ snap: NodeSnapshot, alignmentNanos: UInt64) {
+        state.withLock { s in
+            guard s.inFlight == snap.checkpoint, snap.node < s.snapshots.count else { return }
+            s.snapshots[snap.node] = snap
+            s.alignment = max(s.alignment, alignmentNanos)
+            if s.snapshots.allSatisfy({ $0 != nil }) {
+                s.complete = (CheckpointState(checkpoint: snap.checkpoint, nodes: s.snapshots.compactMap { $0 }), s.startedNanos, s.alignment)
+                for i in s.snapshots.indices { s.snapshots[i] = nil }
+                s.persisting = true
+            }
+        }
+    }
+
+    /// The checkpoint whose snapshots are all in, once.
+    func takeComplete() -> (state: CheckpointState, started: UInt64, alignment: UInt64)? {
+        state.withLock { s in
+            defer { s.complete = nil }
+            return s.complete
+        }
+    }
+
+    /// Gives up on the checkpoint in flight; returns its id.
+    func abandon() -> UInt64 {
+        state.withLock { s in
+            let id = s.inFlight ?? 0
+            s.inFlight = nil
+            for i in s.snapshots.indices { s.snapshots[i] = nil }
+            return id
+        }
+    }
+
+    /// The checkpoint is stored (or failed): the next may start.
+    func finish(_ id: UInt64) {
+        state.withLock { s in
+            if s.inFlight == id { s.inFlight = nil }
+            s.persisting = false
+        }
+    }
+}
+
