@@ -150,5 +150,19 @@ code=$(exit_code crash 20)
 [ "$(alt_screen crash)" = 0 ] && ok "a crash signal restores the terminal" || bad "terminal not restored after SIGSEGV" "$(screen crash)"
 expect_screen "the crash says the terminal was restored" crash "terminal was restored" 3
 
+# --- The dashboard on the simulated runtime: the same control plane, exact timings.
+start sim 120 40 --simulated --seed 7 --data "$tmp/sim-unused"
+expect_screen "--simulated says so in the header" sim "payments (simulated, seed 7)" 15
+expect_screen "...checkpoints and proves exactly-once" sim "✓ EXACT  as of ckpt" 10
+tmux -L "$sock" send-keys -t sim K
+# 50 ms heartbeats, phi threshold 8: down after exactly 186 ms of virtual silence.
+expect_screen "a kill is detected after exactly 186 ms of silence" sim "node 0 is down: phi 8.2 after 186 ms without a heartbeat" 5
+expect_screen "...and caught up after the rollback" sim "caught up: sources back" 5
+tmux -L "$sock" send-keys -t sim q
+code=$(exit_code sim 30)
+[ "$code" = 0 ] && ok "q on the simulated dashboard: exit 0" || bad "simulated quit: exit $code" "$(screen sim)"
+screen sim | grep -q "firedrill dashboard (simulated, seed 7): EXACT" && ok "...with an exact summary" || bad "simulated summary" "$(screen sim)"
+[ ! -e "$tmp/sim-unused" ] && ok "--simulated writes nothing to disk" || bad "--simulated created its --data directory"
+
 echo "dashboard e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -49,6 +49,8 @@ check "scrub of a directory that is not one" 2 "$bin" scrub --data "$tmp/nothing
 check "chaos soak: 1000 seeds, every audit exact" 0 bash -c "$bin simulate --seeds 1000 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"seeds\"]==1000 and d[\"failed\"]==[], d; print(d)' >&2"
 check "simulate replays one seed" 0 bash -c "$bin simulate --seeds 1 --first 42 | grep -q 'seed 42: exact'"
 check "simulate bad flag" 2 "$bin" simulate --seeds 0
+# The same seeded schedules on the threaded runtime with real files (about 2 s a seed).
+check "simulate --threaded: 10 seeds on real threads and files, every audit exact" 0 bash -c "$bin simulate --threaded --seeds 10 --data $tmp/soak --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"seeds\"]==10 and d[\"failed\"]==[], d; print(d)' >&2"
 # A stopped process is a stalled host, not six dead nodes: no rollback, an exact audit.
 stopped() {
   "$bin" run --headless --duration 6s --rate 1000000 --data "$tmp/stopped" > "$tmp/stopped.out" 2>&1 &
