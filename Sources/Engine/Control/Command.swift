@@ -139,7 +139,14 @@ public enum Command: Sendable, Equatable, CustomStringConvertible {
 /// Command text that does not parse, or a command that cannot act, with why.
 public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+    /// The storage error behind it (with its path), when a disk act failed.
+    public var disk: DiskError?
     public init(_ d: String) { description = d }
+    /// A disk act that failed.
+    public init(_ e: DiskError) {
+        description = e.description
+        disk = e
+    }
 }
 
 extension Command {

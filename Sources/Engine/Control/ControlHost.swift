@@ -67,7 +67,7 @@ extension ControlHost {
             switch a {
             case let .damageShard(ref, shard, delete): try damageShard(ref, shard, delete: delete)
             case let .wipeDisk(i):
-                do { try store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError("\(error)") }
+                do throws(DiskError) { try store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError(error) }
             default: break
             }
         }
@@ -78,13 +78,15 @@ extension ControlHost {
     /// Flips a bit in, or removes, shard `shard` of checkpoint `ref`.
     func damageShard(_ ref: CheckpointRef, _ shard: Int, delete: Bool) throws(CommandError) {
         let (path, manifest) = try store.shardFile(ref, shard)
-        do {
+        let flipped: Bool
+        do throws(DiskError) {
             if delete {
                 try store.disk.remove(path)
-            } else {
-                guard try store.disk.flipBit(path, byte: manifest.shardSize / 2, bit: 4) else { throw CommandError("\(path) is missing") }
+                return
             }
-        } catch let e as CommandError { throw e } catch { throw CommandError("\(error)") }
+            flipped = try store.disk.flipBit(path, byte: manifest.shardSize / 2, bit: 4)
+        } catch { throw CommandError(error) }
+        guard flipped else { throw CommandError("\(path) is missing") }
     }
 
     // MARK: - The tick
