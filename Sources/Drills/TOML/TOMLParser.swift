@@ -10,6 +10,7 @@ public struct TOMLParser {
     public func parse(_ text: String) throws(FileError) -> TOMLDocument {
         var doc = TOMLDocument(root: TOMLTable(name: "", line: 0), sections: [])
         var seenTables: [String: Int] = [:]
+        var seenArrays: [String: Int] = [:]
         var current: TOMLTable? = nil
         var currentIsArray = false
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
@@ -41,10 +42,16 @@ public struct TOMLParser {
                 if !isArray, let first = seenTables[name] {
                     throw FileError(file: file, line: lineNumber, "section [\(name)] appears twice (first on line \(first))")
                 }
+                if let key = doc.root[name] {
+                    throw FileError(file: file, line: lineNumber, "section '\(name)' clashes with the key '\(name)' set on line \(key.line)")
+                }
+                if !isArray, let array = seenArrays[name] {
+                    throw FileError(file: file, line: lineNumber, "[\(name)] clashes with the array of tables [[\(name)]] on line \(array)")
+                }
                 if isArray, doc.sections.contains(where: { !$0.isArray && $0.table.name == name }) || (current.map { $0.name == name && !currentIsArray } ?? false) {
                     throw FileError(file: file, line: lineNumber, "[[\(name)]] clashes with the table [\(name)]")
                 }
-                if !isArray { seenTables[name] = lineNumber }
+                if !isArray { seenTables[name] = lineNumber } else if seenArrays[name] == nil { seenArrays[name] = lineNumber }
                 finish()
                 current = TOMLTable(name: name, line: lineNumber)
                 currentIsArray = isArray
@@ -82,6 +89,17 @@ public struct TOMLParser {
         }
         finish()
         return doc
+    }
+
+    /// A character TOML allows in no string (every C0 control but tab, and DEL).
+    static func isControl(_ c: Character) -> Bool {
+        c.unicodeScalars.contains { ($0.value < 0x20 && $0.value != 0x09) || $0.value == 0x7F }
+    }
+
+    static func hex(_ c: Character) -> String {
+        let v = c.unicodeScalars.first?.value ?? 0
+        let h = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 
     static func isBareKeyCharacter(_ c: Character) -> Bool {
@@ -158,6 +176,7 @@ public struct TOMLParser {
             s = s.dropFirst()
             guard let end = s.firstIndex(of: "'") else { throw FileError(file: file, line: n, "a string needs its closing quote (')") }
             let v = String(s[..<end])
+            if let c = v.first(where: Self.isControl) { throw FileError(file: file, line: n, "a control character (U+\(Self.hex(c))) in a string") }
             s = s[s.index(after: end)...]
             return TOMLValue(.string(v), line: n)
         case "[":
@@ -167,15 +186,18 @@ public struct TOMLParser {
             s = s.dropFirst()
             var items: [TOMLValue] = []
             while true {
-                s = s.drop { $0 == " " || $0 == "\t" || $0 == "," }
+                // Values separated by single commas; one trailing comma is allowed.
+                s = s.drop { $0 == " " || $0 == "\t" }
                 if s.first == "]" { s = s.dropFirst(); break }
                 if s.isEmpty { throw FileError(file: file, line: n, "an array needs its closing ']'") }
+                if s.first == "," { throw FileError(file: file, line: n, "a ',' in the array with no value before it") }
                 items.append(try readValue(&s, n, depth: depth + 1))
                 s = s.drop { $0 == " " || $0 == "\t" }
                 if s.isEmpty { throw FileError(file: file, line: n, "an array needs its closing ']'") }
                 guard s.first == "," || s.first == "]" else {
                     throw FileError(file: file, line: n, "expected ',' or ']' in the array, found '\(s.prefix(10))'")
                 }
+                if s.first == "," { s = s.dropFirst() }
             }
             return TOMLValue(.array(items), line: n)
         case "{":
@@ -186,10 +208,56 @@ public struct TOMLParser {
             let w = word.replacingOccurrences("_", "")
             if word == "true" { return TOMLValue(.bool(true), line: n) }
             if word == "false" { return TOMLValue(.bool(false), line: n) }
-            if let i = Int64(w) { return TOMLValue(.integer(i), line: n) }
-            if let d = Double(w), d.isFinite, w.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return TOMLValue(.float(d), line: n) }
-            throw FileError(file: file, line: n, "'\(word)' is not a value: strings need quotes, like \"\(word)\"")
+            switch Self.numberShape(word) {
+            case .integer:
+                guard let i = Int64(w) else { throw FileError(file: file, line: n, "'\(word)' does not fit in a 64-bit integer") }
+                return TOMLValue(.integer(i), line: n)
+            case .float:
+                guard let d = Double(w), d.isFinite else { throw FileError(file: file, line: n, "'\(word)' is not a finite number") }
+                return TOMLValue(.float(d), line: n)
+            case .malformed(let why):
+                throw FileError(file: file, line: n, "'\(word)' is not a TOML number: \(why)")
+            case .none:
+                throw FileError(file: file, line: n, "'\(word)' is not a value: strings need quotes, like \"\(word)\"")
+            }
         }
+    }
+
+    /// What a bare word is, by TOML's grammar for decimal numbers: an integer has no
+    /// leading zeros; underscores stand only between digits; a float has a fraction or an
+    /// exponent with digits on both sides of its point. (Hex, octal, binary, inf and nan
+    /// are valid TOML that firedrill's files never need: refused, with the line.)
+    enum NumberShape: Equatable { case integer, float, malformed(String), none }
+
+    static func numberShape(_ word: Substring) -> NumberShape {
+        var s = word
+        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+        guard let first = s.first, first.isASCII, first.isNumber else { return .none }
+        func digits(_ d: Substring) -> Bool {
+            guard let f = d.first, let l = d.last, f.isASCII && f.isNumber, l.isASCII && l.isNumber else { return false }
+            var previousUnderscore = false
+            for c in d {
+                if c == "_" { if previousUnderscore { return false }; previousUnderscore = true; continue }
+                guard c.isASCII && c.isNumber else { return false }
+                previousUnderscore = false
+            }
+            return true
+        }
+        let expAt = s.firstIndex { $0 == "e" || $0 == "E" }
+        let mantissa = s[..<(expAt ?? s.endIndex)]
+        let dot = mantissa.firstIndex(of: ".")
+        let integerPart = mantissa[..<(dot ?? mantissa.endIndex)]
+        guard digits(integerPart) else { return .malformed("underscores go between digits, and digits only") }
+        if integerPart.count > 1 && integerPart.first == "0" { return .malformed("no leading zeros") }
+        if let dot {
+            guard digits(mantissa[mantissa.index(after: dot)...]) else { return .malformed("a point needs digits on both sides") }
+        }
+        if let expAt {
+            var exp = s[s.index(after: expAt)...]
+            if exp.first == "+" || exp.first == "-" { exp = exp.dropFirst() }
+            guard digits(exp) else { return .malformed("an exponent needs digits") }
+        }
+        return dot == nil && expAt == nil ? .integer : .float
     }
 
     func readBasicString(_ s: inout Substring, _ n: Int) throws(FileError) -> String {
@@ -205,6 +273,9 @@ public struct TOMLParser {
                 switch e {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
+                case "b": out.append("\u{08}")
+                case "f": out.append("\u{0C}")
+                case "r": out.append("\r")
                 case "\\": out.append("\\")
                 case "\"": out.append("\"")
                 case "u", "U":
@@ -217,7 +288,9 @@ public struct TOMLParser {
                     s = s.dropFirst(len)
                 default: throw FileError(file: file, line: n, "'\\\(e)' is not an escape TOML knows")
                 }
-            default: out.append(c)
+            default:
+                if Self.isControl(c) { throw FileError(file: file, line: n, "a control character (U+\(Self.hex(c))) in a string: write it as an escape") }
+                out.append(c)
             }
         }
         throw FileError(file: file, line: n, "a string needs its closing quote (\")")
