@@ -91,13 +91,17 @@ extension ControlHost {
 
     // MARK: - The tick
 
-    /// One pass of the control plane: observe, decide, act, publish.
-    func controlTick() {
+    /// One pass of the control plane: observe, decide, act, and (with `publish`) put each
+    /// node's health on the board. Returns whether it did anything (a pass with no action
+    /// changes nothing but the detector's books).
+    @discardableResult
+    func controlTick(publish: Bool = true) -> Bool {
         let o = observe()
         let actions = withControl { $0.tick(at: nowNanos, o) }
         for a in actions { perform(a) }
         if actions.contains(where: { if case .event(.caughtUp) = $0 { true } else { false } }) { publishRecoveries() }
-        publishHealth()
+        if publish { publishHealth() }
+        return !actions.isEmpty
     }
 
     func perform(_ a: ControlAction) {

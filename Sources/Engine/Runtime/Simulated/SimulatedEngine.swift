@@ -43,7 +43,6 @@ public final class SimulatedEngine {
     var scrubber: Scrubber
     var nextTick: UInt64 = 0
     var nextScrub: UInt64 = 0
-    var nextPublish: UInt64 = 0
     var nextSample: UInt64 = 0
     var nextAgeSample: UInt64 = 0
     /// Virtual seconds one audit takes (0: the audit is done at the commit). A slowed
@@ -142,18 +141,17 @@ public final class SimulatedEngine {
                 nextAgeSample = t + 50_000_000
                 board.sampleVerdictAge(nowNanos: t)
             }
-            if t >= nextPublish {
-                nextPublish = t + 20_000_000
-                publishNodes()
-            }
             if t >= nextSample {
+                // What readers see is published when they look (`snapshot`) and for the
+                // throughput history: nothing in the run reads it back.
                 nextSample = t + 250_000_000
+                publishNodes()
                 board.sample(time: now)
             }
             if t >= nextTick {
                 nextTick = (t / ControlPlane.tickNanos + 1) * ControlPlane.tickNanos  // on the tick grid
                 beat(t)
-                controlTick()
+                controlTick(publish: false)
             }
             if t >= nextScrub {
                 nextScrub = t + max(1_000_000, UInt64(scrub(&scrubber) * 1e9))
@@ -182,14 +180,24 @@ public final class SimulatedEngine {
             }
             guard let action = chosen else {
                 // Idle: jump to the next thing that can happen.
-                var next = min(end, nextTick, nextScrub, nextPublish)
+                var next = min(end, nextScrub, nextSample, nextAgeSample)
                 if let a = auditInFlight { next = min(next, a.due) }
                 if let r = auditRetryAt { next = min(next, r) }
                 // A throttled source becomes runnable when its tokens refill.
                 for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && d.outboxEmpty {
                     next = min(next, t + max(1_000, d.nanosUntilAllowed()))
                 }
-                clock.advance(by: max(1, next &- t))
+                // The control plane's ticks on the way: one that acts wakes the nodes up;
+                // one that does not changes nothing they could do, so they are not looked at.
+                // (A recovery above may have moved the clock past `t`.)
+                while nextTick < next {
+                    if nextTick > clock.nanos() { clock.advance(by: nextTick - clock.nanos()) }
+                    let tick = nextTick
+                    nextTick += ControlPlane.tickNanos
+                    beat(tick)
+                    if controlTick(publish: false) { next = tick; break }
+                }
+                clock.advance(by: max(next > clock.nanos() ? next &- clock.nanos() : 0, clock.nanos() == t ? 1 : 0))
                 continue
             }
             perform(action)
@@ -276,8 +284,10 @@ public final class SimulatedEngine {
         }
     }
 
-    /// Each node's counters on the board, as a node thread publishes them.
+    /// Each node's counters and health on the board, as a node thread and the coordinator
+    /// publish them.
     func publishNodes() {
+        publishHealth()
         let n = nodeCount
         let depths = (0..<n).map { i in (0..<n).reduce(0) { $0 + links[$1][i].depth } }
         board.state.withLock { s in
