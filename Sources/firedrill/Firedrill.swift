@@ -21,10 +21,11 @@ struct Firedrill: ParsableCommand {
             Run the job headless with an audit: firedrill run --headless --duration 10s
             Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
             Verify and repair stored shards: firedrill scrub --repair
+            Heal a data directory (shards and sink) on demand: firedrill repair --data DIR
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, SimulateCommand.self, ScrubCommand.self, Bench.self, ThemesCommand.self],
+        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, Bench.self, ThemesCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

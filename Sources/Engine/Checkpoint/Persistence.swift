@@ -38,7 +38,9 @@ final class Persistence {
     }
 
     /// Offsets by partition number.
-    func globalOffsets(_ state: CheckpointState) -> [Int64] {
+    func globalOffsets(_ state: CheckpointState) -> [Int64] { Self.globalOffsets(state, config: config) }
+
+    static func globalOffsets(_ state: CheckpointState, config: JobConfig) -> [Int64] {
         var offsets = [Int64](repeating: 0, count: config.partitions)
         for n in state.nodes {
             for (j, p) in config.partitions(of: n.node).enumerated() where j < n.offsets.count { offsets[p] = n.offsets[j] }
@@ -90,7 +92,10 @@ final class Persistence {
         return (allRows(sorted), true)
     }
 
-    private func allRows(_ sorted: [NodeSnapshot]) -> [BalanceRow] {
+    private func allRows(_ sorted: [NodeSnapshot]) -> [BalanceRow] { Self.allRows(sorted, config: config) }
+
+    /// Every row that differs from an untouched account, of snapshots sorted by node.
+    static func allRows(_ sorted: [NodeSnapshot], config: JobConfig) -> [BalanceRow] {
         var rows: [BalanceRow] = []
         for s in sorted {
             for l in 0..<s.updates.count where s.updates[l] != 0 || s.balances[l] != config.initialBalance {

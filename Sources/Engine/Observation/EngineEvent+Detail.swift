@@ -71,6 +71,9 @@ extension EngineEvent {
         case auditMismatch(epoch: UInt64, lost: Int64, duplicated: Int64, accounts: Int, moneyConserved: Bool)
         case auditFailed(String)
         case auditRecovered(epoch: UInt64)
+        /// The sink was damaged and rebuilt from `checkpoint` (nil: empty, nothing committed
+        /// yet) in `seconds`; the damaged file was kept as `keptAs`.
+        case sinkRebuilt(checkpoint: UInt64?, why: String, keptAs: String, rows: Int, seconds: Double)
         /// The host-stall guard's findings (the whole process paused or starved).
         case hostStall(String)
         case note(Kind, String)
@@ -93,7 +96,7 @@ extension EngineEvent {
             case .command: .operatorAction
             case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
             case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp: .recovery
-            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired: .repair
+            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt: .repair
             case .auditMismatch, .auditRecovered: .audit
             case let .note(k, _): k
             }
@@ -126,6 +129,7 @@ extension EngineEvent {
             case .auditMismatch: "audit-mismatch"
             case .auditFailed: "audit-failed"
             case .auditRecovered: "audit-recovered"
+            case .sinkRebuilt: "sink-rebuilt"
             case .hostStall: "host-stall"
             case .note: "note"
             }
@@ -163,6 +167,8 @@ extension EngineEvent {
                 "audit of epoch \(e): \(lost) lost, \(dup) duplicated, \(accounts) accounts differ, money \(conserved ? "conserved" : "NOT conserved")"
             case let .auditFailed(why): "audit failed: \(why)"
             case let .auditRecovered(e): "the audit works again (epoch \(e))"
+            case let .sinkRebuilt(id, why, kept, rows, seconds):
+                "the sink was damaged (\(why)): rebuilt from \(id.map { "checkpoint \($0)" } ?? "nothing (no checkpoint yet)"), \(rows) balances in \(Int((seconds * 1000).rounded())) ms; the damaged file is kept as \(kept)"
             case let .hostStall(m): m
             case let .note(_, m): m
             }

@@ -46,6 +46,56 @@ struct EngineSetup {
         } catch {
             events.append(EngineEvent(time: 0, kind: .error, message: "\(error); starting from the beginning"))
         }
+        // A damaged sink is rebuilt from the checkpoint just restored (the balances it holds
+        // are exactly what its epoch commits); the audit below proves the result.
+        func rebuildSink(_ why: String) throws(EngineError) {
+            let t0 = clock.nanos()
+            do throws(SinkError) {
+                let r = try SinkRepair.rebuild(path: sinkPath, from: loaded?.state, config: config, nowMillis: clock.wallMillis())
+                events.append(EngineEvent(time: 0, .sinkRebuilt(checkpoint: loaded?.state.checkpoint, why: why, keptAs: r.keptAs, rows: r.rows,
+                                                                 seconds: Double(clock.nanos() &- t0) / 1e9)))
+            } catch { throw .runtime("the sink is damaged (\(why)) and could not be rebuilt: \(error)") }
+        }
+        if SinkRepair.isFile(sinkPath), let why = SinkRepair.damage(at: sinkPath) { try rebuildSink(why) }
+        var opened = try Self.openSink(config: config, sinkPath: sinkPath, store: store, loaded: loaded, clock: clock, parallelWrites: parallelWrites)
+        // Rows that read fine but hold the wrong balances (rot SQLite cannot see): the
+        // checkpoint, CRC-checked, is the truth; the sink is rebuilt from it once.
+        if !(opened.verdict.exact && opened.verdict.moneyConserved), SinkRepair.isFile(sinkPath), let state = loaded?.state {
+            let v = opened.verdict
+            events.append(EngineEvent(time: 0, kind: .audit, message: "audit at start: \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ; rebuilding the sink from checkpoint \(state.checkpoint)"))
+            opened = (nil, nil, nil, v, [], [])  // close the sink before it is replaced
+            try rebuildSink("\(v.mismatchedAccounts) accounts differ from checkpoint \(state.checkpoint)")
+            opened = try Self.openSink(config: config, sinkPath: sinkPath, store: store, loaded: loaded, clock: clock, parallelWrites: parallelWrites)
+        }
+        guard let persistence = opened.persistence, let auditor = opened.auditor else { throw .runtime("the sink did not open") }
+        events += opened.events
+        let verdict = opened.verdict
+        if !verdict.exact || !verdict.moneyConserved {
+            events.append(EngineEvent(time: 0, kind: .audit, message: "audit at start: \(verdict.lost) lost, \(verdict.duplicated) duplicated, \(verdict.mismatchedAccounts) accounts differ"))
+        }
+        let checkpoints = opened.checkpoints
+        if let loaded {
+            restored = loaded.state
+            restoredFrom = loaded.state.checkpoint
+        } else {
+            restored = nil
+            restoredFrom = nil
+        }
+        var highest = restoredFrom ?? 0
+        if let ids = try? store.checkpointIDs(), let m = ids.last { highest = max(highest, m) }
+        if let last = try? opened.sink?.lastEpoch() { highest = max(highest, last.checkpoint) }
+        nextCheckpoint = highest + 1
+        self.persistence = persistence
+        self.auditor = auditor
+        self.events = events
+        self.checkpoints = checkpoints
+    }
+
+    /// Opens the sink and the auditor, brings the sink level with the restored checkpoint
+    /// and audits it.
+    static func openSink(config: JobConfig, sinkPath: String, store: ShardStore, loaded: ShardStore.Loaded?, clock: any EngineClock, parallelWrites: Bool)
+        throws(EngineError) -> (sink: BalanceSink?, auditor: Auditor?, persistence: Persistence?, verdict: AuditVerdict, events: [EngineEvent], checkpoints: [ClusterSnapshot.Checkpoint]) {
+        var events: [EngineEvent] = []
         let sink: BalanceSink
         let auditor: Auditor
         do {
@@ -84,28 +134,11 @@ struct EngineSetup {
             } else if let last = lastEpoch {
                 events.append(EngineEvent(time: 0, kind: .restore, message: "the sink holds epoch \(last.checkpoint), newer than checkpoint \(id): it is replayed and rewritten whole at the next commit"))
             }
-            restored = state
-            restoredFrom = id
-        } else {
-            restored = nil
-            restoredFrom = nil
-            if let last = lastEpoch {
-                events.append(EngineEvent(time: 0, kind: .error, message: "no checkpoint restores, but the sink holds epoch \(last.checkpoint): replaying from the beginning"))
-            }
+        } else if let last = lastEpoch {
+            events.append(EngineEvent(time: 0, kind: .error, message: "no checkpoint restores, but the sink holds epoch \(last.checkpoint): replaying from the beginning"))
         }
-        var highest = restoredFrom ?? 0
-        if let ids = try? store.checkpointIDs(), let m = ids.last { highest = max(highest, m) }
-        if let last = lastEpoch { highest = max(highest, last.checkpoint) }
-        nextCheckpoint = highest + 1
-        do {
-            let verdict = try auditor.audit(full: true)
-            if !verdict.exact || !verdict.moneyConserved {
-                events.append(EngineEvent(time: 0, kind: .audit, message: "audit at start: \(verdict.lost) lost, \(verdict.duplicated) duplicated, \(verdict.mismatchedAccounts) accounts differ"))
-            }
-        } catch { throw .runtime("\(error)") }
-        self.persistence = persistence
-        self.auditor = auditor
-        self.events = events
-        self.checkpoints = checkpoints
+        let verdict: AuditVerdict
+        do { verdict = try auditor.audit(full: true) } catch { throw .runtime("\(error)") }
+        return (sink, auditor, persistence, verdict, events, checkpoints)
     }
 }

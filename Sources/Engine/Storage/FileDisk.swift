@@ -117,7 +117,7 @@ public final class FileDisk: Disk {
         if let failure { throw DiskError(path: p, reason: failure) }
     }
 
-    private func syncDirectory(of p: String) {
+    static func syncDirectory(of p: String) {
         var dir = p
         if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) } else { dir = "." }
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -133,7 +133,7 @@ public final class FileDisk: Disk {
             unlink(tmp)
             throw DiskError(path: p, reason: reason)
         }
-        syncDirectory(of: p)
+        Self.syncDirectory(of: p)
     }
 
     public func writeDurably(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(DiskError) {
