@@ -12,10 +12,11 @@ enum Binary {
     }
 
     /// Starts the binary; stdout and stderr go to pipes.
-    static func start(_ args: [String]) throws -> (Process, Pipe) {
+    static func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Pipe) {
         let p = Process()
         p.executableURL = url
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

@@ -84,12 +84,14 @@ public final class ShardStore: Sendable {
             return ParallelWriter.run(Array(paths.enumerated()), parallel: parallel) { (item) throws(DiskError) in
                 let start = UnsafeRawPointer(bitPattern: base).unsafelyUnwrapped + item.offset * shardSize
                 try disk.writeDurably(item.element, UnsafeRawBufferPointer(start: start, count: shardSize))
+                CrashPoint.shardWrite.pass()
             }
         }
         if let first = failures.first { throw first }
         let manifest = Manifest(
             checkpoint: id, createdMillis: createdMillis, dataShards: k, parityShards: m,
             blobSize: blobSize, blobCRC: blobCRC, shardSize: shardSize, shards: shards, offsets: offsets)
+        CrashPoint.manifestWrite.pass()
         try disk.writeAtomically(Self.manifestPath(id), manifest.encoded())
         return manifest
     }
@@ -212,6 +214,7 @@ public final class ShardStore: Sendable {
         let kept = Set(ids.suffix(keep))
         guard let oldestKept = kept.min() else { return }
         for id in ids where !kept.contains(id) { try disk.remove(Self.manifestPath(id)) }
+        CrashPoint.prune.pass()
         for d in 0..<nodes {
             for name in try disk.list(Self.nodeDirectory(d)) {
                 guard name.hasPrefix("chk-"), let dot = name.firstIndex(of: "."), let id = UInt64(name[name.index(name.startIndex, offsetBy: 4)..<dot]) else { continue }

@@ -248,6 +248,7 @@ extension ControlHost {
         let t0 = nowNanos
         board.state.withLock { $0.recovering = true }
         haltAll()
+        CrashPoint.recovery.pass()
         abandonCheckpoint(.abandonedByRecovery, log: false)
         for row in links { for l in row { l.reset() } }
         for i in order.failed { memories[i].clear() }  // a new incarnation starts with empty memory

@@ -97,6 +97,7 @@ public final class BalanceSink: @unchecked Sendable {
             insertEpoch.bind(3, nowMillis)
             insertEpoch.bind(4, offsets.reduce(0, +))
             try insertEpoch.run()
+            CrashPoint.sinkCommit.pass()
             try db.execute("COMMIT")
             return true
         } catch {
