@@ -11,6 +11,9 @@ public final class FileDisk: Disk {
     public let root: String
     /// Writes left before a planned torn write (0: none planned).
     private let writesUntilCrash = Atomic<Int>(0)
+    /// Every write fails as on a full disk (for machines where the disk-full test cannot
+    /// mount a small filesystem of its own).
+    private let isFull = Atomic<Bool>(false)
 
     public init(root: String) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
@@ -20,6 +23,9 @@ public final class FileDisk: Disk {
     /// before its rename) and throw, as a crash in the middle of it would (n = 1: the next
     /// one; 0 cancels). For the seeded fault schedules on real files.
     public func crashAfterWrites(_ n: Int) { writesUntilCrash.store(max(0, n), ordering: .relaxed) }
+
+    /// Makes every write fail with ENOSPC until called with `false`.
+    public func simulateFull(_ on: Bool) { isFull.store(on, ordering: .relaxed) }
 
     /// Counts down to a planned crash; true when this write is the one that tears.
     private func tears() -> Bool {
@@ -95,6 +101,7 @@ public final class FileDisk: Disk {
     }
 
     private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer) throws(DiskError) {
+        if isFull.load(ordering: .relaxed) { throw DiskError(path: p, reason: "write failed: \(String(cString: strerror(ENOSPC))) (simulated)") }
         let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, Self.fileMode)
         guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())") }
         // Balances and checkpoints are private whatever the umask says.
@@ -127,7 +134,10 @@ public final class FileDisk: Disk {
     public func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
         let p = full(path)
         let tmp = p + ".tmp"
-        try writeFile(tmp, bytes)
+        do { try writeFile(tmp, bytes) } catch {
+            unlink(tmp)  // a full disk keeps no half-written temporary files either
+            throw error
+        }
         guard rename(tmp, p) == 0 else {
             let reason = "cannot rename \(tmp) into place: \(Self.errnoText())"
             unlink(tmp)
