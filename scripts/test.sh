@@ -11,5 +11,7 @@ fi
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh
+# The engine's tests under ThreadSanitizer, with a lock it understands (a few minutes).
+bash scripts/tsan.sh
 # Every parser under coverage-guided fuzzing, briefly (about a minute in all).
 bash scripts/fuzz.sh all 9

@@ -13,12 +13,12 @@ final class Coordinator: Sendable {
         var persisting = false
     }
 
-    let state: Mutex<State>
+    let state: EngineMutex<State>
     let nodes: Int
 
     init(nextID: UInt64, nodes: Int) {
         self.nodes = nodes
-        state = Mutex(State(nextID: nextID, snapshots: [NodeSnapshot?](repeating: nil, count: nodes)))
+        state = EngineMutex(State(nextID: nextID, snapshots: [NodeSnapshot?](repeating: nil, count: nodes)))
     }
 
     /// A checkpoint is aligning or being written.

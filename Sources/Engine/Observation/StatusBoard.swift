@@ -60,12 +60,12 @@ final class StatusBoard: Sendable {
         var heldNanos: UInt64 = 0
     }
 
-    let state: Mutex<State>
+    let state: EngineMutex<State>
     let maxEvents = 500
     let maxCheckpoints = 50
 
     init(nodes: Int, verdict: AuditVerdict, gate: AuditGate) {
-        state = Mutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict,
+        state = EngineMutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict,
                             committedTransfers: verdict.committedTransfers, gate: gate))
     }
 

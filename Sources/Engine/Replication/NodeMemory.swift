@@ -17,7 +17,7 @@ public final class NodeMemory: Sendable {
         var local: Local?
         var standby: [Int: Copy] = [:]
     }
-    private let state = Mutex(State())
+    private let state = EngineMutex(State())
 
     public init() {}
 

@@ -3,7 +3,7 @@ import Synchronization
 /// The newest complete checkpoint waiting to be replicated.
 final class ReplicationQueue: Sendable {
     let signal = WakeSignal()
-    private let newest = Mutex<CheckpointState?>(nil)
+    private let newest = EngineMutex<CheckpointState?>(nil)
 
     func submit(_ state: CheckpointState) {
         newest.withLock { n in if (n?.checkpoint ?? 0) < state.checkpoint { n = state } }

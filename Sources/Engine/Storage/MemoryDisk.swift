@@ -12,7 +12,7 @@ public final class MemoryDisk: Disk {
         var writesUntilCrash: Int? = nil
         var crashed = false
     }
-    let state = Mutex(State())
+    let state = EngineMutex(State())
 
     public init() {}
 

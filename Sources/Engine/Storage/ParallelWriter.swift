@@ -5,7 +5,7 @@ import Synchronization
 /// dispatch queue would run only as many at once as there are cores).
 enum ParallelWriter {
     static func run<Item: Sendable>(_ items: [Item], parallel: Bool, _ body: @escaping @Sendable (Item) throws(DiskError) -> Void) -> [DiskError] {
-        let errors = Mutex<[DiskError]>([])
+        let errors = EngineMutex<[DiskError]>([])
         var threads: [pthread_t] = []
         for (i, item) in items.enumerated() {
             // The last write runs on the calling thread; so does every write when one

@@ -19,7 +19,7 @@ final class Link: Sendable {
         var retransmits = 0
         var corruptionTimes: [Double] = []
     }
-    private let state = Mutex(State())
+    private let state = EngineMutex(State())
     /// The queue's length, readable without the lock (schedulers poll it often).
     private let count = Atomic<Int>(0)
 

@@ -8,9 +8,9 @@ public final class PacedSimulation: EngineRuntime, Sendable {
     public let config: JobConfig
     /// Virtual seconds per real second.
     public let speed: Double
-    private let sim: Mutex<SimulatedEngine>
+    private let sim: EngineMutex<SimulatedEngine>
     private let stopping = Atomic<Bool>(false)
-    private let thread = Mutex<pthread_t?>(nil)
+    private let thread = EngineMutex<pthread_t?>(nil)
     private let wallStart: Double
 
     /// A simulation of `config` on seed `seed`; call `start` to let time run.
@@ -18,7 +18,7 @@ public final class PacedSimulation: EngineRuntime, Sendable {
         let engine = try SimulatedEngine(config: config, seed: seed, replicas: replicas)
         self.config = config
         self.speed = max(0.01, min(speed, 100))
-        sim = Mutex(engine)
+        sim = EngineMutex(engine)
         wallStart = Self.wallNow()
     }
 

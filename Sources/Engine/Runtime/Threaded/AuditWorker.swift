@@ -7,7 +7,7 @@ final class AuditWorker: @unchecked Sendable {
     let auditor: Auditor
     let signal = WakeSignal()
     /// Newest committed epoch, and whether any commit since the last audit rewrote every row.
-    private let pending = Mutex<(epoch: UInt64?, full: Bool)>((nil, false))
+    private let pending = EngineMutex<(epoch: UInt64?, full: Bool)>((nil, false))
     /// Newest audited epoch.
     let audited = Atomic<UInt64>(0)
 

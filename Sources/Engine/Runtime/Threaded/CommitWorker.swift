@@ -5,7 +5,7 @@ import Synchronization
 final class CommitWorker: @unchecked Sendable {
     let persistence: Persistence
     let signal = WakeSignal()
-    private let newest = Mutex<CheckpointState?>(nil)
+    private let newest = EngineMutex<CheckpointState?>(nil)
     /// Newest committed epoch.
     let committedEpoch = Atomic<UInt64>(0)
 

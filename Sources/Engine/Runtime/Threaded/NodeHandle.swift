@@ -24,7 +24,7 @@ final class NodeHandle: Sendable {
     let condition = Atomic<UInt8>(0)
     let stalled = Atomic<Bool>(false)
     let memory = NodeMemory()
-    private let controls = Mutex<[Control]>([])
+    private let controls = EngineMutex<[Control]>([])
 
     func send(_ c: Control) {
         controls.withLock { $0.append(c) }

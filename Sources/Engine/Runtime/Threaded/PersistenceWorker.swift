@@ -6,7 +6,7 @@ import Synchronization
 final class PersistenceWorker: @unchecked Sendable {
     let persistence: Persistence
     let signal = WakeSignal()
-    private let queue = Mutex<[(state: CheckpointState, started: UInt64, alignment: UInt64)]>([])
+    private let queue = EngineMutex<[(state: CheckpointState, started: UInt64, alignment: UInt64)]>([])
 
     init(_ p: Persistence) { persistence = p }
 

@@ -18,13 +18,13 @@ public final class ThreadedEngine: Sendable {
     let commitWorker: CommitWorker
     let auditWorker: AuditWorker
     let coordinator: Coordinator
-    let threads = Mutex<[pthread_t]>([])
+    let threads = EngineMutex<[pthread_t]>([])
     let stopping = Atomic<Bool>(false)
     let auditStopping = Atomic<Bool>(false)
     let commitStopping = Atomic<Bool>(false)
     let restoredStates: [NodeSnapshot?]
     /// The one control plane, shared by the coordinator thread and command callers.
-    let control: Mutex<ControlPlane>
+    let control: EngineMutex<ControlPlane>
     let replication = ReplicationQueue()
     /// `stop` has begun: no checkpoint begins unless asked.
     let stopRequested = Atomic<Bool>(false)
@@ -69,7 +69,7 @@ public final class ThreadedEngine: Sendable {
         coordinator = Coordinator(nextID: setup.nextCheckpoint, nodes: config.nodes)
         let sorted = setup.restored?.nodes.sorted { $0.node < $1.node }
         restoredStates = (0..<config.nodes).map { i in sorted.flatMap { $0.indices.contains(i) ? $0[i] : nil } }
-        control = Mutex(ControlPlane(config: config, startNanos: startNanos))
+        control = EngineMutex(ControlPlane(config: config, startNanos: startNanos))
         self.replicas = replicas
         self.scrubIntervalMillis = max(1, scrubIntervalMillis)
         board.state.withLock { $0.lastStored = setup.restoredFrom ?? 0 }
