@@ -26,8 +26,11 @@ swift build --scratch-path "$scratch" --target Dashboard "${flags[@]}" >"$scratc
   || { tail -30 "$scratch.log" >&2; echo "fuzz.sh: the instrumented build failed (log: $scratch.log)" >&2; exit 1; }
 bin=$scratch/debug
 objects=()
-for m in CIntegrity Integrity Engine Drills Dashboard; do
-  for o in "$bin/$m.build"/*.o; do objects+=("$o"); done
+for o in "$bin/CIntegrity.build"/*.o; do objects+=("$o"); done
+# The objects of the modules' current sources only: a scratch directory keeps the objects
+# of files that were deleted or moved since, which would not link.
+for m in Integrity Engine Drills Dashboard; do
+  while read -r src; do objects+=("$bin/$m.build/$(basename "$src").o"); done < "$bin/$m.build/sources"
 done
 failed=0
 for t in "${targets[@]}"; do
