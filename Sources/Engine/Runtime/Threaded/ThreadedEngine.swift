@@ -4,9 +4,12 @@ import Synchronization
 /// The payments job on real threads (one per node), the real clock and real files: what
 /// `firedrill run` and the dashboard embed.
 ///
-/// Beside the node threads run a coordinator thread (injects barriers, gathers the
-/// aligned snapshots, samples figures) and a persistence thread (codes and writes the
-/// checkpoint, commits the sink, audits), so checkpoints stay off the processing path.
+/// Beside the node threads run a coordinator thread (ticks the one `ControlPlane` every
+/// 2 ms and carries out what it decides, hands aligned snapshots on, samples figures), a
+/// persistence thread (codes and writes checkpoints), a commit thread (the sink), an audit
+/// thread, a replication thread (standby copies) and a scrubber thread, so checkpoints and
+/// proof stay off the processing path. How the control plane's actions are carried out on
+/// threads is in `ThreadedEngine+Host.swift`.
 public final class ThreadedEngine: Sendable {
     public let config: JobConfig
     let clock = SystemClock()
