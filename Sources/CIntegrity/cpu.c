@@ -34,10 +34,12 @@ static uint32_t detect(void) {
 static uint32_t detect(void) { return 0; }
 #endif
 
-static volatile uint32_t cached = 0xFFFFFFFFu;
+static uint32_t cached = 0xFFFFFFFFu;
 
 uint32_t fd_cpu_features(void) {
-    uint32_t f = cached;
+    /* Atomic on both sides (a plain read racing the store is a data race, as
+       ThreadSanitizer found). */
+    uint32_t f = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (f == 0xFFFFFFFFu) {
         /* Idempotent: racing threads compute the same value. */
         f = detect();
