@@ -5,11 +5,8 @@ import Foundation
 /// A throttled threaded job on a scratch directory.
 func threadedJob(_ name: String, rate: Double = 200_000, accounts: Int = 3000, interval: Double = 0.2, replicas: Int = 1) throws -> (ThreadedEngine, String) {
     let dir = NSTemporaryDirectory() + "firedrill-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    var c = JobConfig()
-    c.rate = rate
-    c.accounts = accounts
-    c.checkpointInterval = interval
-    let engine = try ThreadedEngine(config: c, dataDirectory: dir, replicas: replicas, scrubIntervalMillis: 20)
+    let engine = try ThreadedEngine(config: threadedConfig(rate: rate, accounts: accounts, interval: interval), dataDirectory: dir,
+                                    replicas: replicas, scrubIntervalMillis: 20)
     return (engine, dir)
 }
 

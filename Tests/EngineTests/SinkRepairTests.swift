@@ -71,7 +71,7 @@ struct SinkRepairTests {
     }
 }
 
-/// The configuration `threadedJob` uses, to reopen its directory.
+/// The configuration `threadedJob` uses (and a test reopens its directory with).
 func threadedConfig(rate: Double = 100_000, accounts: Int, interval: Double = 0.2) -> JobConfig {
     var c = JobConfig()
     c.rate = rate

@@ -197,7 +197,9 @@ public final class SimulatedEngine {
                     beat(tick)
                     if controlTick(publish: false) { next = tick; break }
                 }
-                clock.advance(by: max(next > clock.nanos() ? next &- clock.nanos() : 0, clock.nanos() == t ? 1 : 0))
+                // To the next event; at least one nanosecond when nothing moved the clock.
+                let now = clock.nanos()
+                if next > now { clock.advance(by: next - now) } else if now == t { clock.advance(by: 1) }
                 continue
             }
             perform(action)
