@@ -193,4 +193,17 @@ struct HostPauseTests {
         e.discount(5, now: 2)
         #expect(e.lastHeartbeat == 2)
     }
+
+    @Test("a beat sent before a pause and seen after it does not undo the pause's credit (found by the SIGSTOP e2e)")
+    func staleBeatAfterPause() {
+        var d = PhiAccrualDetector()
+        for i in 0..<50 { d.heartbeat(at: Double(i) * 0.05) }
+        let last = 49 * 0.05
+        // Beat at last + 0.04 just before the host stopped; the detector, after 0.5 s away,
+        // credits the pause first and reads the beat after.
+        d.discount(0.5, now: last + 0.55)
+        d.heartbeat(at: last + 0.04)
+        #expect(d.lastHeartbeat == last + 0.5)
+        #expect(d.phi(at: last + 0.55) < d.threshold)
+    }
 }

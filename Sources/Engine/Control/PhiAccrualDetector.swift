@@ -48,7 +48,9 @@ public struct PhiAccrualDetector: Sendable {
             sum += interval
             sumSquares += interval * interval
         }
-        lastHeartbeat = time
+        // A beat older than the last one known (sent before a pause of the host, seen only
+        // after it was credited, or from before a restart) does not move the clock back.
+        lastHeartbeat = max(lastHeartbeat ?? time, time)
     }
 
     /// The interval assumed before any was measured, seconds (the heartbeat period).
