@@ -108,7 +108,12 @@ struct SimulatedFaultTests {
         s.run(for: 1)
         #expect(try store.disk.read(path) == original)
         #expect(Self.first(s) { if case .shardBad(checkpoint: id, shard: 1, _, _) = $0 { true } else { false } } != nil)
-        #expect(Self.first(s) { $0 == .shardRepaired(checkpoint: id, shard: 1, node: m.shards[1].disk) } != nil)
+        let repaired = Self.first(s) { if case .shardRepaired(checkpoint: id, shard: 1, node: m.shards[1].disk, _) = $0 { true } else { false } }
+        // Rebuilt from the intact others: at least k of them, never from itself.
+        if case let .shardRepaired(_, _, _, from)? = repaired?.detail {
+            #expect(from.count >= m.dataShards && !from.contains(1))
+        } else { Issue.record("no shard-repaired event") }
+        #expect(Self.first(s) { if case .scrubPassed(_, _, bad: 0) = $0 { true } else { false } } != nil)
         try s.apply(.wipeDisk(0))
         s.run(for: 1)
         #expect(store.scrub(id, repair: false).corrupt + store.scrub(id, repair: false).missing == 0)

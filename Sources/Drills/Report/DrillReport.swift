@@ -5,6 +5,11 @@ public enum DrillReport {
     /// The verdict per expectation with the measured values, then PASSED or FAILED.
     public static func text(_ r: DrillResult) -> String {
         var lines: [String] = []
+        if !r.receipts.isEmpty {
+            lines.append("")
+            lines.append("fault receipts:")
+            for receipt in r.receipts { lines.append(contentsOf: receiptLines(receipt)) }
+        }
         lines.append("")
         lines.append("expectations:")
         for v in r.verdicts {
@@ -14,6 +19,18 @@ public enum DrillReport {
         lines.append("")
         lines.append("drill \(r.drill.name) (\(r.runtime)): \(failed == 0 ? "PASSED" : "FAILED") — \(r.verdicts.count - failed) of \(r.verdicts.count) expectations hold")
         return lines.joined(separator: "\n")
+    }
+
+    /// A receipt for a person: the fault, then a line per step with its technique.
+    public static func receiptLines(_ r: FaultReceipt) -> [String] {
+        let story = r.story
+        var lines = ["  #\(r.id) \(r.title) at \(JSON.number(r.at))s: \(r.status.rawValue)"]
+        for i in story.indices {
+            let step = story[i].step
+            lines.append("      \(step.technique.rawValue.padding(18)) \(r.text(step, after: r.elapsed(story, i)))")
+        }
+        if let w = r.waiting { lines.append("      \("".padding(18)) … \(w)") }
+        return lines
     }
 
     /// The whole run as one JSON object: drill, timeline, expectations, measured figures.
@@ -38,6 +55,7 @@ public enum DrillReport {
             ("runtime", JSON.string(r.runtime)), ("passed", String(r.passed)), ("duration", JSON.number(r.drill.duration)),
             ("wallSeconds", JSON.number(r.wallSeconds)), ("timeline", JSON.array(timeline)), ("expectations", JSON.array(expectations)),
             ("measured", measured),
+            ("receipts", JSON.array(r.receipts.map { DrillRecord.receiptLine($0, time: $0.healedAt ?? $0.at) })),
         ])
     }
 

@@ -62,6 +62,7 @@ public final class DrillPlayer: Sendable {
             guard let rec = r else { return }
             r = nil
             rec.writeNewEvents(rebased(snap.events))
+            rec.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
             rec.write(DrillRecord.snapshotLine(snap, time: now))
             try rec.close()
         }
@@ -108,6 +109,7 @@ public final class DrillPlayer: Sendable {
                 let snap = engine.snapshot()
                 record.withLock { r in
                     r?.writeNewEvents(rebased(snap.events))
+                    r?.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
                     r?.write(DrillRecord.snapshotLine(snap, time: now))
                 }
             }
@@ -149,9 +151,10 @@ public final class DrillPlayer: Sendable {
         let (applied, samples, errors) = state.withLock { ($0.applied, $0.samples, $0.errors) }
         let recoveries = snap.recoveries.map { var r = $0; r.at -= base; return r }
         let steps = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
-        let result = DrillResult(drill: drill, runtime: "threaded (live)", verdict: snap.audit, events: rebased(snap.events),
+        var result = DrillResult(drill: drill, runtime: "\(engine.runtimeName) (live)", verdict: snap.audit, events: rebased(snap.events),
                                  recoveries: recoveries, applied: applied, samples: samples, stepErrors: errors,
                                  stepEntries: steps, wallSeconds: now)
+        result.receipts = snap.receipts.map { $0.rebased(by: base) }
         state.withLock { $0.result = result }
     }
 }

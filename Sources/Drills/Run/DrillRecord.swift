@@ -10,6 +10,8 @@ public final class DrillRecord {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
     private var lastWritten: EngineEvent?
+    /// Per receipt id, the version last written (a receipt is written again when it changes).
+    private var receiptsWritten: [Int: FaultReceipt] = [:]
 
     /// Opens `path.partial` for writing.
     public init(path: String) throws(FileError) {
@@ -50,6 +52,33 @@ public final class DrillRecord {
                 ("name", JSON.string(e.name)), ("node", e.node.map(String.init) ?? "null"), ("message", JSON.string(e.message)),
             ]))
         }
+    }
+
+    /// Writes each receipt that is new or changed since it was last written, whole: the last
+    /// line of a receipt's id is its final state.
+    public func writeReceipts(_ receipts: [FaultReceipt], time: Double) {
+        for r in receipts where receiptsWritten[r.id] != r {
+            receiptsWritten[r.id] = r
+            write(Self.receiptLine(r, time: time))
+        }
+    }
+
+    /// A receipt as one JSON object: the fault, each step with its technique, time and words.
+    public static func receiptLine(_ r: FaultReceipt, time: Double) -> String {
+        let story = r.story
+        let steps = story.indices.map { i in
+            JSON.object([
+                ("at", JSON.number(story[i].at)), ("step", JSON.string(story[i].step.name)),
+                ("technique", JSON.string(story[i].step.technique.rawValue)), ("text", JSON.string(r.text(story[i].step, after: r.elapsed(story, i)))),
+            ])
+        }
+        return JSON.object([
+            ("t", JSON.number(time)), ("type", JSON.string("receipt")), ("id", String(r.id)),
+            ("fault", r.fault.map { JSON.string($0.description) } ?? "null"), ("title", JSON.string(r.title)),
+            ("node", r.node.map(String.init) ?? "null"), ("at", JSON.number(r.at)), ("healedAt", r.healedAt.map(JSON.number) ?? "null"),
+            ("status", JSON.string(r.status.rawValue)), ("steps", JSON.array(steps)), ("waiting", r.waiting.map(JSON.string) ?? "null"),
+            ("line", JSON.string(r.line)),
+        ])
     }
 
     /// Flushes, fsyncs and renames the record into place.

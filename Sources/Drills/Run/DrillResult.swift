@@ -28,6 +28,8 @@ public struct DrillResult: Sendable {
     public var timeline: [TimelineEntry]
     /// Seconds the run took on the wall clock.
     public var wallSeconds: Double
+    /// A receipt per fault: what broke, each step the engine took, the proof.
+    public var receipts: [FaultReceipt] = []
 
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
 }

@@ -58,6 +58,7 @@ public struct DrillRunner {
             }
             if let record {
                 record.writeNewEvents(events)
+                record.writeReceipts(target.receipts(), time: target.now)
                 if target.now - lastRecord >= 0.5 {
                     record.write(target.recordLine())
                     lastRecord = target.now
@@ -66,11 +67,15 @@ public struct DrillRunner {
         }
         let verdict = target.finish()
         let events = target.events()
+        let receipts = target.receipts()
         record?.writeNewEvents(events)
+        record?.writeReceipts(receipts, time: target.now)
         record?.write(target.recordLine())
-        return DrillResult(drill: drill, runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
-                           applied: applied, samples: samples, stepErrors: errors, stepEntries: timeline,
-                           wallSeconds: Self.wallClock() - wallStart)
+        var result = DrillResult(drill: drill, runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
+                                 applied: applied, samples: samples, stepErrors: errors, stepEntries: timeline,
+                                 wallSeconds: Self.wallClock() - wallStart)
+        result.receipts = receipts
+        return result
     }
 
     /// Events worth a line in the timeline (not the routine checkpoint and commit ones).

@@ -47,6 +47,11 @@ public final class DrillTarget {
         engine.snapshot().events.map { var e = $0; e.time -= base; return e }
     }
 
+    /// The fault receipts, with times since the drill started.
+    public func receipts() -> [FaultReceipt] {
+        engine.snapshot().receipts.map { $0.rebased(by: base) }
+    }
+
     /// The recoveries, with times since the drill started.
     public func recoveries() -> [ClusterSnapshot.Recovery] {
         engine.snapshot().recoveries.map { var r = $0; r.at -= base; return r }

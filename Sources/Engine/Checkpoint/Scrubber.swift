@@ -16,6 +16,10 @@ struct Scrubber {
     private var bad = Set<ShardKey>()
     private var queue: [(checkpoint: UInt64, shard: Int)] = []
     private var next = 0
+    /// Shards found bad in this pass and in the one before (a pass after repairs reports).
+    private var foundThisPass = 0
+    private var foundLastPass = 0
+    private var repairedThisPass = 0
 
     init(passPause: Double) { self.passPause = max(0.001, passPause) }
 
@@ -41,9 +45,15 @@ struct Scrubber {
     mutating func step(_ store: ShardStore, nodes: Int) -> Step {
         if next >= queue.count {
             let ended = !queue.isEmpty
+            var step = Step(pause: passPause)
+            if ended && (foundThisPass > 0 || foundLastPass > 0) {
+                // The pass after a repair says what it found, so a repair is seen verified.
+                step.events.append(.scrubPassed(shards: queue.count, repaired: repairedThisPass, bad: bad.count))
+            }
+            if ended { (foundLastPass, foundThisPass, repairedThisPass) = (foundThisPass, 0, 0) }
             queue.removeAll(keepingCapacity: true)
             next = 0
-            guard let ids = try? store.checkpointIDs(), !ids.isEmpty else { return Step(pause: passPause) }
+            guard let ids = try? store.checkpointIDs(), !ids.isEmpty else { return step }
             for old in manifests.keys where !ids.contains(old) { manifests[old] = nil }
             bad = bad.filter { ids.contains($0.checkpoint) }
             for id in ids.reversed() {
@@ -51,7 +61,8 @@ struct Scrubber {
                 guard let m = manifests[id] else { continue }
                 for s in m.shards.indices { queue.append((id, s)) }
             }
-            return Step(pause: passPause, health: ended ? health(nodes) : nil)
+            if ended { step.health = health(nodes) }
+            return step
         }
         let (id, shard) = queue[next]
         next += 1
@@ -70,10 +81,12 @@ struct Scrubber {
         // A checkpoint retention deleted during the pass is not a bad shard.
         guard (try? store.manifest(id)) != nil else { return step }
         let known = bad.contains(key)
+        foundThisPass += 1
         if !known { step.events.append(.shardBad(checkpoint: id, shard: shard, node: disk, why: why)) }
         do throws(RestoreError) {
-            try store.repair(manifest, shards: [shard])
-            step.events.append(.shardRepaired(checkpoint: id, shard: shard, node: disk))
+            let from = try store.repair(manifest, shards: [shard])
+            step.events.append(.shardRepaired(checkpoint: id, shard: shard, node: disk, from: from))
+            repairedThisPass += 1
             bad.remove(key)
             step.repairedDisk = disk
         } catch {

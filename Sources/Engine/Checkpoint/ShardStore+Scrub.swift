@@ -39,7 +39,9 @@ extension ShardStore {
     /// Rewrites the listed shards of a checkpoint from the intact others (self-healing
     /// storage): reads `k` good shards, reconstructs, checks the CRC of each rebuilt shard
     /// against the manifest, and replaces the file atomically.
-    public func repair(_ manifest: Manifest, shards bad: [Int]) throws(RestoreError) {
+    /// - Returns: the intact shards it read to rebuild them.
+    @discardableResult
+    public func repair(_ manifest: Manifest, shards bad: [Int]) throws(RestoreError) -> [Int] {
         let id = manifest.checkpoint
         let n = manifest.shards.count
         let stripe = ShardBuffer(count: n, shardLength: manifest.shardSize)
@@ -65,6 +67,7 @@ extension ShardStore {
                 try disk.writeAtomically(Self.shardPath(checkpoint: id, shard: i, disk: s.disk), rebuilt)
             } catch { throw RestoreError(checkpoint: id, reason: "\(error)") }
         }
+        return present.indices.filter { present[$0] }
     }
 
     /// Verifies every shard of checkpoint `id` and, with `repair`, rewrites the bad ones.

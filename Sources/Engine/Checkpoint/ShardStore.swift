@@ -35,6 +35,10 @@ public final class ShardStore: Sendable {
     public static func nodeDirectory(_ node: Int) -> String { "node-\(node)" }
     public static func shardPath(checkpoint id: UInt64, shard: Int, disk: Int) -> String { "node-\(disk)/chk-\(pad(id)).s\(shard)" }
     public static func manifestPath(_ id: UInt64) -> String { "manifests/chk-\(pad(id)).manifest" }
+    /// Whether a file name in a node directory is a shard's (`chk-0000000012.s3`).
+    static func isShardFileName(_ name: String) -> Bool {
+        name.hasPrefix("chk-") && name.contains(".s") && !name.hasSuffix(".tmp")
+    }
 
     static func pad(_ id: UInt64) -> String {
         let s = String(id)

@@ -63,30 +63,43 @@ extension ControlHost {
     func applyCommand(_ command: Command) throws(CommandError) {
         let actions = try withControl { $0.command(command, at: nowNanos) }.get()
         // Acts on the disks first: they are the ones that can be refused.
+        var logged = command
+        var wiped: (node: Int, shards: Int)?
         for a in actions {
             switch a {
-            case let .damageShard(ref, shard, delete): try damageShard(ref, shard, delete: delete)
+            case let .damageShard(ref, shard, delete):
+                let id = try damageShard(ref, shard, delete: delete)
+                // The log names the checkpoint `latest` meant, so a receipt can follow the shard.
+                logged = delete ? .deleteShard(.id(id), shard) : .corruptShard(.id(id), shard)
             case let .wipeDisk(i):
-                do throws(DiskError) { try store.disk.removeTree(ShardStore.nodeDirectory(i)) } catch { throw CommandError(error) }
+                let directory = ShardStore.nodeDirectory(i)
+                let held = ((try? store.disk.list(directory)) ?? []).filter { ShardStore.isShardFileName($0) }.count
+                do throws(DiskError) { try store.disk.removeTree(directory) } catch { throw CommandError(error) }
+                wiped = (i, held)
             default: break
             }
         }
+        // Logged before the rest is carried out: what it causes (a frame caught on another
+        // thread at once) comes after it in the log, and on its receipt.
+        emit(.command(logged))
+        if let w = wiped { emit(.diskWiped(node: w.node, shards: w.shards)) }
         for a in actions { perform(a) }
-        emit(.command(command))
     }
 
-    /// Flips a bit in, or removes, shard `shard` of checkpoint `ref`.
-    func damageShard(_ ref: CheckpointRef, _ shard: Int, delete: Bool) throws(CommandError) {
+    /// Flips a bit in, or removes, shard `shard` of checkpoint `ref`; returns the checkpoint's id.
+    @discardableResult
+    func damageShard(_ ref: CheckpointRef, _ shard: Int, delete: Bool) throws(CommandError) -> UInt64 {
         let (path, manifest) = try store.shardFile(ref, shard)
         let flipped: Bool
         do throws(DiskError) {
             if delete {
                 try store.disk.remove(path)
-                return
+                return manifest.checkpoint
             }
             flipped = try store.disk.flipBit(path, byte: manifest.shardSize / 2, bit: 4)
         } catch { throw CommandError(error) }
         guard flipped else { throw CommandError("\(path) is missing") }
+        return manifest.checkpoint
     }
 
     // MARK: - The tick
@@ -140,7 +153,11 @@ extension ControlHost {
         let now = nowNanos
         let id = coordinator.begin(now: now)
         proof { $0.begun(id, at: now) }
-        board.state.withLock { s in s.barrierHints[id] = publishedOffsets(s) }
+        let time = uptime
+        board.state.withLock { s in
+            s.barrierHints[id] = publishedOffsets(s)
+            s.receipts.checkpointBegan(id, at: time)
+        }
         board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .inProgress, duration: nil, alignment: nil, bytes: 0,
                                                           shards: config.dataShards + config.parityShards, healthyShards: 0, note: ""))
         injectBarriers(id)
@@ -203,8 +220,9 @@ extension ControlHost {
     func auditFinished(_ result: Result<AuditVerdict, SinkError>) {
         switch result {
         case let .success(v):
+            let time = uptime
             let (previous, hadError) = board.state.withLock { s in
-                defer { s.verdict = v; s.auditError = nil }
+                defer { s.verdict = v; s.auditError = nil; s.receipts.audited(v, at: time) }
                 return (s.verdict, s.auditError != nil)
             }
             if let id = v.checkpoint { proof { $0.audited(id) } }

@@ -130,6 +130,8 @@ public struct ClusterSnapshot: Sendable {
     public var auditError: String? = nil
     /// What a stopping engine is doing; nil while it runs normally.
     public var stopPhase: StopPhase? = nil
+    /// A receipt per fault (oldest first): what broke, each step the engine took, the proof.
+    public var receipts: [FaultReceipt] = []
 
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }

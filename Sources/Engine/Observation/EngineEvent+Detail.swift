@@ -62,8 +62,12 @@ extension EngineEvent {
         case inputStalled(from: Int, why: String)
         /// The scrubber found a corrupt or missing shard.
         case shardBad(checkpoint: UInt64, shard: Int, node: Int, why: String)
-        /// The scrubber rewrote a shard from the others.
-        case shardRepaired(checkpoint: UInt64, shard: Int, node: Int)
+        /// The scrubber rewrote a shard from the others (`from`: the intact shards it read).
+        case shardRepaired(checkpoint: UInt64, shard: Int, node: Int, from: [Int])
+        /// A scrubber pass over `shards` shards ended (reported after a pass that found a bad one).
+        case scrubPassed(shards: Int, repaired: Int, bad: Int)
+        /// An operator wiped a node's disk: `shards` shard files were on it.
+        case diskWiped(node: Int, shards: Int)
         /// Too few intact shards to rewrite one.
         case shardUnrepairable(checkpoint: UInt64, shard: Int, why: String)
         case checkpointFailed(checkpoint: UInt64, CheckpointFailure)
@@ -82,7 +86,7 @@ extension EngineEvent {
         public var node: Int? {
             switch self {
             case let .nodeDown(n, _, _), let .restartScheduled(n, _), let .quarantined(n, _, _): n
-            case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n): n
+            case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n, _), let .diskWiped(n, _): n
             case let .command(c): c.node
             default: nil
             }
@@ -93,10 +97,10 @@ extension EngineEvent {
             switch self {
             case .started, .stopped: .info
             case .warning, .quarantined, .fallback, .restoreSkipped, .inputStalled, .shardUnrepairable, .checkpointFailed, .auditFailed: .error
-            case .command: .operatorAction
+            case .command, .diskWiped: .operatorAction
             case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
             case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp: .recovery
-            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt: .repair
+            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed: .repair
             case .auditMismatch, .auditRecovered: .audit
             case let .note(k, _): k
             }
@@ -124,6 +128,8 @@ extension EngineEvent {
             case .inputStalled: "input-stalled"
             case .shardBad: "shard-bad"
             case .shardRepaired: "shard-repaired"
+            case .scrubPassed: "scrub-passed"
+            case .diskWiped: "disk-wiped"
             case .shardUnrepairable: "shard-unrepairable"
             case .checkpointFailed: "checkpoint-failed"
             case .auditMismatch: "audit-mismatch"
@@ -160,7 +166,12 @@ extension EngineEvent {
             case let .linkDegraded(src, dst): "link \(src)->\(dst) degraded: 3 or more corrupt frames in 10 s"
             case let .inputStalled(src, why): "input from node \(src) stalls until recovery: \(why)"
             case let .shardBad(id, s, n, why): "scrubber: checkpoint \(id) shard \(s) on node \(n) is bad (\(why))"
-            case let .shardRepaired(id, s, n): "scrubber rewrote checkpoint \(id) shard \(s) on node \(n) from the other shards"
+            case let .shardRepaired(id, s, n, from):
+                "scrubber rewrote checkpoint \(id) shard \(s) on node \(n) from shards \(from.map(String.init).joined(separator: ","))"
+            case let .scrubPassed(shards, repaired, bad):
+                bad == 0 ? "scrubber pass: all \(shards) shards intact\(repaired > 0 ? " (\(repaired) rewritten in it)" : "")"
+                    : "scrubber pass over \(shards) shards: \(bad) still bad, \(repaired) rewritten"
+            case let .diskWiped(n, shards): "node \(n)'s disk wiped: \(shards) shard files gone"
             case let .shardUnrepairable(id, s, why): "scrubber cannot repair checkpoint \(id) shard \(s): \(why)"
             case let .checkpointFailed(id, why): "checkpoint \(id) \(why.text)"
             case let .auditMismatch(e, lost, dup, accounts, conserved):

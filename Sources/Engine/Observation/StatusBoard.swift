@@ -58,6 +58,8 @@ final class StatusBoard: Sendable {
         /// Since when the lag bound holds the sources, and for how long it held them before.
         var heldSince: UInt64?
         var heldNanos: UInt64 = 0
+        /// A receipt per fault, filled in from the events, checkpoints and audits below.
+        var receipts = ReceiptBook()
     }
 
     let state: EngineMutex<State>
@@ -77,6 +79,7 @@ final class StatusBoard: Sendable {
     func event(_ e: EngineEvent) {
         state.withLock { s in
             s.events.append(e)
+            s.receipts.record(e)
             if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
         }
     }
@@ -163,6 +166,7 @@ final class StatusBoard: Sendable {
             snap.auditedPerSecond = max(0, rate(2.0) { $0.audited })
             snap.auditError = s.auditError
             snap.stopPhase = s.stopPhase
+            snap.receipts = s.receipts.receipts
             return snap
         }
     }
