@@ -141,6 +141,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
     var faultEnded = false
     /// Detected (or commanded) and waiting for the recovery that follows.
     var needsRecovery = false
+    /// When the supervisor's last restart of the node is due.
+    var restartDue: Double?
     /// A recovery is under way that this receipt takes part in.
     var inRecovery = false
     /// Restored in the last recovery, waiting for the replay to catch up.

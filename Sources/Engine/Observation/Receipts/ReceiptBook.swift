@@ -35,6 +35,7 @@ public struct ReceiptBook: Sendable, Equatable {
                 receipts[i].add(.restarted(times: 1, backoff: backoff), at: t)
             }
             receipts[i].needsRecovery = true  // the restart rolls the job back (now or after the backoff)
+            receipts[i].restartDue = t + backoff
         case let .quarantined(n, restarts, _):
             guard let i = nodeReceipt(n) else { return }
             receipts[i].add(.quarantined(restarts: restarts), at: t)
@@ -204,6 +205,8 @@ public struct ReceiptBook: Sendable, Equatable {
     private mutating func rolledBack(_ i: Int, _ id: UInt64, _ seconds: Double, _ sources: [RestoreSource?], at t: Double) {
         receipts[i].inRecovery = false
         receipts[i].awaitingCatchUp = true
+        // A restart still in its backoff brings another recovery.
+        if let due = receipts[i].restartDue, due > t + 1e-9 { receipts[i].needsRecovery = true }
         if let n = receipts[i].node, n < sources.count, receipts[i].fault != .recoverNow {
             // A repeated failure of the same fault (a partition's) keeps the newest restore and
             // replay; the restart count says how often it went round.
