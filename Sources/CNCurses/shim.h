@@ -46,6 +46,31 @@ static inline int fd_key_enter(void) { return KEY_ENTER; }
 static inline int fd_key_backspace(void) { return KEY_BACKSPACE; }
 static inline int fd_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int fd_ok(void) { return OK; }
+static inline int fd_key_mouse(void) { return KEY_MOUSE; }
+
+/* Mouse: clicks and the wheel only (a terminal's own text selection works with Shift). */
+static inline void fd_enable_mouse(void) {
+    mmask_t mask = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+    mask |= BUTTON5_PRESSED;
+#endif
+    mousemask(mask, NULL);
+    mouseinterval(0);
+}
+
+/* The pending mouse event: 1 click, 2 wheel up, 3 wheel down, 0 none or another. */
+static inline int fd_read_mouse(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    *x = e.x;
+    *y = e.y;
+    if (e.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 2;
+#ifdef BUTTON5_PRESSED
+    if (e.bstate & BUTTON5_PRESSED) return 3;
+#endif
+    return 0;
+}
 
 /* Terminal restoration on signals. Only async-signal-safe calls run in the handlers:
    a crash signal puts the saved terminal modes back, leaves the alternate screen, shows
@@ -59,7 +84,7 @@ static volatile sig_atomic_t fd_screen_active = 0;
 static void fd_crash_handler(int sig) {
     if (fd_screen_active) {
         if (fd_have_termios) tcsetattr(0, TCSANOW, fd_saved_termios());
-        static const char reset[] = "\033[0m\033[?25h\033[?1049l\r\nfiredrill: crashed; the terminal was restored\r\n";
+        static const char reset[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?25h\033[?1049l\r\nfiredrill: crashed; the terminal was restored\r\n";
         ssize_t ignored = write(2, reset, sizeof reset - 1);
         (void)ignored;
     }

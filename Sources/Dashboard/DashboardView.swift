@@ -48,7 +48,11 @@ public enum DashboardView {
         NodesPanel.draw(vm, in: layout.nodes, on: &canvas)
         ThroughputPanel.draw(vm, in: layout.throughput, on: &canvas)
         CheckpointsPanel.draw(vm, in: layout.checkpoints, on: &canvas)
-        EventsPanel.draw(vm, in: layout.events, on: &canvas)
+        switch vm.state.bottom {
+        case .receipts: ReceiptsPanel.draw(vm, in: layout.events, on: &canvas)
+        case .events: EventsPanel.draw(vm, in: layout.events, on: &canvas)
+        }
+        if vm.state.presenter { PresenterCaption.draw(vm, over: layout, width: canvas.width, on: &canvas) }
         FooterPanel.draw(vm, row: layout.footer, width: canvas.width, on: &canvas)
         switch vm.state.overlay {
         case .help: Overlays.drawHelp(vm, on: &canvas)

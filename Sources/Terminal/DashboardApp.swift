@@ -21,6 +21,12 @@ public final class DashboardApp {
         public var job: ViewModel.Job
         /// A message for the footer at start (theme warnings, for instance).
         public var startMessage: (text: String, isError: Bool)?
+        /// Every fault key and command refused (`--read-only`).
+        public var readOnly = false
+        /// Large captions, `.`/space pause, `[` `]` pace (`--presenter`).
+        public var presenter = false
+        /// Clicks select a node row, the wheel scrolls (off: `--no-mouse`).
+        public var mouse = true
 
         public init(refreshMillis: Int, themes: [Theme], noColor: Bool, job: ViewModel.Job, startMessage: (text: String, isError: Bool)? = nil) {
             self.refreshMillis = refreshMillis
@@ -43,9 +49,12 @@ public final class DashboardApp {
     /// checkpoint, commit, audit) on a thread of its own while the screen keeps drawing
     /// what it is doing; the screen is closed when this returns.
     public func run(onQuit: @escaping @Sendable () -> Void) throws(Screen.OpenError) -> Ending {
-        let screen = try Screen(noColor: options.noColor)
+        let screen = try Screen(noColor: options.noColor, mouse: options.mouse)
         defer { screen.close() }
         var state = DashboardState(refreshMillis: options.refreshMillis)
+        state.readOnly = options.readOnly
+        state.presenter = options.presenter
+        let pacer = source.pacer()
         var themeIndex = 0
         let colors = screen.colors
         func theme() -> Theme { options.themes[themeIndex % options.themes.count].adapted(to: colors) }
@@ -62,9 +71,12 @@ public final class DashboardApp {
             if resized { screen.invalidate() }
             if let key {
                 redraw = true
+                let layout = DashboardView.Layout.make(width: screen.width, height: screen.height, nodes: snapshot.nodes.count, drill: source.drillStatus() != nil)
                 let context = DashboardState.Context(
                     nodes: snapshot.nodes.count, shards: options.job.dataShards + options.job.parityShards,
-                    latestCheckpoint: snapshot.checkpoints.last { $0.status == .complete }?.id)
+                    latestCheckpoint: snapshot.checkpoints.last { $0.status == .complete }?.id,
+                    receipts: ReceiptsPanel.visible(snapshot.receipts, filter: state.filter).count,
+                    nodeRows: (layout.nodes.y + 2, max(0, layout.nodes.height - 3)))
                 let now = snapshot.uptime
                 for effect in state.handle(key, context: context, now: now) {
                     switch effect {
@@ -84,12 +96,46 @@ public final class DashboardApp {
                         current = theme()
                         state.say("theme \(current.name)", at: now)
                     case .toggleSchedule:
-                        if source.drillStatus() == nil {
-                            state.say("no drill is playing (start one with --drill NAME)", error: true, at: now)
+                        toggleSchedule(&state, now: now)
+                    case .togglePause:
+                        if let pacer {
+                            pacer.setPaused(!pacer.isPaused)
+                            state.timePaused = pacer.isPaused
+                            state.say(state.timePaused ? "time paused (the simulation and any drill stand still); . resumes, n steps one event" : "time runs again at \(Self.speedText(pacer.speed))", at: now)
+                        } else if source.drillStatus() != nil {
+                            toggleSchedule(&state, now: now)
                         } else {
-                            state.schedulePaused = source.setSchedulePaused(!state.schedulePaused)
-                            state.say(state.schedulePaused ? "drill schedule paused; p resumes" : "drill schedule resumed", at: now)
+                            state.say("nothing to pause: the threaded engine runs in real time (--simulated can pause and step)", error: true, at: now)
                         }
+                    case let .changeSpeed(faster):
+                        guard let pacer else {
+                            state.say("the pace changes on the simulated runtime only (firedrill --simulated)", error: true, at: now)
+                            break
+                        }
+                        let speed = pacer.stepSpeed(faster: faster)
+                        state.say("simulated time at \(Self.speedText(speed)) (0.1×–10×)", at: now)
+                    case let .setSpeed(x):
+                        guard let pacer else {
+                            state.say("the pace changes on the simulated runtime only (firedrill --simulated)", error: true, at: now)
+                            break
+                        }
+                        do throws(PacedSimulation.SpeedError) {
+                            try pacer.setSpeed(x)
+                            state.say("simulated time at \(Self.speedText(x))", at: now)
+                        } catch {
+                            state.say("\(error.description); nothing changed", error: true, at: now)
+                        }
+                    case .stepEvent:
+                        guard let pacer, pacer.isPaused else {
+                            state.say(pacer == nil ? "stepping works on the simulated runtime only (firedrill --simulated)" : "pause first (.), then n steps one event", error: true, at: now)
+                            break
+                        }
+                        if let e = pacer.stepToNextEvent() {
+                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)", at: e.time)
+                        } else {
+                            state.say("no event within 10 s of simulated time", at: now)
+                        }
+                        snapshot = source.snapshot()
                     }
                 }
             }
@@ -120,6 +166,23 @@ public final class DashboardApp {
         }
         OSThread.join(thread)
         return ending
+    }
+
+    private func toggleSchedule(_ state: inout DashboardState, now: Double) {
+        if source.drillStatus() == nil {
+            state.say("no drill is playing (start one with --drill NAME)", error: true, at: now)
+        } else {
+            state.schedulePaused = source.setSchedulePaused(!state.schedulePaused)
+            let key = state.presenter ? "." : "p"
+            state.say(state.schedulePaused ? "drill schedule paused; \(key) resumes" : "drill schedule resumed", at: now)
+        }
+    }
+
+    static func speedText(_ x: Double) -> String {
+        var t = Format.fixed(x, 2)
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t + "×"
     }
 
     private func draw(_ screen: Screen, snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, colors: Int) {

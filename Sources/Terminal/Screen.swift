@@ -26,7 +26,7 @@ public final class Screen {
 
     /// Takes over the terminal. Fails (without touching it) when stdin or stdout is not a
     /// terminal or `TERM` names no terminal curses knows.
-    public init(noColor: Bool) throws(OpenError) {
+    public init(noColor: Bool, mouse: Bool = false) throws(OpenError) {
         guard TerminalCheck.isInteractive else { throw OpenError(description: "standard input and output must be a terminal") }
         setlocale(LC_ALL, "")
         SignalGuard.install()
@@ -42,6 +42,7 @@ public final class Screen {
         keypad(fd_stdscr(), true)
         curs_set(0)
         set_escdelay(25)
+        if mouse { fd_enable_mouse() }
         var colorCount = 0
         if !noColor && has_colors() {
             start_color()
@@ -85,6 +86,14 @@ public final class Screen {
             case fd_key_end(): return (.end, false)
             case fd_key_enter(): return (.enter, false)
             case fd_key_backspace(): return (.backspace, false)
+            case fd_key_mouse():
+                var x: Int32 = 0, y: Int32 = 0
+                switch fd_read_mouse(&x, &y) {
+                case 1: return (.click(x: Int(x), y: Int(y)), false)
+                case 2: return (.wheelUp, false)
+                case 3: return (.wheelDown, false)
+                default: return (nil, false)
+                }
             default: return (nil, false)
             }
         }

@@ -39,7 +39,23 @@ struct DashboardCommand: ParsableCommand {
     @Flag(help: "Run on the simulated runtime: the same control plane on a scheduler seeded by --seed, virtual time at the wall clock's pace, a memory disk (rate capped at 50k/s, up to 1000 accounts); nothing is written to disk.")
     var simulated = false
 
+    @Flag(name: .customLong("read-only"), help: "Every fault key and destructive command refused (the footer says so); a drill still plays. For audiences and shared screens.")
+    var readOnly = false
+
+    @Flag(help: "Presenter mode: large captions for drill steps, '.' and space pause and resume, '[' and ']' slow down and speed up the simulated runtime.")
+    var presenter = false
+
+    @Flag(name: .customLong("no-mouse"), help: "No mouse: clicks and the wheel go to the terminal (its own text selection works).")
+    var noMouse = false
+
+    @Option(help: "With --simulated: virtual seconds per real second, 0.1 to 10 ('[' and ']' change it live).")
+    var speed: Double?
+
     func run() throws {
+        if let s = speed {
+            guard simulated else { throw ValidationError("--speed needs --simulated: the threaded engine runs in real time") }
+            guard PacedSimulation.speeds.contains(s) else { throw ValidationError("--speed \(s) is outside 0.1–10 (virtual seconds per real second)") }
+        }
         guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
             throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
         }
@@ -71,7 +87,7 @@ struct DashboardCommand: ParsableCommand {
         let threaded = simulated ? nil : try Self.openEngine(config: config, data: data, replicas: replicas)
         let engine: any EngineRuntime & Sendable
         if let threaded { engine = threaded } else {
-            do { engine = try PacedSimulation(config: config, seed: job.seed, replicas: replicas) } catch { throw RuntimeFailure("\(error)") }
+            do { engine = try PacedSimulation(config: config, seed: job.seed, replicas: replicas, speed: speed ?? 1) } catch { throw RuntimeFailure("\(error)") }
         }
         var recording: DrillRecord?
         if let record {
@@ -87,9 +103,14 @@ struct DashboardCommand: ParsableCommand {
             name: simulated ? "payments (simulated, seed \(job.seed))" : "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
         let source: LiveSource = player.map(DrillSource.init) ?? EngineSource(engine)
-        let app = DashboardApp(source: source, options: .init(
+        var options = DashboardApp.Options(
             refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
-            noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage))
+            noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage)
+        options.readOnly = readOnly
+        options.presenter = presenter
+        options.mouse = !noMouse
+        if readOnly && startMessage == nil { options.startMessage = ("read-only session: fault keys and destructive commands are off", false) }
+        let app = DashboardApp(source: source, options: options)
         // What the shutdown found, written by the thread that runs it.
         let outcome = Mutex<(verdict: AuditVerdict?, recordError: FileError?)>((nil, nil))
         let shutDown: @Sendable () -> Void = {

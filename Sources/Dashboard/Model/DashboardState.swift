@@ -9,13 +9,27 @@ public struct DashboardState: Sendable, Equatable {
         public var shards: Int
         /// The newest complete checkpoint, for `D` (corrupt the shard on the selected disk).
         public var latestCheckpoint: UInt64?
+        /// Receipts there are (for their selection).
+        public var receipts: Int
+        /// The screen row of node 0 in the nodes table, and how many rows it shows (for clicks).
+        public var nodeRows: (top: Int, count: Int)?
 
-        public init(nodes: Int, shards: Int, latestCheckpoint: UInt64?) {
+        public init(nodes: Int, shards: Int, latestCheckpoint: UInt64?, receipts: Int = 0, nodeRows: (top: Int, count: Int)? = nil) {
             self.nodes = nodes
             self.shards = shards
             self.latestCheckpoint = latestCheckpoint
+            self.receipts = receipts
+            self.nodeRows = nodeRows
+        }
+
+        public static func == (a: Context, b: Context) -> Bool {
+            a.nodes == b.nodes && a.shards == b.shards && a.latestCheckpoint == b.latestCheckpoint && a.receipts == b.receipts
+                && a.nodeRows?.top == b.nodeRows?.top && a.nodeRows?.count == b.nodeRows?.count
         }
     }
+
+    /// What the panel under the graph shows.
+    public enum BottomPanel: Sendable, Equatable { case receipts, events }
 
     /// A line shown in the footer for a while: the result of the last action.
     public struct Message: Sendable, Equatable {
@@ -35,6 +49,23 @@ public struct DashboardState: Sendable, Equatable {
     public var message: Message?
     /// Whether a drill's schedule is paused (live drills only).
     public var schedulePaused = false
+    /// The fault receipts, or the event log (`Tab` switches).
+    public var bottom: BottomPanel = .receipts
+    /// The selected receipt, counted from the newest (0).
+    public var receiptSelection = 0
+    /// Only events and receipts matching this (`/`); nil shows all.
+    public var filter: String?
+    /// Every fault key and command refused (`--read-only`): for audiences and shared screens.
+    public var readOnly = false
+    /// Large captions; `.` and space pause, `[` `]` change the simulated pace (`--presenter`).
+    public var presenter = false
+    /// Whether the simulated runtime's time stands still.
+    public var timePaused = false
+    /// The keys that inject faults or change the cluster, refused when read-only.
+    public static let faultKeys: [Character: String] = [
+        "K": "kill", "P": "hang", "S": "slow", "B": "bit flip", "N": "partition", "D": "corrupt shard",
+        "W": "wipe disk", "H": "heal", "c": "checkpoint", "r": "recover",
+    ]
     /// The refresh intervals `+` and `-` step through.
     public static let refreshSteps = [50, 100, 200, 250, 500, 1000, 2000]
 
@@ -58,6 +89,8 @@ public struct DashboardState: Sendable, Equatable {
             return []
         case let .commandLine(text):
             return handleCommandLine(key, text: text, context: context, now: now)
+        case let .filterLine(text):
+            return handleFilterLine(key, text: text, now: now)
         case let .confirm(command, _):
             switch key {
             case .character("y"), .character("Y"):
@@ -76,13 +109,29 @@ public struct DashboardState: Sendable, Equatable {
 
     mutating func handleNormal(_ key: Key, context: Context, now: Double) -> [Effect] {
         let node = selectedNode
+        if readOnly, case let .character(c) = key, let what = Self.faultKeys[c] {
+            say("read-only session: \(c) (\(what)) is off; nothing was changed", error: true, at: now)
+            return []
+        }
         switch key {
         case .up, .character("k"): selectedNode = max(0, selectedNode - 1)
         case .down, .character("j"): selectedNode = min(context.nodes - 1, selectedNode + 1)
         case .home, .character("g"): selectedNode = 0
         case .end, .character("G"): selectedNode = context.nodes - 1
-        case .pageUp: eventScroll += 5
-        case .pageDown: eventScroll = max(0, eventScroll - 5)
+        case .pageUp: scrollBack(5, context: context)
+        case .pageDown: scrollBack(-5, context: context)
+        case .wheelUp: scrollBack(3, context: context)
+        case .wheelDown: scrollBack(-3, context: context)
+        case let .click(_, y):
+            if let rows = context.nodeRows, y >= rows.top, y < rows.top + min(rows.count, context.nodes) { selectedNode = y - rows.top }
+        case .tab:
+            bottom = bottom == .receipts ? .events : .receipts
+            say(bottom == .receipts ? "fault receipts (Tab: event log)" : "event log (Tab: fault receipts)", at: now)
+        case .character("/"): overlay = .filterLine(filter ?? "")
+        case .character("."): return [.togglePause]
+        case .character("["): return [.changeSpeed(faster: false)]
+        case .character("]"): return [.changeSpeed(faster: true)]
+        case .character("n"): return [.stepEvent]
         case .character("K"): return [.command(.kill(node))]
         case .character("P"): return [.command(.hang(node))]
         case .character("S"): return [.command(.slow(node, 0.005))]
@@ -103,6 +152,7 @@ public struct DashboardState: Sendable, Equatable {
         case .character("H"): return [.command(.heal(nil))]
         case .character("c"): return [.command(.checkpointNow)]
         case .character("r"): return [.command(.recoverNow)]
+        case .character(" ") where presenter: return [.togglePause]
         case .character(" "):
             frozen.toggle()
             say(frozen ? "view frozen (the engine keeps running); space resumes" : "view live", at: now)
@@ -119,10 +169,52 @@ public struct DashboardState: Sendable, Equatable {
         case .character("p"): return [.toggleSchedule]
         case .character("?"), .character("h"): overlay = .help
         case .character(":"): overlay = .commandLine("")
-        case .escape: message = nil
+        case .escape:
+            if filter != nil {
+                filter = nil
+                say("filter cleared: every event and receipt", at: now)
+            } else {
+                message = nil
+            }
         case .character("q"), .interrupt: return [.quit]
         case let .character(c):
             say("'\(c)' does nothing; ? lists the keys", error: true, at: now)
+        default: break
+        }
+        return []
+    }
+
+    /// Moves back (positive) or forward through the panel under the graph.
+    mutating func scrollBack(_ by: Int, context: Context) {
+        switch bottom {
+        case .events: eventScroll = max(0, eventScroll + by)
+        case .receipts: receiptSelection = max(0, min(max(0, context.receipts - 1), receiptSelection + (by > 0 ? 1 : -1)))
+        }
+    }
+
+    /// `0.5`, `2x`, `2×`.
+    static func speed(_ text: String) -> Double? {
+        var t = text
+        if t.hasSuffix("x") || t.hasSuffix("×") { t.removeLast() }
+        guard let v = Double(t), v.isFinite else { return nil }
+        return v
+    }
+
+    mutating func handleFilterLine(_ key: Key, text: String, now: Double) -> [Effect] {
+        switch key {
+        case .escape: overlay = .none
+        case .interrupt: return [.quit]
+        case .backspace:
+            if text.isEmpty { overlay = .none } else { overlay = .filterLine(String(text.dropLast())) }
+        case .enter:
+            overlay = .none
+            let typed = text.trimmed
+            filter = typed.isEmpty ? nil : typed
+            eventScroll = 0
+            receiptSelection = 0
+            say(filter.map { "showing what matches '\($0)' (\(LogFilter.describe($0))); Esc clears" } ?? "filter cleared", at: now)
+        case let .character(c):
+            if text.count < 100 { overlay = .filterLine(text + String(c)) }
         default: break
         }
         return []
@@ -142,8 +234,20 @@ public struct DashboardState: Sendable, Equatable {
             if typed.isEmpty { return [] }
             if typed == "q" || typed == "quit" { return [.quit] }
             if typed == "help" { overlay = .help; return [] }
+            let words = typed.split(separator: " ")
+            if words.first == "speed" {
+                guard words.count == 2, let x = Self.speed(String(words[1])) else {
+                    say(":\(typed): expected a speed like 'speed 0.5' or 'speed 2x' (0.1×–10×)", error: true, at: now)
+                    return []
+                }
+                return [.setSpeed(x)]
+            }
             do {
                 let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards)
+                if readOnly {
+                    say("read-only session: '\(command)' is not run; nothing was changed", error: true, at: now)
+                    return []
+                }
                 if command.isDestructive {
                     overlay = .confirm(command, prompt: "Run '\(command)'? It destroys stored data.")
                     return []

@@ -12,4 +12,12 @@ public enum Effect: Sendable, Equatable {
     case nextTheme
     /// Pause or resume a drill's schedule (live drills only).
     case toggleSchedule
+    /// Pause or resume: the simulated runtime's time, else a drill's schedule.
+    case togglePause
+    /// Slower (`false`) or faster (`true`) simulated time.
+    case changeSpeed(faster: Bool)
+    /// A speed typed on the command line (`:speed 0.5`).
+    case setSpeed(Double)
+    /// While paused on the simulated runtime: run on to the next event.
+    case stepEvent
 }

@@ -13,12 +13,17 @@ public enum KeyHelp {
         ("H", "heal all faults"),
         ("c", "checkpoint now"),
         ("r", "recover now: roll back to the last checkpoint"),
-        ("space", "freeze / unfreeze the view (the engine runs on)"),
+        ("space", "freeze / unfreeze the view (the engine runs on); presenter: pause"),
         ("+ -", "refresh faster / slower"),
-        ("PgUp PgDn", "scroll the event log"),
+        ("Tab", "fault receipts ⇄ event log"),
+        ("PgUp PgDn", "select a receipt / scroll the log (also the wheel)"),
+        ("/", "filter receipts and events: n2, detection, node-down, any text"),
+        (".", "pause / resume (simulated: time; else a drill's schedule)"),
+        ("[ ]", "slower / faster simulated time (0.1×–10×)"),
+        ("n", "while paused (simulated): step to the next event"),
         ("t", "next theme"),
         ("p", "pause / resume a drill's schedule"),
-        (":", "command line: kill 2, corrupt shard latest 3, heal all"),
+        (":", "command line: kill 2, corrupt shard latest 3, heal all, speed 0.5"),
         ("?", "this help"),
         ("Esc", "close an overlay, clear the message"),
         ("q", "quit (stops the engine cleanly)"),
@@ -28,6 +33,6 @@ public enum KeyHelp {
     public static let footer: [(key: String, action: String)] = [
         ("?", "help"), ("q", "quit"), ("↑↓", "select"), ("K", "kill"), ("P", "hang"), ("S", "slow"),
         ("B", "bitflip"), ("N", "partition"), ("D", "rot shard"), ("W", "wipe"), ("H", "heal"),
-        ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("space", "freeze"), ("t", "theme"),
+        ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("Tab", "log"), ("/", "filter"), ("space", "freeze"), ("t", "theme"),
     ]
 }

@@ -12,6 +12,8 @@ public protocol LiveSource: AnyObject {
     func drillStatus() -> ViewModel.DrillStatus?
     /// Pauses or resumes the drill's schedule; returns the new paused state.
     func setSchedulePaused(_ paused: Bool) -> Bool
+    /// The simulated runtime's pace (speed, pause, step), when it runs on one.
+    func pacer() -> PacedSimulation?
 }
 
 /// The engine on its own, on either runtime.
@@ -24,6 +26,7 @@ public final class EngineSource: LiveSource {
     public func apply(_ command: Command) throws(CommandError) { try engine.apply(command) }
     public func drillStatus() -> ViewModel.DrillStatus? { nil }
     public func setSchedulePaused(_ paused: Bool) -> Bool { false }
+    public func pacer() -> PacedSimulation? { engine as? PacedSimulation }
 }
 
 /// The engine with a drill playing on it (the demo mode), or recording a session.
@@ -35,6 +38,7 @@ public final class DrillSource: LiveSource {
     public func snapshot() -> ClusterSnapshot { player.engine.snapshot() }
     public func apply(_ command: Command) throws(CommandError) { try player.engine.apply(command) }
     public func setSchedulePaused(_ paused: Bool) -> Bool { player.setPaused(paused) }
+    public func pacer() -> PacedSimulation? { player.engine as? PacedSimulation }
 
     public func drillStatus() -> ViewModel.DrillStatus? {
         guard let s = player.status() else { return nil }
@@ -46,7 +50,9 @@ public final class DrillSource: LiveSource {
                 : failed.map { "\($0.name): \($0.measured) (expected \($0.expected))" }.joined(separator: "; ")
             verdict = (r.passed, summary)
         }
-        return ViewModel.DrillStatus(name: s.name, elapsed: s.elapsed, duration: s.duration,
-                                     caption: s.paused ? "paused — p resumes" : s.caption, next: s.next, verdict: verdict)
+        var status = ViewModel.DrillStatus(name: s.name, elapsed: s.elapsed, duration: s.duration,
+                                           caption: s.paused ? "paused — p resumes" : s.caption, next: s.next, verdict: verdict)
+        status.captionAt = s.paused ? nil : s.captionAt
+        return status
     }
 }

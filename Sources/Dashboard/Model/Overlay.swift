@@ -7,6 +7,8 @@ public enum Overlay: Sendable, Equatable {
     case help
     /// The `:` command line with the text typed so far.
     case commandLine(String)
+    /// The `/` filter line with the text typed so far.
+    case filterLine(String)
     /// A destructive command waiting for `y`.
     case confirm(Command, prompt: String)
 }

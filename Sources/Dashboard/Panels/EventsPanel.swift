@@ -19,13 +19,19 @@ public enum EventsPanel {
 
     public static func draw(_ vm: ViewModel, in r: Rect, on c: inout Canvas) {
         let t = vm.theme
-        let events = vm.snapshot.events
+        let all = vm.snapshot.events
+        let events = vm.state.filter.map { f in all.filter { LogFilter.matches($0, f) } } ?? all
         let visible = max(0, r.height - 2)
         let maxScroll = max(0, events.count - visible)
         let scroll = min(vm.state.eventScroll, maxScroll)
-        let right = scroll > 0 ? "scrolled back \(scroll) · PgDn" : "\(events.count) events · PgUp"
-        let inner = Box.draw(r, title: "Events (newest first)", on: &c, theme: t, titleRight: right)
+        var right = scroll > 0 ? "scrolled back \(scroll) · PgDn" : "\(events.count) events · PgUp"
+        if let f = vm.state.filter { right = "\(events.count) of \(all.count) match '\(f)' · Esc clears" }
+        let inner = Box.draw(r, title: "Events (newest first) · Tab: receipts", on: &c, theme: t, titleRight: right)
         guard inner.width > 0, inner.height > 0 else { return }
+        if events.isEmpty, let f = vm.state.filter {
+            c.putFitted("No event matches '\(f)' (\(LogFilter.describe(f))). Esc clears the filter.", x: inner.x + 1, y: inner.y, width: inner.width - 1, t[.warning])
+            return
+        }
         for (i, e) in events.reversed().dropFirst(scroll).prefix(inner.height).enumerated() {
             let y = inner.y + i
             let style = t[role(of: e.kind)]

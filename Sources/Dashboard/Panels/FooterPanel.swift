@@ -15,6 +15,14 @@ public enum FooterPanel {
             let hint = "Enter run · Esc cancel"
             c.put(hint, x: width - hint.count - 1, y: row, t[.hint])
             return
+        case let .filterLine(text):
+            var x = c.put("/", x: 0, y: row, t[.key])
+            let shown = Canvas.fit(text, max(1, width - 50))
+            x = c.put(shown, x: x, y: row, t[.input])
+            c.put("▏", x: x, y: row, t[.input])
+            let hint = "node: n2 · kind: detection · or any text · Enter filter · Esc cancel"
+            c.putFitted(hint, x: max(x + 2, width - hint.unicodeScalars.count - 1), y: row, width: width - x - 2, t[.hint])
+            return
         case .confirm:
             hints([("y", "yes, do it"), ("any other key", "cancel")], row: row, width: width, on: &c, theme: t)
             return
@@ -28,13 +36,19 @@ public enum FooterPanel {
             c.putFitted(m.text, x: x + 1, y: row, width: width - x - 1, m.isError ? t[.warning] : t[.text])
             return
         }
-        var list = KeyHelp.footer
-        if vm.drill != nil { list.insert(("p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
-        hints(list, row: row, width: width, on: &c, theme: t)
+        var x = 0
+        // Modes first, so a read-only screen says so before anything else.
+        if vm.state.readOnly { x = c.put(" READ-ONLY: fault keys off ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        if vm.state.timePaused { x = c.put(" ‖ TIME PAUSED: . resumes, n steps ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        if let f = vm.state.filter { x = c.put(" / \(Canvas.fit(f, 20)) · Esc clears ", x: x, y: row, t[.key].with(.reverse)) + 1 }
+        var list = vm.state.readOnly ? KeyHelp.footer.filter { DashboardState.faultKeys[Character($0.key)] == nil || $0.key.count != 1 } : KeyHelp.footer
+        if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
+        if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }
+        hints(list, row: row, width: width, from: x + 1, on: &c, theme: t)
     }
 
-    static func hints(_ list: [(key: String, action: String)], row: Int, width: Int, on c: inout Canvas, theme t: Theme) {
-        var x = 1
+    static func hints(_ list: [(key: String, action: String)], row: Int, width: Int, from start: Int = 1, on c: inout Canvas, theme t: Theme) {
+        var x = start
         for (key, action) in list {
             let need = key.unicodeScalars.count + action.unicodeScalars.count + 3
             if x + need > width { break }

@@ -90,8 +90,72 @@ public enum ThroughputPanel {
                 c[plotX + col, inner.y + 1 + row] = Cell(scalar, style)
             }
         }
+        drawBands(vm, plot: Rect(x: plotX, y: inner.y + 1, width: plotWidth, height: graphRows), axisY: axisY, now: now, on: &c)
         if points.isEmpty {
             c.put("collecting…", x: plotX + 1, y: inner.y + 1 + graphRows / 2, t[.muted])
+        }
+    }
+
+    /// The column of `plot` a moment falls in (nil: outside the last minute).
+    static func column(_ time: Double, now: Double, width: Int) -> Int? {
+        let f = (time - (now - window)) / window
+        guard f >= 0, f <= 1 + 1e-9 else { return nil }
+        return min(width - 1, Int((f * Double(width - 1)).rounded()))
+    }
+
+    /// Shades each fault's interval (injected to healed, or to now while it lasts) with its
+    /// label on top, and marks each recovery (↻) on the time axis; all scroll with the graph.
+    static func drawBands(_ vm: ViewModel, plot: Rect, axisY: Int, now: Double, on c: inout Canvas) {
+        let t = vm.theme
+        let start = now - window
+        let band = t[.graphBand]
+        var labelEnds = [Int](repeating: plot.x, count: min(2, plot.height))
+        for r in vm.snapshot.receipts {
+            let end = r.healedAt ?? now
+            guard end >= start, r.at <= now, !labelEnds.isEmpty else { continue }
+            let x0 = plot.x + (column(max(r.at, start), now: now, width: plot.width) ?? 0)
+            let x1 = plot.x + (column(min(end, now), now: now, width: plot.width) ?? plot.width - 1)
+            for y in plot.y..<(plot.y + plot.height) {
+                for x in x0...max(x0, x1) {
+                    var cell = c[x, y]
+                    cell.style = vm.color ? cell.style.on(band.background) : cell.style.with(.underline)
+                    c[x, y] = cell
+                }
+            }
+            // Its label on the first row where it does not cover another's.
+            let clipped = r.at < start
+            let label = (clipped ? "◂" : "") + bandLabel(r)
+            let n = label.unicodeScalars.count
+            let lx = max(plot.x, min(x0, plot.x + plot.width - n))
+            guard let row = labelEnds.indices.first(where: { labelEnds[$0] <= lx }) else { continue }
+            labelEnds[row] = c.put(label, x: lx, y: plot.y + row, t[.graphRecovery].on(vm.color ? band.background : .default), limit: plot.x + plot.width - lx) + 1
+        }
+        for rec in vm.snapshot.recoveries {
+            guard let col = column(rec.at, now: now, width: plot.width) else { continue }
+            c.put("↻", x: plot.x + col, y: axisY, t[.graphRecovery])
+        }
+    }
+
+    /// A fault in a few letters for its band: `kill 2`, `flip 0`, `rot s1`, `wipe 3`.
+    public static func bandLabel(_ r: FaultReceipt) -> String {
+        switch r.fault {
+        case let .kill(n)?: "kill \(n)"
+        case let .hang(n)?: "hang \(n)"
+        case let .slow(n, _)?: "slow \(n)"
+        case let .corruptFrame(n)?: "flip \(n)"
+        case let .partition(n)?: "part \(n)"
+        case let .corruptShard(_, s)?: "rot s\(s)"
+        case let .deleteShard(_, s)?: "del s\(s)"
+        case let .wipeDisk(n)?: "wipe \(n)"
+        case .recoverNow?: "recover"
+        case let .restart(n)?: "restart \(n)"
+        case let f?: f.description
+        case nil:
+            switch r.subject {
+            case let .node(n)?: "down \(n)?"
+            case let .shard(_, s, _)?: "bad s\(s)?"
+            case nil: "?"
+            }
         }
     }
 

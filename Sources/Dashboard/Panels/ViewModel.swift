@@ -35,6 +35,8 @@ public struct ViewModel: Sendable {
         public var duration: Double
         /// The caption of the step that ran last.
         public var caption: String?
+        /// Seconds into the drill when that step ran.
+        public var captionAt: Double? = nil
         /// The next step: (at seconds, command text).
         public var next: (at: Double, command: String)?
         /// Pass/fail once the drill ended: (passed, summary line).
@@ -51,7 +53,7 @@ public struct ViewModel: Sendable {
 
         public static func == (a: DrillStatus, b: DrillStatus) -> Bool {
             a.name == b.name && a.elapsed == b.elapsed && a.duration == b.duration && a.caption == b.caption
-                && a.next?.at == b.next?.at && a.next?.command == b.next?.command
+                && a.captionAt == b.captionAt && a.next?.at == b.next?.at && a.next?.command == b.next?.command
                 && a.verdict?.passed == b.verdict?.passed && a.verdict?.summary == b.verdict?.summary
         }
     }

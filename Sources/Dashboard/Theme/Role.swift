@@ -19,6 +19,11 @@ public enum Role: String, Sendable, CaseIterable, Hashable {
     case eventCheckpoint = "event.checkpoint", eventCommit = "event.commit", eventAudit = "event.audit", eventRestore = "event.restore"
     // [graph]
     case graphProduced = "graph.produced", graphCommitted = "graph.committed", graphAxis = "graph.axis"
+    case graphBand = "graph.band", graphRecovery = "graph.recovery"
+    // [technique]
+    case techniqueSelfHealing = "technique.self-healing", techniqueReplication = "technique.replication"
+    case techniqueCheckAndCorrect = "technique.check-and-correct", techniqueErasureCode = "technique.erasure-code"
+    case techniqueCheckpoint = "technique.checkpoint", techniqueAudit = "technique.audit", techniqueOperator = "technique.operator"
 
     /// The theme file's section.
     public var section: String { String(rawValue.prefix { $0 != "." }) }
@@ -26,7 +31,7 @@ public enum Role: String, Sendable, CaseIterable, Hashable {
     public var key: String { String(rawValue.drop { $0 != "." }.dropFirst()) }
 
     /// The sections a theme file may have besides `[palette]`.
-    public static let sections = ["ui", "node", "checkpoint", "integrity", "event", "graph"]
+    public static let sections = ["ui", "node", "checkpoint", "integrity", "event", "graph", "technique"]
 
     /// What the key colours, for `themes/default.toml` and errors.
     public var meaning: String {
@@ -73,6 +78,15 @@ public enum Role: String, Sendable, CaseIterable, Hashable {
         case .graphProduced: "the produced series of the throughput graph"
         case .graphCommitted: "the committed series of the throughput graph"
         case .graphAxis: "graph axes and labels"
+        case .graphBand: "the shading of a fault's interval on the graph (injected to healed)"
+        case .graphRecovery: "a recovery's mark and a fault band's label on the graph"
+        case .techniqueSelfHealing: "receipt steps by self-healing (failure detector, supervisor)"
+        case .techniqueReplication: "receipt steps by replication (standby copies)"
+        case .techniqueCheckAndCorrect: "receipt steps by check and correct (CRC32C, retransmit)"
+        case .techniqueErasureCode: "receipt steps by the erasure code (Reed-Solomon shards)"
+        case .techniqueCheckpoint: "receipt steps by checkpoints (rollback, replay)"
+        case .techniqueAudit: "receipt steps by the auditor (the proof)"
+        case .techniqueOperator: "receipt steps by the operator (heal)"
         }
     }
 }

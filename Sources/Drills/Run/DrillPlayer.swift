@@ -14,6 +14,8 @@ public final class DrillPlayer: Sendable {
         public var elapsed: Double
         public var duration: Double
         public var caption: String?
+        /// Seconds into the drill when the caption's step ran.
+        public var captionAt: Double?
         public var next: (at: Double, command: String)?
         public var paused: Bool
         public var result: DrillResult?
@@ -22,6 +24,7 @@ public final class DrillPlayer: Sendable {
     struct State {
         var next = 0
         var caption: String?
+        var captionAt: Double?
         var pausedAt: Double?
         var pausedTotal = 0.0
         var applied: [(at: Double, command: Command)] = []
@@ -85,7 +88,7 @@ public final class DrillPlayer: Sendable {
         return state.withLock { s in
             let elapsed = min(drill.duration, (s.pausedAt ?? now) - s.pausedTotal)
             let next = s.next < drill.steps.count ? (drill.steps[s.next].at, drill.steps[s.next].command.description) : nil
-            return Status(name: drill.name, elapsed: elapsed, duration: drill.duration, caption: s.caption, next: next,
+            return Status(name: drill.name, elapsed: elapsed, duration: drill.duration, caption: s.caption, captionAt: s.captionAt, next: next,
                           paused: s.pausedAt != nil, result: s.result)
         }
     }
@@ -136,12 +139,13 @@ public final class DrillPlayer: Sendable {
                 try engine.apply(step.command)
                 state.withLock { s in
                     s.applied.append((now, step.command))
-                    if let c = step.caption { s.caption = c }
+                    if let c = step.caption { s.caption = c; s.captionAt = step.at }
                 }
             } catch {
                 state.withLock { s in
                     s.errors.append("step at \(DurationText.format(step.at)) (\(step.command)): \(error.description)")
                     s.caption = "\(step.command) refused: \(error.description)"
+                    s.captionAt = step.at
                 }
             }
         }

@@ -60,6 +60,8 @@ final class StatusBoard: Sendable {
         var heldNanos: UInt64 = 0
         /// A receipt per fault, filled in from the events, checkpoints and audits below.
         var receipts = ReceiptBook()
+        /// Events logged since the start (the log itself keeps the newest `maxEvents`).
+        var eventsLogged = 0
     }
 
     let state: EngineMutex<State>
@@ -80,6 +82,7 @@ final class StatusBoard: Sendable {
         state.withLock { s in
             s.events.append(e)
             s.receipts.record(e)
+            s.eventsLogged += 1
             if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
         }
     }

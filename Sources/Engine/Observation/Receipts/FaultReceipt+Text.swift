@@ -166,7 +166,8 @@ extension FaultReceipt {
         return parts.joined(separator: " → ")
     }
 
-    static func span(_ s: Double) -> String {
+    /// A duration as a receipt says it: `0.02 ms`, `183 ms`, `1.25 s`.
+    public static func span(_ s: Double) -> String {
         guard s.isFinite, s >= 0 else { return "?" }
         if s < 0.000005 { return "0 ms" }
         if s < 0.001 { return "\(fixed(s * 1000, 2)) ms" }
@@ -177,7 +178,7 @@ extension FaultReceipt {
     static func fixed(_ v: Double, _ digits: Int = 1) -> String { BenchFormat.fixed(v, digits) }
 
     /// Seconds since the start, like the event log: `3.0s`, `1m05.2s`.
-    static func clock(_ s: Double) -> String {
+    public static func clock(_ s: Double) -> String {
         guard s.isFinite, s >= 0 else { return "?" }
         if s < 60 { return fixed(s, 1) + "s" }
         let m = Int(s) / 60

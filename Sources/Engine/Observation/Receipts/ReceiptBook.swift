@@ -90,8 +90,10 @@ public struct ReceiptBook: Sendable, Equatable {
             receipts[i].add(.unrepairable(checkpoint: id, shard: shard, why: why), at: t)
             receipts[i].status = .beyondTolerance
             receipts[i].healedAt = receipts[i].healedAt ?? t
-        case let .scrubPassed(shards, _, bad):
-            guard bad == 0 else { return }
+        case let .scrubPassed(shards, repaired, bad):
+            // A whole pass that found nothing to rewrite: one that began before the wipe would
+            // have met the shards deleted after its start.
+            guard bad == 0, repaired == 0 else { return }
             for i in receipts.indices where receipts[i].wipedShards != nil && receipts[i].healedAt == nil
                 && receipts[i].entries.contains(where: { if case .shardRepaired = $0.step { true } else { false } }) {
                 receipts[i].add(.scrubVerified(shards: shards), at: t)

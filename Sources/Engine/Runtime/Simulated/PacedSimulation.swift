@@ -1,35 +1,102 @@
 import Synchronization
 
 /// The simulated runtime at the pace of a person watching: a thread advances virtual time
-/// with the wall clock (`speed` virtual seconds per real one), so the dashboard can run on
-/// it (`firedrill --simulated`) — deterministic in what it decides, seeded, on a memory
-/// disk. Readers and commands take the simulation's lock between its steps.
+/// with the wall clock (`speed` virtual seconds per real one, 0.1×–10×), so the dashboard can
+/// run on it (`firedrill --simulated`) — deterministic in what it decides, seeded, on a
+/// memory disk. Time can be paused and stepped one event at a time. Readers and commands
+/// take the simulation's lock between its steps.
 public final class PacedSimulation: EngineRuntime, Sendable {
+    /// The speeds a person may choose (virtual seconds per real second).
+    public static let speeds: ClosedRange<Double> = 0.1...10
+    /// The steps `slower` and `faster` go through.
+    public static let speedSteps: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10]
+
+    /// A speed outside `speeds`.
+    public struct SpeedError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var speed: Double
+        public var description: String { "speed \(BenchFormat.fixed(speed, 2))× is outside \(BenchFormat.fixed(PacedSimulation.speeds.lowerBound, 1))×–\(BenchFormat.fixed(PacedSimulation.speeds.upperBound, 0))×" }
+    }
+
+    struct Pace {
+        var speed: Double
+        var paused = false
+        /// Virtual time `virtual` was reached at wall time `wall`; time runs on from there.
+        var wall: Double
+        var virtual: Double
+    }
+
     public let config: JobConfig
-    /// Virtual seconds per real second.
-    public let speed: Double
     private let sim: EngineMutex<SimulatedEngine>
     private let stopping = Atomic<Bool>(false)
     private let thread = EngineMutex<pthread_t?>(nil)
-    private let wallStart: Double
+    private let pace: EngineMutex<Pace>
 
     /// A simulation of `config` on seed `seed`; call `start` to let time run.
+    /// - Throws: `EngineError` for a job it cannot set up; a speed outside `speeds` is a
+    ///   `SpeedError` from `setSpeed`, checked by the caller first.
     public init(config: JobConfig, seed: UInt64, replicas: Int, speed: Double = 1) throws(EngineError) {
         let engine = try SimulatedEngine(config: config, seed: seed, replicas: replicas)
         self.config = config
-        self.speed = max(0.01, min(speed, 100))
         sim = EngineMutex(engine)
-        wallStart = Self.wallNow()
+        pace = EngineMutex(Pace(speed: min(max(speed, Self.speeds.lowerBound), Self.speeds.upperBound), wall: Self.wallNow(), virtual: 0))
+    }
+
+    /// Virtual seconds per real second.
+    public var speed: Double { pace.withLock { $0.speed } }
+    /// Whether virtual time stands still.
+    public var isPaused: Bool { pace.withLock { $0.paused } }
+
+    /// Sets the pace from now on.
+    public func setSpeed(_ speed: Double) throws(SpeedError) {
+        guard Self.speeds.contains(speed) else { throw SpeedError(speed: speed) }
+        let now = uptime
+        pace.withLock { p in p.speed = speed; p.virtual = now; p.wall = Self.wallNow() }
+    }
+
+    /// The next (`faster`) or previous step of `speedSteps` from the current speed.
+    public func stepSpeed(faster: Bool) -> Double {
+        let current = speed
+        let next = faster ? Self.speedSteps.first { $0 > current + 1e-9 } ?? Self.speedSteps[Self.speedSteps.count - 1]
+            : Self.speedSteps.last { $0 < current - 1e-9 } ?? Self.speedSteps[0]
+        try? setSpeed(next)
+        return next
+    }
+
+    /// Stops or restarts virtual time.
+    public func setPaused(_ paused: Bool) {
+        let now = uptime
+        pace.withLock { p in p.paused = paused; p.virtual = now; p.wall = Self.wallNow() }
+    }
+
+    /// While paused: runs virtual time on until the engine logs its next event (at most
+    /// `maxSeconds` of virtual time) and returns it, or nil when none came.
+    public func stepToNextEvent(maxSeconds: Double = 10) -> EngineEvent? {
+        guard isPaused else { return nil }
+        let event: EngineEvent? = sim.withLock { s in
+            let before = s.eventsLogged
+            var ran = 0.0
+            while s.eventsLogged == before && ran < maxSeconds {
+                s.run(for: 0.001)
+                ran += 0.001
+            }
+            return s.eventsLogged == before ? nil : s.events.last
+        }
+        setPaused(true)  // re-anchored at the new virtual time
+        return event
     }
 
     /// Starts the thread that moves virtual time along with the wall clock.
     public func start() {
+        pace.withLock { $0.wall = Self.wallNow() }
         let t = OSThread.start { [self] in
             while !stopping.load(ordering: .relaxed) {
-                let target = (Self.wallNow() - wallStart) * speed
-                sim.withLock { s in
-                    // At most 50 ms of virtual time per turn, so readers wait little.
-                    if s.uptime < target { s.run(for: min(target - s.uptime, 0.05)) }
+                let p = pace.withLock { $0 }
+                if !p.paused {
+                    let target = p.virtual + (Self.wallNow() - p.wall) * p.speed
+                    sim.withLock { s in
+                        // At most 50 ms of virtual time per turn, so readers wait little.
+                        if s.uptime < target { s.run(for: min(target - s.uptime, 0.05)) }
+                    }
                 }
                 sleepNanos(5_000_000)
             }
@@ -44,7 +111,7 @@ public final class PacedSimulation: EngineRuntime, Sendable {
     }
     public func snapshot() -> ClusterSnapshot { sim.withLock { $0.snapshot() } }
     public func advance(to time: Double) {
-        while uptime < time { sleepNanos(UInt64(max(0.0005, min(0.05, (time - uptime) / speed)) * 1e9)) }
+        while uptime < time && !stopping.load(ordering: .relaxed) { sleepNanos(UInt64(max(0.0005, min(0.05, (time - uptime) / speed)) * 1e9)) }
     }
 
     /// Stops the pacing thread, then finishes the run as fast as it can be simulated.

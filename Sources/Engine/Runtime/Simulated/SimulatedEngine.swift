@@ -347,6 +347,8 @@ public final class SimulatedEngine {
     /// The nodes' current states.
     var cores: [NodeCore] { drivers.map(\.core) }
     public var events: [EngineEvent] { board.state.withLock { $0.events } }
+    /// Events logged since the start.
+    var eventsLogged: Int { board.state.withLock { $0.eventsLogged } }
     public var checkpoints: [ClusterSnapshot.Checkpoint] { board.state.withLock { $0.checkpoints } }
     public var recoveries: [ClusterSnapshot.Recovery] { board.state.withLock { $0.recoveries } }
     public var restoredFrom: UInt64? { board.state.withLock { $0.restoredFrom } }
