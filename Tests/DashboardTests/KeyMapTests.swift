@@ -124,9 +124,65 @@ struct KeyMapTests {
         _ = press([.character("-"), .character("-"), .character("-")], on: &s)
         #expect(s.refreshMillis == 250)
         #expect(press([.character("t")], on: &s) == [.nextTheme])
-        _ = press([.pageUp, .pageUp, .pageDown], on: &s)
-        #expect(s.eventScroll == 5)
+        _ = press([.tab, .pageUp, .pageUp, .pageDown], on: &s)
+        #expect(s.bottom == .events && s.eventScroll == 5)
         _ = press([.character("z")], on: &s)
         #expect(s.message?.isError == true)
+    }
+
+    @Test("read-only: every fault key and command refused with a message, looking keys still work")
+    func readOnly() {
+        var s = DashboardState()
+        s.readOnly = true
+        for c in DashboardState.faultKeys.keys {
+            #expect(press([.character(c)], on: &s).isEmpty, "\(c)")
+            #expect(s.message?.isError == true && s.message?.text.hasPrefix("read-only session: \(c)") == true)
+            #expect(s.overlay == .none, "W asks nothing either")
+        }
+        var typed: [Key] = [.character(":")] + "wipe 1".map { .character($0) } + [.enter]
+        #expect(press(typed, on: &s).isEmpty)
+        #expect(s.overlay == .none && s.message?.text == "read-only session: 'wipe 1' is not run; nothing was changed")
+        typed = [.character(":")] + "kill 2".map { .character($0) } + [.enter]
+        #expect(press(typed, on: &s).isEmpty)
+        _ = press([.down, .tab], on: &s)
+        #expect(s.selectedNode == 1 && s.bottom == .events)
+        #expect(press([.character("q")], on: &s) == [.quit])
+    }
+
+    @Test("presenter keys: . and space pause, [ ] pace, n steps; :speed takes a number and refuses words")
+    func presenter() {
+        var s = DashboardState()
+        s.presenter = true
+        #expect(press([.character(".")], on: &s) == [.togglePause])
+        #expect(press([.character(" ")], on: &s) == [.togglePause])
+        #expect(s.frozen == false)
+        #expect(press([.character("["), .character("]"), .character("n")], on: &s) == [.changeSpeed(faster: false), .changeSpeed(faster: true), .stepEvent])
+        #expect(press([.character(":")] + "speed 0.5x".map { .character($0) } + [.enter], on: &s) == [.setSpeed(0.5)])
+        #expect(press([.character(":")] + "speed 20".map { .character($0) } + [.enter], on: &s) == [.setSpeed(20)])  // the runtime refuses it
+        #expect(press([.character(":")] + "speed fast".map { .character($0) } + [.enter], on: &s).isEmpty)
+        #expect(s.message?.isError == true && s.message?.text.contains("0.1×–10×") == true)
+        var plain = DashboardState()
+        _ = press([.character(" ")], on: &plain)
+        #expect(plain.frozen, "without --presenter space freezes the view")
+    }
+
+    @Test("/ sets a filter, Esc clears it; PgUp/PgDn and the wheel select receipts; a click selects a node row")
+    func filterAndMouse() {
+        var s = DashboardState()
+        _ = press([.character("/")] + "n2".map { .character($0) } + [.enter], on: &s)
+        #expect(s.filter == "n2" && s.message?.text.contains("node 2") == true)
+        _ = press([.escape], on: &s)
+        #expect(s.filter == nil)
+        let ctx = DashboardState.Context(nodes: 6, shards: 6, latestCheckpoint: 41, receipts: 3, nodeRows: (top: 4, count: 6))
+        _ = s.handle(.pageUp, context: ctx, now: 1)
+        _ = s.handle(.wheelUp, context: ctx, now: 1)
+        _ = s.handle(.wheelUp, context: ctx, now: 1)
+        #expect(s.receiptSelection == 2, "clamped to the oldest")
+        _ = s.handle(.pageDown, context: ctx, now: 1)
+        #expect(s.receiptSelection == 1)
+        _ = s.handle(.click(x: 10, y: 7), context: ctx, now: 1)
+        #expect(s.selectedNode == 3)
+        _ = s.handle(.click(x: 10, y: 30), context: ctx, now: 1)
+        #expect(s.selectedNode == 3, "a click elsewhere changes nothing")
     }
 }

@@ -6,7 +6,9 @@ import Testing
 struct RenderTests {
     @Test("120x40: header verdict, money, nodes, checkpoints, graph, events, footer")
     func full() throws {
-        let c = Fixtures.render()
+        var events = DashboardState()
+        events.bottom = .events  // Tab: the event log instead of the receipts
+        let c = Fixtures.render(state: events)
         let t = Theme.builtIn
         #expect(c.row(0).contains("firedrill"))
         #expect(c.row(0).contains("up 1m01s"))
@@ -149,7 +151,9 @@ struct RenderTests {
     @Test("80x24 fits: every panel present, low-priority columns dropped, long text cut with …")
     func small() throws {
         let long = EngineEvent(time: 3, kind: .error, message: String(repeating: "very long message ", count: 10))
-        let c = Fixtures.render(Fixtures.snapshot(events: [long]), width: 80, height: 24)
+        var events = DashboardState()
+        events.bottom = .events
+        let c = Fixtures.render(Fixtures.snapshot(events: [long]), state: events, width: 80, height: 24)
         #expect(c.width == 80 && c.height == 24)
         #expect(Fixtures.find("Nodes", in: c) != nil)
         #expect(Fixtures.find("Throughput", in: c) != nil)

@@ -40,7 +40,9 @@ public enum LogFilter {
     /// Whether a receipt matches: its node, the kinds of its steps, or its words.
     public static func matches(_ r: FaultReceipt, _ filter: String) -> Bool {
         switch parse(filter) {
-        case let .node(n): return r.node == n
+        case let .node(n):
+            // The node it is about, or a disk a shard of it was found on.
+            return r.node == n || r.entries.contains { if case let .shardFound(_, _, node, _, _) = $0.step { node == n } else { false } }
         case let .kind(k):
             switch k {
             case .operatorAction: return r.fault != nil

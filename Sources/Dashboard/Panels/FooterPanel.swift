@@ -41,7 +41,7 @@ public enum FooterPanel {
         if vm.state.readOnly { x = c.put(" READ-ONLY: fault keys off ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
         if vm.state.timePaused { x = c.put(" ‖ TIME PAUSED: . resumes, n steps ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
         if let f = vm.state.filter { x = c.put(" / \(Canvas.fit(f, 20)) · Esc clears ", x: x, y: row, t[.key].with(.reverse)) + 1 }
-        var list = vm.state.readOnly ? KeyHelp.footer.filter { DashboardState.faultKeys[Character($0.key)] == nil || $0.key.count != 1 } : KeyHelp.footer
+        var list = vm.state.readOnly ? KeyHelp.footer.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : KeyHelp.footer
         if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
         if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }
         hints(list, row: row, width: width, from: x + 1, on: &c, theme: t)

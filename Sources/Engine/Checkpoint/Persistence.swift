@@ -16,6 +16,8 @@ final class Persistence {
     struct Stored {
         var manifest: Manifest
         var durableNanos: UInt64
+        /// Older checkpoints the retention removed.
+        var retired: [UInt64] = []
     }
 
     /// A committed epoch.
@@ -56,8 +58,9 @@ final class Persistence {
             manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: globalOffsets(state), createdMillis: clock.wallMillis(), parallel: parallelWrites)
         } catch { throw .storage("\(error)") }
         let durable = clock.nanos() &- startedNanos
-        do { try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
-        return Stored(manifest: manifest, durableNanos: durable)
+        let retired: [UInt64]
+        do { retired = try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
+        return Stored(manifest: manifest, durableNanos: durable, retired: retired)
     }
 
     /// Commits a complete checkpoint's epoch to the sink: the rows that changed since the

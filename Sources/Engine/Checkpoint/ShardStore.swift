@@ -213,10 +213,12 @@ public final class ShardStore: Sendable {
 
     /// Deletes every checkpoint but the newest `keep` complete ones, and stray shards of
     /// checkpoints that never got a manifest (older than the newest kept).
-    public func prune(keep: Int) throws(DiskError) {
+    /// - Returns: the checkpoints whose manifests it removed.
+    @discardableResult
+    public func prune(keep: Int) throws(DiskError) -> [UInt64] {
         let ids = try checkpointIDs()
         let kept = Set(ids.suffix(keep))
-        guard let oldestKept = kept.min() else { return }
+        guard let oldestKept = kept.min() else { return [] }
         for id in ids where !kept.contains(id) { try disk.remove(Self.manifestPath(id)) }
         CrashPoint.prune.pass()
         for d in 0..<nodes {
@@ -225,6 +227,7 @@ public final class ShardStore: Sendable {
                 if id < oldestKept && !kept.contains(id) { try disk.remove(Self.nodeDirectory(d) + "/" + name) }
             }
         }
+        return ids.filter { !kept.contains($0) }
     }
 
     /// Removes shard files of checkpoints newer than every manifest (a crash mid-write).

@@ -183,9 +183,11 @@ extension ControlHost {
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
                 id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
                 bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
+            let time = uptime
             board.state.withLock { s in
                 s.completed += 1
                 s.lastStored = max(s.lastStored, id)
+                if !o.retired.isEmpty { s.receipts.retired(o.retired, at: time) }
             }
             coordinator.finish(id)
             submitCommit(state)

@@ -83,6 +83,7 @@ extension FaultReceipt {
             return "rebuilt from shards \(from.map(String.init).joined(separator: ",")) (\(from.count) intact) in \(d); its CRC32C matches the manifest"
         case let .unrepairable(_, _, why): return "cannot be rebuilt: \(why) (beyond tolerance)"
         case let .scrubVerified(shards): return "the next full scrubber pass found all \(shards) shards intact"
+        case .retired: return "the checkpoint was retired (only the newest are kept) after \(d), before anything read the shard: nothing left to repair"
         case .healedByOperator: return "healed by the operator after \(d)"
         case .neverMarkedDown: return "never marked down: it kept heartbeating"
         case let .audited(c, exact, lost, duplicated, conserved):
@@ -117,6 +118,7 @@ extension FaultReceipt {
         case let .shardRepaired(_, _, _, count): return count > 1 ? "\(count) rebuilt \(d)" : "rebuilt \(d)"
         case .unrepairable: return "✗ unrepairable"
         case .scrubVerified: return "verified"
+        case .retired: return "retired \(d)"
         case .healedByOperator: return "healed \(d)"
         case .neverMarkedDown: return "never down"
         case let .audited(c, exact, _, _, conserved): return exact && conserved ? "✓ exact @\(c)" : "✗ audit @\(c)"

@@ -48,6 +48,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
         case shardRebuiltOnRestore(checkpoint: UInt64, shard: Int)
         /// Too few intact shards to rebuild it: beyond what the code tolerates.
         case unrepairable(checkpoint: UInt64, shard: Int, why: String)
+        /// The retention removed the checkpoint before anything read the shard: nothing to repair.
+        case retired
         /// A whole scrubber pass after the repairs found every shard intact.
         case scrubVerified(shards: Int)
         /// The operator healed the fault.
@@ -76,6 +78,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
             case .shardRebuiltOnRestore: "shard-rebuilt-on-restore"
             case .unrepairable: "unrepairable"
             case .scrubVerified: "scrub-verified"
+            case .retired: "retired"
             case .healedByOperator: "healed-by-operator"
             case .neverMarkedDown: "never-marked-down"
             case .audited: "audited"
@@ -95,6 +98,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
             case .checkpointAbandoned, .rolledBack, .fellBack, .startedOver, .caughtUp: .checkpoint
             case .frameCaught, .linkDegraded, .shardFound: .checkAndCorrect
             case .shardRepaired, .shardRebuiltOnRestore, .unrepairable, .scrubVerified: .erasureCode
+            case .retired: .checkpoint
             case .healedByOperator: .operatorAction
             case .audited: .audit
             }

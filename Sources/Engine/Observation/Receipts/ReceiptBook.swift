@@ -115,6 +115,21 @@ public struct ReceiptBook: Sendable, Equatable {
         }
     }
 
+    /// The retention removed these checkpoints: a damaged shard of one of them needs no repair.
+    public mutating func retired(_ ids: [UInt64], at time: Double) {
+        for i in receipts.indices where receipts[i].healedAt == nil {
+            switch receipts[i].fault {
+            case let .corruptShard(.id(c), _)?, let .deleteShard(.id(c), _)?:
+                guard ids.contains(c) else { continue }
+            case nil:
+                guard case let .shard(c, _, _)? = receipts[i].subject, ids.contains(c) else { continue }
+            default: continue
+            }
+            receipts[i].add(.retired, at: time)
+            receipts[i].heal(at: time)
+        }
+    }
+
     /// The auditor's verdict on the sink as of checkpoint `verdict.checkpoint`.
     public mutating func audited(_ v: AuditVerdict, at time: Double) {
         guard let id = v.checkpoint else { return }
