@@ -62,14 +62,21 @@ expect_screen "dashboard starts: running" big "● RUNNING" 15
 expect_screen "header shows the exact verdict" big "✓ EXACT" 10
 expect_screen "header shows money conserved" big "money 10,000,000 ✓ conserved" 5
 expect_screen "a checkpoint completes" big "✓ complete" 10
-for p in Nodes Throughput Checkpoints Events "K kill"; do screen big | grep -qF "$p" && ok "panel: $p" || bad "panel $p missing" "$(screen big)"; done
+for p in Nodes Throughput Checkpoints "Fault receipts" "K kill"; do screen big | grep -qF "$p" && ok "panel: $p" || bad "panel $p missing" "$(screen big)"; done
 tmux -L "$sock" send-keys -t big j j
 expect_screen "j moves the selection" big "▶  2 " 2
 t0=$(date +%s%N)
+expect_screen "the receipts panel is the default, with a hint for new users" big "No faults yet." 2
 tmux -L "$sock" send-keys -t big K
 if wait_for big "kill 2: done" 2; then
   ms=$(( ($(date +%s%N) - t0) / 1000000 )); ok "K shows its effect (${ms} ms after the key, refresh 100 ms)"; echo "$ms" > "$tmp/key-latency"
 else bad "K: no effect on screen" "$(screen big)"; fi
+expect_screen "K opens a receipt at once" big "▸ #1 kill node 2 · at" 1
+expect_screen "...which names the technique that detected it" big "self-healing      down after" 5
+expect_screen "...and the one that restored it" big "replication       restored from the standby copy on node 3" 10
+expect_screen "...and ends in the audit's proof" big "✓ PROVED: NOTHING LOST" 10
+tmux -L "$sock" send-keys -t big Tab
+expect_screen "Tab switches to the event log" big "Events (newest first) · Tab: receipts" 2
 expect_screen "the event log shows the kill" big "operator  n2 kill 2" 2
 expect_screen "node 2 is detected down" big "node 2 is down" 5
 expect_screen "the recovery is logged" big "rolled back to checkpoint" 10
@@ -93,9 +100,15 @@ expect_screen "any other key cancels" big "cancelled: wipe 2" 3
 tmux -L "$sock" send-keys -t big D
 expect_screen "D corrupts a shard on the node's disk" big "corrupt shard" 3
 expect_screen "the scrubber repairs it" big "scrubber rewrote" 15
+tmux -L "$sock" send-keys -t big '/' 'n2' Enter
+expect_screen "/ filters the log by node" big "match 'n2' · Esc clears" 3
+tmux -L "$sock" send-keys -t big '/' 'zzz' Enter
+expect_screen "a filter matching nothing says so" big "No event matches 'zzz'" 3
+tmux -L "$sock" send-keys -t big Escape Tab
+expect_screen "Esc clears the filter; the shard's receipt names the erasure code" big "erasure code" 15
 tmux -L "$sock" resize-window -t big -x 80 -y 24
 sleep 0.5
-if screen big | grep -qF "Nodes" && screen big | grep -qF "Events" && [ "$(screen big | sed -n 3p | tail -c 4)" = "╮" ]; then ok "resize to 80x24 re-lays out"; else bad "resize to 80x24" "$(screen big)"; fi
+if screen big | grep -qF "Nodes" && screen big | grep -qF "Fault receipts" && [ "$(screen big | sed -n 3p | tail -c 4)" = "╮" ]; then ok "resize to 80x24 re-lays out"; else bad "resize to 80x24" "$(screen big)"; fi
 tmux -L "$sock" resize-window -t big -x 70 -y 20
 expect_screen "below 80x24: a clear message with the sizes" big "70x20, needs at least 80x24" 3
 tmux -L "$sock" resize-window -t big -x 120 -y 40
@@ -113,6 +126,17 @@ sleep 20
 age=$(screen fast | grep -oE "EXACT  as of ckpt [0-9]+, [0-9.]+s ago" | grep -oE "[0-9.]+s ago" | grep -oE "[0-9.]+")
 if [ -n "$age" ] && awk -v a="$age" 'BEGIN { exit !(a <= 3.0) }'; then ok "rate max after 20 s: verdict $age s old"; else bad "rate max after 20 s: no fresh verdict" "$(screen fast)"; fi
 screen fast | grep -qE "sink committed [0-9.]+[kMG]? @ckpt [0-9]+" && ok "header shows what the sink committed, apart" || bad "sink committed missing" "$(screen fast)"
+# K on node 2 at the default rate: the receipt ends in an audited ✓ within about 3 s.
+tmux -L "$sock" send-keys -t fast j j
+sleep 0.3
+t0=$(date +%s%N)
+tmux -L "$sock" send-keys -t fast K
+if wait_for fast "✓ audited exact at checkpoint" 6; then
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if [ "$ms" -le 4000 ]; then ok "rate max: K on node 2 to an audited ✓ on its receipt in ${ms} ms"; else bad "rate max: the receipt's proof took ${ms} ms" "$(screen fast)"; fi
+else
+  bad "rate max: no audited ✓ on the kill's receipt within 6 s" "$(screen fast)"
+fi
 t0=$(date +%s%N)
 tmux -L "$sock" send-keys -t fast q
 code=$(exit_code fast 30)
@@ -156,13 +180,56 @@ expect_screen "--simulated says so in the header" sim "payments (simulated, seed
 expect_screen "...checkpoints and proves exactly-once" sim "✓ EXACT  as of ckpt" 10
 tmux -L "$sock" send-keys -t sim K
 # 50 ms heartbeats, phi threshold 8: down after exactly 186 ms of virtual silence.
-expect_screen "a kill is detected after exactly 186 ms of silence" sim "node 0 is down: phi 8.2 after 186 ms without a heartbeat" 5
-expect_screen "...and caught up after the rollback" sim "caught up: sources back" 5
+expect_screen "a kill is detected after exactly 186 ms of silence (its receipt)" sim "(phi 8.2, 186 ms without a heartbeat)" 5
+expect_screen "...and caught up after the rollback" sim "caught up after" 5
+tmux -L "$sock" send-keys -t sim Tab
+expect_screen "...the event log says the same" sim "node 0 is down: phi 8.2 after 186 ms without a heartbeat" 3
 tmux -L "$sock" send-keys -t sim q
 code=$(exit_code sim 30)
 [ "$code" = 0 ] && ok "q on the simulated dashboard: exit 0" || bad "simulated quit: exit $code" "$(screen sim)"
 screen sim | grep -q "firedrill dashboard (simulated, seed 7): EXACT" && ok "...with an exact summary" || bad "simulated summary" "$(screen sim)"
 [ ! -e "$tmp/sim-unused" ] && ok "--simulated writes nothing to disk" || bad "--simulated created its --data directory"
+
+# --- Read-only: fault keys and commands refused with a message, nothing changed.
+start ro 120 40 --data "$tmp/ro" --rate 200000 --read-only
+expect_screen "--read-only says so in the footer" ro "READ-ONLY: fault keys off" 15
+expect_screen "...and checkpoints" ro "✓ complete" 10
+before=$(ls "$tmp/ro/node-1" 2>/dev/null | wc -l)
+tmux -L "$sock" send-keys -t ro j K
+expect_screen "read-only refuses K with a message" ro "read-only session: K (kill) is off; nothing was changed" 3
+tmux -L "$sock" send-keys -t ro ':' 'wipe 1' Enter
+expect_screen "read-only refuses :wipe 1" ro "read-only session: 'wipe 1' is not run; nothing was changed" 3
+sleep 0.5
+after=$(ls "$tmp/ro/node-1" 2>/dev/null | wc -l)
+screen ro | grep -qF "all 6 healthy" && [ "$before" -gt 0 ] && [ "$after" -gt 0 ] && ! screen ro | grep -qF "#1 " \
+  && ok "read-only: no node killed, node 1's disk still holds its shards, no receipt" || bad "read-only changed something (shards $before -> $after)" "$(screen ro)"
+tmux -L "$sock" send-keys -t ro q
+code=$(exit_code ro 60)
+[ "$code" = 0 ] && ok "read-only: q quits (exit 0)" || bad "read-only quit: exit $code"
+
+# --- Presenter mode on the simulated runtime with a drill: captions, pause, pace, step.
+out=$("$bin" --simulated --speed 20 2>&1); rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q "outside 0.1–10" && ok "--speed 20 is refused with the range" || bad "--speed 20 (exit $rc)" "$out"
+start show 120 40 --simulated --drill kill-one --presenter
+expect_screen "presenter: the drill's caption large over the graph" show "kill-one · 3.00s" 12
+tmux -L "$sock" send-keys -t show .
+expect_screen ". pauses simulated time" show "PAUSED" 3
+t1=$(screen show | grep -oE "up [0-9.]+s" | head -1)
+sleep 1
+t2=$(screen show | grep -oE "up [0-9.]+s" | head -1)
+[ -n "$t1" ] && [ "$t1" = "$t2" ] && ok "...and the clock stands still ($t1)" || bad "paused clock moved: $t1 -> $t2" "$(screen show)"
+tmux -L "$sock" send-keys -t show n
+expect_screen "n steps to the next event" show "stepped to" 5
+tmux -L "$sock" send-keys -t show ':' 'speed 20' Enter
+expect_screen ":speed 20 is refused with the range" show "speed 20× is outside 0.1×–10×" 3
+tmux -L "$sock" send-keys -t show ']'
+expect_screen "] speeds simulated time up" show "simulated time at 2×" 3
+tmux -L "$sock" send-keys -t show .
+expect_screen ". resumes" show "time runs again at 2×" 3
+expect_screen "the drill plays to its verdict" show "DRILL PASSED" 20
+tmux -L "$sock" send-keys -t show q
+code=$(exit_code show 30)
+[ "$code" = 0 ] && ok "presenter: q quits (exit 0)" || bad "presenter quit: exit $code" "$(screen show)"
 
 echo "dashboard e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

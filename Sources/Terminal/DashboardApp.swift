@@ -179,10 +179,7 @@ public final class DashboardApp {
     }
 
     static func speedText(_ x: Double) -> String {
-        var t = Format.fixed(x, 2)
-        while t.hasSuffix("0") { t.removeLast() }
-        if t.hasSuffix(".") { t.removeLast() }
-        return t + "×"
+        PacedSimulation.text(x)
     }
 
     private func draw(_ screen: Screen, snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, colors: Int) {

@@ -127,7 +127,7 @@ public struct DashboardState: Sendable, Equatable {
         case .tab:
             bottom = bottom == .receipts ? .events : .receipts
             say(bottom == .receipts ? "fault receipts (Tab: event log)" : "event log (Tab: fault receipts)", at: now)
-        case .character("/"): overlay = .filterLine(filter ?? "")
+        case .character("/"): overlay = .filterLine("")
         case .character("."): return [.togglePause]
         case .character("["): return [.changeSpeed(faster: false)]
         case .character("]"): return [.changeSpeed(faster: true)]

@@ -31,16 +31,17 @@ public enum FooterPanel {
             return
         case .none: break
         }
-        if let m = vm.state.message, m.isError || vm.snapshot.uptime - m.at < messageSeconds || vm.state.frozen {
-            let x = c.put(m.isError ? " ✗ " : " » ", x: 0, y: row, m.isError ? t[.bad] : t[.key])
+        var x = 0
+        // Modes first, always: a read-only or paused screen says so before anything else.
+        let message = vm.state.message.flatMap { m in m.isError || vm.snapshot.uptime - m.at < messageSeconds || vm.state.frozen ? m : nil }
+        if vm.state.readOnly { x = c.put(message == nil ? " READ-ONLY: fault keys off " : " READ-ONLY ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        if vm.state.timePaused { x = c.put(message == nil ? " ‖ TIME PAUSED: . resumes, n steps " : " ‖ PAUSED ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        if let f = vm.state.filter, message == nil { x = c.put(" / \(Canvas.fit(f, 20)) · Esc clears ", x: x, y: row, t[.key].with(.reverse)) + 1 }
+        if let m = message {
+            x = c.put(m.isError ? " ✗ " : " » ", x: x, y: row, m.isError ? t[.bad] : t[.key])
             c.putFitted(m.text, x: x + 1, y: row, width: width - x - 1, m.isError ? t[.warning] : t[.text])
             return
         }
-        var x = 0
-        // Modes first, so a read-only screen says so before anything else.
-        if vm.state.readOnly { x = c.put(" READ-ONLY: fault keys off ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
-        if vm.state.timePaused { x = c.put(" ‖ TIME PAUSED: . resumes, n steps ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
-        if let f = vm.state.filter { x = c.put(" / \(Canvas.fit(f, 20)) · Esc clears ", x: x, y: row, t[.key].with(.reverse)) + 1 }
         var list = vm.state.readOnly ? KeyHelp.footer.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : KeyHelp.footer
         if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
         if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }

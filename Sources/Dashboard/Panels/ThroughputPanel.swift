@@ -109,10 +109,11 @@ public enum ThroughputPanel {
         let t = vm.theme
         let start = now - window
         let band = t[.graphBand]
-        var labelEnds = [Int](repeating: plot.x, count: min(2, plot.height))
+        // Labels take at most two rows, and none of a graph too short to spare them.
+        var labelEnds = [Int](repeating: plot.x, count: plot.height >= 6 ? 2 : plot.height >= 3 ? 1 : 0)
         for r in vm.snapshot.receipts {
             let end = r.healedAt ?? now
-            guard end >= start, r.at <= now, !labelEnds.isEmpty else { continue }
+            guard end >= start, r.at <= now else { continue }
             let x0 = plot.x + (column(max(r.at, start), now: now, width: plot.width) ?? 0)
             let x1 = plot.x + (column(min(end, now), now: now, width: plot.width) ?? plot.width - 1)
             for y in plot.y..<(plot.y + plot.height) {
@@ -123,6 +124,7 @@ public enum ThroughputPanel {
                 }
             }
             // Its label on the first row where it does not cover another's.
+            guard !labelEnds.isEmpty else { continue }
             let clipped = r.at < start
             let label = (clipped ? "◂" : "") + bandLabel(r)
             let n = label.unicodeScalars.count

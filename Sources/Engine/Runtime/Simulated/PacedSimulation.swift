@@ -14,7 +14,16 @@ public final class PacedSimulation: EngineRuntime, Sendable {
     /// A speed outside `speeds`.
     public struct SpeedError: Error, Sendable, Equatable, CustomStringConvertible {
         public var speed: Double
-        public var description: String { "speed \(BenchFormat.fixed(speed, 2))× is outside \(BenchFormat.fixed(PacedSimulation.speeds.lowerBound, 1))×–\(BenchFormat.fixed(PacedSimulation.speeds.upperBound, 0))×" }
+        public var description: String { "speed \(PacedSimulation.text(speed)) is outside 0.1×–10×" }
+    }
+
+    /// A speed as a person writes it: `0.25×`, `2×`.
+    public static func text(_ speed: Double) -> String {
+        guard speed.isFinite else { return "\(speed)" }
+        var t = BenchFormat.fixed(speed, 2)
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t + "×"
     }
 
     struct Pace {
