@@ -88,3 +88,41 @@ struct ThemeTests {
         }
     }
 }
+
+@Suite("Theme contrast")
+struct ThemeContrastTests {
+    let library = ThemeLibrary(directories: [Fixtures.root + "/themes"])
+
+    @Test("WCAG ratios: black on white is 21:1, a colour on itself 1:1, xterm's grey on black 5.25:1")
+    func ratios() {
+        #expect(abs(ThemeContrast.ratio((0, 0, 0), (255, 255, 255)) - 21) < 0.01)
+        #expect(abs(ThemeContrast.ratio((120, 40, 200), (120, 40, 200)) - 1) < 1e-9)
+        #expect(abs(ThemeContrast.ratio((127, 127, 127), (0, 0, 0)) - 5.25) < 0.02)
+    }
+
+    @Test("every shipped theme keeps its main roles at 4.5:1 or more (WCAG AA)")
+    func shipped() throws {
+        for name in library.names() {
+            let theme = try library.load(name).theme
+            let short = ThemeContrast.shortfalls(theme)
+            if !short.isEmpty { print("CONTRAST", name, short.map(\.description)) }
+            #expect(short.isEmpty, "\(name) on a \(ThemeContrast.terminal(for: theme) == .light ? "light" : "dark") terminal: \(short.map(\.description).joined(separator: "; "))")
+        }
+    }
+
+    @Test("a theme with grey-on-grey text is caught")
+    func caught() throws {
+        let t = try ThemeLoader.load("[ui]\ntext = \"#777777 on #666666\"\n", file: "grey.toml", name: "grey").theme
+        #expect(ThemeContrast.shortfalls(t).contains { $0.role == .text })
+    }
+
+    @Test("the 16-colour theme uses the terminal's own palette only (indices 0-15 or default)")
+    func ansi16() throws {
+        let t = try library.load("ansi16").theme
+        for role in Role.allCases {
+            for c in [t[role].foreground, t[role].background] {
+                if case let .indexed(i) = c { #expect(i < 16, "\(role.rawValue)") } else { #expect(c == .default, "\(role.rawValue): \(c)") }
+            }
+        }
+    }
+}
