@@ -9,10 +9,10 @@ import Glibc
 struct BenchDashboard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Dashboard frame cost at 120x40 (ms: snapshot, compose, diff), its CPU at the default refresh (% of a core), engine throughput with it open (% of headless), and quit time after a minute at the default settings (ms)."
+        abstract: "Dashboard frame cost at 120x40 with receipts and fault bands on (ms: snapshot, compose, diff), its CPU at the default refresh (% of a core), how soon a receipt shows a kill and its proof (ms), engine throughput with it open (% of headless), and quit time after a minute at the default settings (ms)."
     )
 
-    enum Part: String, CaseIterable { case frame, throughput, quit }
+    enum Part: String, CaseIterable { case frame, receipts, throughput, quit }
 
     @Option(help: "Measure only these parts, comma separated.")
     var only: BenchParts<Part> = .all
@@ -43,6 +43,23 @@ struct BenchDashboard: ParsableCommand {
                 BenchResult(name: "dashboard-cpu", value: cpu, unit: "% of a core", detail: "the UI thread at the default 100 ms refresh, terminal output excluded"),
             ]
         }
+        if only.contains(.receipts) {
+            var first: [Double] = [], proof: [Double] = [], total: [Double] = []
+            for _ in 0..<options.runs {
+                let r = try receiptTiming()
+                first.append(r.first)
+                proof.append(r.proofLag)
+                total.append(r.total)
+            }
+            results += [
+                BenchResult(name: "receipt-first-line", value: Stopwatch.median(first) * 1000, unit: "ms",
+                            detail: "K on a node at rate max to its receipt in a snapshot (the screen shows it at the next refresh, 100 ms); worst \(BenchReport.format((first.max() ?? 0) * 1000, digits: 3)) ms"),
+                BenchResult(name: "receipt-proof-lag", value: Stopwatch.median(proof) * 1000, unit: "ms",
+                            detail: "the audit that proves the kill's repair to the receipt's ✓ step, snapshots polled every 1 ms; worst \(BenchReport.format((proof.max() ?? 0) * 1000, digits: 3)) ms"),
+                BenchResult(name: "kill-to-proof", value: Stopwatch.median(total) * 1000, unit: "ms",
+                            detail: "K to the receipt's audited ✓: detection, restore, replay, the next checkpoint and its audit"),
+            ]
+        }
         if only.contains(.throughput) {
             // Alternate with and without the dashboard so drift hits both alike.
             var with: [Double] = [], without: [Double] = []
@@ -60,6 +77,39 @@ struct BenchDashboard: ParsableCommand {
                                        detail: "default job (rate max), frames drawn every 100 ms; stop: sources paused, final checkpoint, commit, audit of the rest; slowest of \(quitTrials) \(BenchReport.format((times.max() ?? 0) * 1000, digits: 0)) ms"))
         }
         BenchReport.print(results, json: options.json)
+    }
+
+    /// Kills a node on the default job (rate max) and polls snapshots every millisecond:
+    /// seconds from the kill to its receipt, from the proving audit to the receipt's proof
+    /// step, and from the kill to that proof.
+    private func receiptTiming() throws -> (first: Double, proofLag: Double, total: Double) {
+        let c = JobConfig()
+        let dir = scratchDir("receipts")
+        defer { FileDisk(root: dir).removeTreeQuietly() }
+        let engine = try open(c, dir)
+        engine.start()
+        defer { engine.stop(finalCheckpoint: false, timeoutSeconds: 1, auditTimeoutSeconds: 1) }
+        sleepSeconds(2)
+        let t0 = Stopwatch.now()
+        do { try engine.apply(.kill(2)) } catch { throw BenchFailure("kill: \(error)") }
+        var first: Double?, proofSeen: Double?, proofShown: Double?
+        while Stopwatch.now() - t0 < 20 {
+            let s = engine.snapshot()
+            let now = Stopwatch.now() - t0
+            if let r = s.receipts.last, r.fault == .kill(2) {
+                if first == nil { first = now }
+                if let p = r.awaitedProof, let audited = s.auditedCheckpoint, audited >= p, proofSeen == nil { proofSeen = now }
+                if r.status == .proved {
+                    proofShown = now
+                    if proofSeen == nil { proofSeen = now }  // the audit and its step landed in one snapshot
+                    break
+                }
+                if r.status == .disproved { throw BenchFailure("the audit after the kill was not exact: \(r.line)") }
+            }
+            sleepSeconds(0.001)
+        }
+        guard let first, let seen = proofSeen, let shown = proofShown else { throw BenchFailure("no proved receipt for the kill within 20 s") }
+        return (first, shown - seen, shown)
     }
 
     /// Runs the default job with frames drawn as the dashboard draws them, then times what
@@ -129,8 +179,13 @@ struct BenchDashboard: ParsableCommand {
         let engine = try open(c, dir)
         engine.start()
         sleepSeconds(4)
-        try? engine.apply(.kill(2))  // events, a recovery and a restart in the frame
-        sleepSeconds(2)
+        // Events, a recovery, receipts in several states and their bands in the frame.
+        try? engine.apply(.kill(2))
+        sleepSeconds(1)
+        try? engine.apply(.corruptFrame(0))
+        try? engine.apply(.corruptShard(.latest, 1))
+        try? engine.apply(.slow(4, 0.001))
+        sleepSeconds(1)
         let maker = FrameMaker(engine: engine, job: Self.job(c))
         var times: [Double] = []
         for i in 0..<2000 {
@@ -168,6 +223,8 @@ struct BenchDashboard: ParsableCommand {
         engine.start()
         let maker = FrameMaker(engine: engine, job: Self.job(c))
         sleepSeconds(1)
+        // Three bit flips on a link in both runs: receipts and bands to draw, the same work for the engine.
+        for n in 0..<3 { try? engine.apply(.corruptFrame(n)) }
         let a = engine.snapshot(), ta = engine.uptime
         let end = Stopwatch.now() + seconds
         while Stopwatch.now() < end {

@@ -184,6 +184,9 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
         }
     }
 
+    /// The checkpoint whose audit will prove the repair (nil: none taken since, or proved).
+    public var awaitedProof: UInt64? { proofCheckpoint == .max ? nil : proofCheckpoint }
+
     /// Whether the story has ended (proved, disproved; nothing more will be added but a proof).
     public var isClosed: Bool { status == .proved || status == .disproved }
 
