@@ -130,8 +130,10 @@ public final class DashboardApp {
                             state.say(pacer == nil ? "stepping works on the simulated runtime only (firedrill --simulated)" : "pause first (.), then n steps one event", error: true, at: now)
                             break
                         }
-                        if let e = pacer.stepToNextEvent() {
-                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)", at: e.time)
+                        let events = pacer.stepToNextEvents()
+                        if let e = events.first {
+                            let more = events.count > 1 ? " (+\(events.count - 1) more in the same millisecond)" : ""
+                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)\(more)", at: e.time)
                         } else {
                             state.say("no event within 10 s of simulated time", at: now)
                         }
@@ -184,7 +186,8 @@ public final class DashboardApp {
 
     private func draw(_ screen: Screen, snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, colors: Int) {
         var canvas = Canvas(width: screen.width, height: screen.height)
-        let vm = ViewModel(snapshot: snapshot, state: state, theme: theme, job: options.job, drill: source.drillStatus(), color: colors > 0)
+        var vm = ViewModel(snapshot: snapshot, state: state, theme: theme, job: options.job, drill: source.drillStatus(), color: colors > 0)
+        vm.speed = source.pacer()?.speed
         DashboardView.render(vm, into: &canvas)
         screen.flush(canvas)
     }

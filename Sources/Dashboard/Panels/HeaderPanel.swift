@@ -1,3 +1,5 @@
+import Engine
+
 /// The top two rows: job, uptime, cluster state; the exactly-once verdict with lost and
 /// duplicated counts, total money and whether it is conserved.
 public enum HeaderPanel {
@@ -16,6 +18,8 @@ public enum HeaderPanel {
         c.put(" \(glyph) \(label) ", x: x, y: row, t[role].on(head.background).with(.bold))
         var right: [String] = []
         if vm.state.frozen { right.append("❄ FROZEN") }
+        if vm.state.timePaused { right.append("‖ TIME PAUSED") } else if let x = vm.speed, x != 1 { right.append("▶ \(PacedSimulation.text(x))") }
+        if vm.state.readOnly { right.append("READ-ONLY") }
         if let phase = s.stopPhase, phase != .stopped { right.append("stopping: \(phase.rawValue)…") }
         else if s.heldForAudit && s.running { right.append("⏸ sources wait for the audit") }
         if let d = vm.drill { right.append("drill \(d.name)") }

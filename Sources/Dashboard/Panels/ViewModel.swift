@@ -65,6 +65,8 @@ public struct ViewModel: Sendable {
     public var drill: DrillStatus?
     /// Whether the terminal shows colour (without it, states read from glyphs and attributes).
     public var color: Bool
+    /// The simulated runtime's speed (virtual seconds per real one); nil on the threaded runtime.
+    public var speed: Double? = nil
 
     public init(snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, job: Job, drill: DrillStatus? = nil, color: Bool = true) {
         self.snapshot = snapshot

@@ -80,7 +80,8 @@ public enum DrillReport {
                     x += "\(xml(v.name)): measured \(xml(v.measured)); expected \(xml(v.expected))</failure>\n    </testcase>\n"
                 }
             }
-            let log = r.timeline.map { "[\(JSON.number($0.time))s] \($0.kind): \($0.text)" }.joined(separator: "\n")
+            var log = r.timeline.map { "[\(JSON.number($0.time))s] \($0.kind): \($0.text)" }.joined(separator: "\n")
+            if !r.receipts.isEmpty { log += "\n\nfault receipts:\n" + r.receipts.flatMap(receiptLines).joined(separator: "\n") }
             x += "    <system-out>\(xml(log))</system-out>\n"
             x += "  </testsuite>\n"
         }

@@ -77,21 +77,24 @@ public final class PacedSimulation: EngineRuntime, Sendable {
         pace.withLock { p in p.paused = paused; p.virtual = now; p.wall = Self.wallNow() }
     }
 
-    /// While paused: runs virtual time on until the engine logs its next event (at most
-    /// `maxSeconds` of virtual time) and returns it, or nil when none came.
-    public func stepToNextEvent(maxSeconds: Double = 10) -> EngineEvent? {
-        guard isPaused else { return nil }
-        let event: EngineEvent? = sim.withLock { s in
+    /// While paused: runs virtual time on, a millisecond at a time, until the engine logs
+    /// its next event (at most `maxSeconds` of virtual time), and returns the events of that
+    /// millisecond (several when they come together, as a detection, its restart and the
+    /// recovery's stop-the-world rollback do); empty when none came.
+    public func stepToNextEvents(maxSeconds: Double = 10) -> [EngineEvent] {
+        guard isPaused else { return [] }
+        let events: [EngineEvent] = sim.withLock { s in
             let before = s.eventsLogged
             var ran = 0.0
             while s.eventsLogged == before && ran < maxSeconds {
                 s.run(for: 0.001)
                 ran += 0.001
             }
-            return s.eventsLogged == before ? nil : s.events.last
+            let new = s.eventsLogged - before
+            return new == 0 ? [] : Array(s.events.suffix(new))
         }
         setPaused(true)  // re-anchored at the new virtual time
-        return event
+        return events
     }
 
     /// Starts the thread that moves virtual time along with the wall clock.
