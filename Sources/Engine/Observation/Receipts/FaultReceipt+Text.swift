@@ -79,7 +79,7 @@ extension FaultReceipt {
             return "scrubber found shard \(s) of checkpoint \(c) on node \(n) \(missing ? "missing" : "failing its CRC32C") after \(d)"
         case let .shardRebuiltOnRestore(c, s): return "shard \(s) of checkpoint \(c) rebuilt from the others while restoring"
         case let .shardRepaired(_, _, from, count):
-            if count > 1 { return "rebuilt \(count) shards from the intact others within \(d)" }
+            if count > 1 { return "rebuilt \(count) shards from the intact others, each within \(Self.span(slowestRepair)) of being found" }
             return "rebuilt from shards \(from.map(String.init).joined(separator: ",")) (\(from.count) intact) in \(d); its CRC32C matches the manifest"
         case let .unrepairable(_, _, why): return "cannot be rebuilt: \(why) (beyond tolerance)"
         case let .scrubVerified(shards): return "the next full scrubber pass found all \(shards) shards intact"
@@ -115,7 +115,7 @@ extension FaultReceipt {
         case .linkDegraded: return "link degraded"
         case let .shardFound(_, _, _, missing, count): return count > 1 ? "\(count) found \(d)" : "\(missing ? "missing" : "bad CRC") \(d)"
         case .shardRebuiltOnRestore: return "rebuilt on restore"
-        case let .shardRepaired(_, _, _, count): return count > 1 ? "\(count) rebuilt \(d)" : "rebuilt \(d)"
+        case let .shardRepaired(_, _, _, count): return count > 1 ? "\(count) rebuilt" : "rebuilt \(d)"
         case .unrepairable: return "✗ unrepairable"
         case .scrubVerified: return "verified"
         case .retired: return "retired \(d)"
@@ -123,6 +123,20 @@ extension FaultReceipt {
         case .neverMarkedDown: return "never down"
         case let .audited(c, exact, _, _, conserved): return exact && conserved ? "✓ exact @\(c)" : "✗ audit @\(c)"
         }
+    }
+
+    /// The longest a shard of this receipt waited between being found bad and rebuilt.
+    var slowestRepair: Double {
+        var found: [String: Double] = [:]
+        var slowest = 0.0
+        for e in entries {
+            switch e.step {
+            case let .shardFound(c, s, _, _, _): found["\(c).\(s)"] = e.at
+            case let .shardRepaired(c, s, _, _): if let f = found["\(c).\(s)"] { slowest = max(slowest, e.at - f) }
+            default: break
+            }
+        }
+        return slowest
     }
 
     /// What the story waits for, while it has not ended (nil once proved or disproved).
