@@ -38,7 +38,7 @@ let package = Package(
         ),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "CIntegrity"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Integrity"]),
-        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Engine"], exclude: ["DrillParity.json"]),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Engine"], exclude: ["DrillParity.json", "Golden"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Drills", "Engine"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),
     ]

@@ -57,6 +57,7 @@ public enum DashboardView {
         switch vm.state.overlay {
         case .help: Overlays.drawHelp(vm, on: &canvas)
         case let .confirm(_, prompt): Overlays.drawConfirm(prompt, vm: vm, on: &canvas)
+        case .confirmAbort: Overlays.drawConfirm("Abort: heal every fault and stop the drill's schedule?", vm: vm, on: &canvas)
         default: break
         }
     }

@@ -125,6 +125,8 @@ public final class DashboardApp {
                         } catch {
                             state.say("\(error.description); nothing changed", error: true, at: now)
                         }
+                    case .abort:
+                        state.say(source.abort(), at: now)
                     case .stepEvent:
                         guard let pacer, pacer.isPaused else {
                             state.say(pacer == nil ? "stepping works on the simulated runtime only (firedrill --simulated)" : "pause first (.), then n steps one event", error: true, at: now)

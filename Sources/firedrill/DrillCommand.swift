@@ -37,6 +37,9 @@ struct DrillCommand: ParsableCommand {
     @Option(help: "Write JUnit XML here (one testcase per expectation).")
     var junit: String?
 
+    @Option(help: "Write a Markdown report here (hypothesis, job, timeline, receipts, expectations; with --all, every drill in one file).")
+    var markdown: String?
+
     @Option(help: "Record events and snapshots over time as JSON Lines here.")
     var record: String?
 
@@ -114,6 +117,7 @@ struct DrillCommand: ParsableCommand {
                 try AtomicFile.write(report, text + "\n")
             }
             if let junit { try AtomicFile.write(junit, DrillReport.junit(results)) }
+            if let markdown { try AtomicFile.write(markdown, DrillReport.markdown(results)) }
         } catch { throw RuntimeFailure(error.description) }
         if results.count > 1 {
             let passed = results.filter(\.passed).count

@@ -149,6 +149,16 @@ struct KeyMapTests {
         #expect(press([.character("q")], on: &s) == [.quit])
     }
 
+    @Test("! asks, then aborts (heal all, stop the drill); any other key cancels; read-only sessions may abort too")
+    func abortKey() {
+        var s = DashboardState()
+        s.readOnly = true
+        #expect(press([.character("!")], on: &s).isEmpty && s.overlay == .confirmAbort)
+        #expect(press([.character("y")], on: &s) == [.abort] && s.overlay == .none)
+        _ = press([.character("!"), .character("n")], on: &s)
+        #expect(s.message?.text == "abort cancelled")
+    }
+
     @Test("presenter keys: . and space pause, [ ] pace, n steps; :speed takes a number and refuses words")
     func presenter() {
         var s = DashboardState()

@@ -91,6 +91,14 @@ public struct DashboardState: Sendable, Equatable {
             return handleCommandLine(key, text: text, context: context, now: now)
         case let .filterLine(text):
             return handleFilterLine(key, text: text, now: now)
+        case .confirmAbort:
+            overlay = .none
+            switch key {
+            case .character("y"), .character("Y"): return [.abort]
+            case .interrupt: return [.quit]
+            default: say("abort cancelled", at: now)
+            }
+            return []
         case let .confirm(command, _):
             switch key {
             case .character("y"), .character("Y"):
@@ -128,6 +136,7 @@ public struct DashboardState: Sendable, Equatable {
             bottom = bottom == .receipts ? .events : .receipts
             say(bottom == .receipts ? "fault receipts (Tab: event log)" : "event log (Tab: fault receipts)", at: now)
         case .character("/"): overlay = .filterLine("")
+        case .character("!"): overlay = .confirmAbort
         case .character("."): return [.togglePause]
         case .character("["): return [.changeSpeed(faster: false)]
         case .character("]"): return [.changeSpeed(faster: true)]

@@ -20,4 +20,6 @@ public enum Effect: Sendable, Equatable {
     case setSpeed(Double)
     /// While paused on the simulated runtime: run on to the next event.
     case stepEvent
+    /// The global abort: heal every fault, stop a drill's schedule.
+    case abort
 }

@@ -11,6 +11,7 @@ public enum KeyHelp {
         ("D", "corrupt its shard of the latest checkpoint"),
         ("W", "wipe its disk (asks first)"),
         ("H", "heal all faults"),
+        ("!", "abort (asks first): heal all, stop a drill's schedule"),
         ("c", "checkpoint now"),
         ("r", "recover now: roll back to the last checkpoint"),
         ("space", "freeze / unfreeze the view (the engine runs on); presenter: pause"),

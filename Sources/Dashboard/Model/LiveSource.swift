@@ -14,6 +14,8 @@ public protocol LiveSource: AnyObject {
     func setSchedulePaused(_ paused: Bool) -> Bool
     /// The simulated runtime's pace (speed, pause, step), when it runs on one.
     func pacer() -> PacedSimulation?
+    /// The global abort: heals every fault (and stops a drill's schedule); says what it did.
+    func abort() -> String
 }
 
 /// The engine on its own, on either runtime.
@@ -27,6 +29,9 @@ public final class EngineSource: LiveSource {
     public func drillStatus() -> ViewModel.DrillStatus? { nil }
     public func setSchedulePaused(_ paused: Bool) -> Bool { false }
     public func pacer() -> PacedSimulation? { engine as? PacedSimulation }
+    public func abort() -> String {
+        do throws(CommandError) { try engine.apply(.heal(nil)); return "aborted: healed all" } catch { return "abort: \(error.description)" }
+    }
 }
 
 /// The engine with a drill playing on it (the demo mode), or recording a session.
@@ -39,6 +44,7 @@ public final class DrillSource: LiveSource {
     public func apply(_ command: Command) throws(CommandError) { try player.engine.apply(command) }
     public func setSchedulePaused(_ paused: Bool) -> Bool { player.setPaused(paused) }
     public func pacer() -> PacedSimulation? { player.engine as? PacedSimulation }
+    public func abort() -> String { player.abort(reason: "the operator pressed !") }
 
     public func drillStatus() -> ViewModel.DrillStatus? {
         guard let s = player.status() else { return nil }

@@ -9,6 +9,8 @@ public enum Overlay: Sendable, Equatable {
     case commandLine(String)
     /// The `/` filter line with the text typed so far.
     case filterLine(String)
+    /// The abort key waiting for `y`.
+    case confirmAbort
     /// A destructive command waiting for `y`.
     case confirm(Command, prompt: String)
 }

@@ -23,7 +23,7 @@ public enum FooterPanel {
             let hint = "node: n2 · kind: detection · or any text · Enter filter · Esc cancel"
             c.putFitted(hint, x: max(x + 2, width - hint.unicodeScalars.count - 1), y: row, width: width - x - 2, t[.hint])
             return
-        case .confirm:
+        case .confirm, .confirmAbort:
             hints([("y", "yes, do it"), ("any other key", "cancel")], row: row, width: width, on: &c, theme: t)
             return
         case .help:

@@ -61,6 +61,12 @@ public struct Drill: Sendable, Equatable {
     public var expect: Expectations
     /// Where it was read from (a path, or "built-in NAME").
     public var source: String
+    /// What the drill means to show, for its report.
+    public var hypothesis: String?
+    /// What must hold before the first step.
+    public var steadyState: SteadyState?
+    /// What stops it early, healed.
+    public var abort: AbortConditions?
 
     public init(name: String, description: String, duration: Double, job: Job, steps: [Step], expect: Expectations, source: String) {
         self.name = name

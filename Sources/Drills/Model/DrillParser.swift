@@ -7,7 +7,9 @@ public struct DrillParser {
 
     public init(file: String) { self.file = file }
 
-    static let rootKeys = ["name", "description", "duration", "job", "step", "expect", "format"]
+    static let rootKeys = ["name", "description", "hypothesis", "duration", "job", "steady_state", "step", "expect", "abort", "format"]
+    static let steadyKeys = ["for", "min_throughput", "all_healthy", "max_verdict_age"]
+    static let abortKeys = ["max_lost", "max_verdict_age", "max_recovery", "on_quarantine"]
     static let jobKeys = ["nodes", "rate", "accounts", "ec", "replicas", "checkpoint_interval", "seed"]
     static let stepKeys = ["at", "command", "caption"]
     static let expectKeys = ["exactly_once", "money_conserved", "max_detection", "max_recovery", "min_throughput_after", "restored_from", "events", "absent_events"]
@@ -16,12 +18,13 @@ public struct DrillParser {
     public func parse(_ text: String) throws(FileError) -> Drill {
         let doc = try TOMLParser(file: file).parse(text)
         for (key, value) in doc.root.entries where !Self.rootKeys.contains(key) {
-            throw err(value.line, "unknown key '\(key)': a drill has name, description, duration, [job], [[step]] and [expect]")
+            throw err(value.line, "unknown key '\(key)': a drill has name, description, hypothesis, duration, [job], [steady_state], [[step]], [expect] and [abort]")
         }
         for (table, isArray) in doc.sections {
-            let known = isArray ? ["step"] : ["job", "expect"]
+            let known = isArray ? ["step"] : ["job", "expect", "steady_state", "abort"]
             if !known.contains(table.name) {
-                let hint = table.name == "step" ? "steps are [[step]] (double brackets)" : table.name == "job" || table.name == "expect" ? "[\(table.name)] takes single brackets" : "expected [job], [[step]] or [expect]"
+                let single = ["job", "expect", "steady_state", "abort"].contains(table.name)
+                let hint = table.name == "step" ? "steps are [[step]] (double brackets)" : single ? "[\(table.name)] takes single brackets" : "expected [job], [steady_state], [[step]], [expect] or [abort]"
                 throw err(table.line, "unknown section \(isArray ? "[[\(table.name)]]" : "[\(table.name)]"): \(hint)")
             }
         }
@@ -123,7 +126,40 @@ public struct DrillParser {
             expect.events = try events(t, "events")
             expect.absentEvents = try events(t, "absent_events")
         }
-        return Drill(name: name, description: description, duration: duration, job: job, steps: steps, expect: expect, source: file)
+        var drill = Drill(name: name, description: description, duration: duration, job: job, steps: steps, expect: expect, source: file)
+        drill.hypothesis = try string(doc.root, "hypothesis", required: false)
+        if let t = doc.table("steady_state") {
+            try checkKeys(t, Self.steadyKeys)
+            guard let d = try seconds(t, "for", required: true), d > 0 else { throw err(t["for"]?.line ?? t.line, "'for' must be a duration above zero") }
+            let firstStep = steps.first?.at ?? duration
+            guard d <= firstStep else {
+                throw err(t["for"]?.line ?? t.line, "'for' (\(DurationText.format(d))) must fit before the first step (at \(DurationText.format(firstStep)))")
+            }
+            var st = SteadyState(duration: d)
+            if let v = t["min_throughput"] {
+                switch v.kind {
+                case let .integer(r) where r >= 0: st.minThroughput = Double(r)
+                case let .float(r) where r >= 0 && r.isFinite: st.minThroughput = r
+                default: throw err(v.line, "'min_throughput' must be a number of transfers per second, like 100000")
+                }
+            }
+            if let v = try bool(t, "all_healthy") { st.allHealthy = v }
+            st.maxVerdictAge = try seconds(t, "max_verdict_age", required: false)
+            drill.steadyState = st
+        }
+        if let t = doc.table("abort") {
+            try checkKeys(t, Self.abortKeys)
+            var a = AbortConditions()
+            if let v = try integer(t, "max_lost") {
+                guard v >= 0 else { throw err(t["max_lost"]?.line ?? t.line, "'max_lost' must not be negative") }
+                a.maxLost = Int64(v)
+            }
+            a.maxVerdictAge = try seconds(t, "max_verdict_age", required: false)
+            a.maxRecovery = try seconds(t, "max_recovery", required: false)
+            if let v = try bool(t, "on_quarantine") { a.onQuarantine = v }
+            drill.abort = a
+        }
+        return drill
     }
 
     func events(_ t: TOMLTable, _ key: String) throws(FileError) -> [EventName] {

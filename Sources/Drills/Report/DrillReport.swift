@@ -5,6 +5,10 @@ public enum DrillReport {
     /// The verdict per expectation with the measured values, then PASSED or FAILED.
     public static func text(_ r: DrillResult) -> String {
         var lines: [String] = []
+        if let h = r.drill.hypothesis {
+            lines.append("")
+            lines.append("hypothesis: \(h)")
+        }
         if !r.receipts.isEmpty {
             lines.append("")
             lines.append("fault receipts:")
@@ -52,6 +56,7 @@ public enum DrillReport {
         ])
         return JSON.object([
             ("drill", JSON.string(r.drill.name)), ("description", JSON.string(r.drill.description)), ("source", JSON.string(r.drill.source)),
+            ("hypothesis", r.drill.hypothesis.map(JSON.string) ?? "null"),
             ("runtime", JSON.string(r.runtime)), ("passed", String(r.passed)), ("duration", JSON.number(r.drill.duration)),
             ("wallSeconds", JSON.number(r.wallSeconds)), ("timeline", JSON.array(timeline)), ("expectations", JSON.array(expectations)),
             ("measured", measured),

@@ -32,6 +32,11 @@ public final class DrillPlayer: Sendable {
         var samples: [(time: Double, produced: Int64)] = []
         var result: DrillResult?
         var stop = false
+        /// The steady state and abort conditions, watched every 100 ms.
+        var guardian: DrillGuard?
+        var lastGuardCheck = -1.0
+        /// Why the schedule stopped early (the steady state, an abort condition, the abort key).
+        var stoppedBy = DrillGuard.Verdict.ok
     }
 
     public let engine: any EngineRuntime & Sendable
@@ -47,6 +52,24 @@ public final class DrillPlayer: Sendable {
         self.drill = drill
         base = engine.uptime
         self.record = Mutex(record)
+        if let drill { state.withLock { $0.guardian = DrillGuard(drill) } }
+    }
+
+    /// The operator's abort (the dashboard's `!`): heals every fault and stops the schedule;
+    /// a drill playing ends at once with the abort in its verdict. Returns what it did.
+    @discardableResult
+    public func abort(reason: String) -> String {
+        try? engine.apply(.heal(nil))
+        let now = engine.uptime - base
+        let miss = GuardMiss(check: "abort key", measured: reason, limit: "no abort", at: now)
+        state.withLock { s in
+            guard s.stoppedBy == .ok else { return }
+            s.stoppedBy = .abort(miss)
+            s.pausedAt = nil
+            s.caption = "ABORTED (\(reason)): healed all, schedule stopped"
+            s.captionAt = now
+        }
+        return drill == nil ? "aborted: healed all" : "aborted: healed all, the drill's schedule stopped"
     }
 
     /// Starts the schedule's thread.
@@ -124,8 +147,34 @@ public final class DrillPlayer: Sendable {
 
     private func play(_ drill: Drill, now: Double) {
         // Due steps, taken under the lock, applied outside it.
+        // The steady state and abort conditions, every 100 ms while the drill plays.
+        let watch = state.withLock { s in s.result == nil && s.pausedAt == nil && s.stoppedBy == .ok && s.guardian != nil && now - s.lastGuardCheck >= 0.1 }
+        if watch {
+            let snap = engine.snapshot()
+            let stop: DrillGuard.Verdict = state.withLock { s in
+                s.lastGuardCheck = now
+                let elapsed = now - s.pausedTotal
+                let due = s.next == 0 && (drill.steps.first.map { $0.at <= elapsed } ?? false)
+                guard var g = s.guardian else { return .ok }
+                let v = g.check(snap, now: elapsed, stepDue: due)
+                s.guardian = g
+                switch v {
+                case .ok: break
+                case let .notSteady(m):
+                    s.stoppedBy = v
+                    s.caption = "STEADY STATE DID NOT HOLD: \(m.description); nothing injected"
+                    s.captionAt = elapsed
+                case let .abort(m):
+                    s.stoppedBy = v
+                    s.caption = "ABORTED: \(m.description); healed all, schedule stopped"
+                    s.captionAt = elapsed
+                }
+                return v
+            }
+            if case .abort = stop { try? engine.apply(.heal(nil)) }
+        }
         let due: [Drill.Step] = state.withLock { s in
-            guard s.pausedAt == nil, s.result == nil else { return [] }
+            guard s.pausedAt == nil, s.result == nil, s.stoppedBy == .ok else { return [] }
             let elapsed = now - s.pausedTotal
             var out: [Drill.Step] = []
             while s.next < drill.steps.count && drill.steps[s.next].at <= elapsed {
@@ -149,16 +198,21 @@ public final class DrillPlayer: Sendable {
                 }
             }
         }
-        let ended = state.withLock { s in s.result == nil && s.pausedAt == nil && now - s.pausedTotal >= drill.duration }
+        let ended = state.withLock { s in s.result == nil && (s.stoppedBy != .ok || s.pausedAt == nil && now - s.pausedTotal >= drill.duration) }
         guard ended else { return }
         let snap = engine.snapshot()
-        let (applied, samples, errors) = state.withLock { ($0.applied, $0.samples, $0.errors) }
+        let (applied, samples, errors, stoppedBy) = state.withLock { ($0.applied, $0.samples, $0.errors, $0.stoppedBy) }
         let recoveries = snap.recoveries.map { var r = $0; r.at -= base; return r }
         let steps = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
         var result = DrillResult(drill: drill, runtime: "\(engine.runtimeName) (live)", verdict: snap.audit, events: rebased(snap.events),
                                  recoveries: recoveries, applied: applied, samples: samples, stepErrors: errors,
                                  stepEntries: steps, wallSeconds: now)
         result.receipts = snap.receipts.map { $0.rebased(by: base) }
+        result.config = engine.config
+        result.judgeGuards(stoppedBy)
+        if case let .abort(m) = stoppedBy, m.check == "abort key", drill.abort == nil {
+            result.verdicts.append(ExpectationVerdict(name: "abort", expected: "no abort", measured: "\(m.description); healed, schedule stopped", passed: false))
+        }
         state.withLock { $0.result = result }
     }
 }

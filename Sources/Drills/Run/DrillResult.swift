@@ -30,6 +30,10 @@ public struct DrillResult: Sendable {
     public var wallSeconds: Double
     /// A receipt per fault: what broke, each step the engine took, the proof.
     public var receipts: [FaultReceipt] = []
+    /// The job as the engine ran it (the simulated runtime caps the rate and the accounts).
+    public var config: JobConfig?
+    /// Why the drill stopped early, if it did (the steady state did not hold, or an abort).
+    public var stoppedBy: DrillGuard.Verdict = .ok
 
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
 }
@@ -48,6 +52,37 @@ extension DrillResult {
         }
         self.init(drill: drill, runtime: runtime, measurements: m, verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
                   timeline: (stepEntries + notable).sorted { $0.time < $1.time }, wallSeconds: wallSeconds)
+    }
+}
+
+extension DrillResult {
+    /// Adds the steady state's and the abort conditions' verdicts.
+    mutating func judgeGuards(_ stop: DrillGuard.Verdict) {
+        stoppedBy = stop
+        if stop != .ok, let i = verdicts.firstIndex(where: { $0.name == "steps" }) {
+            let ran = timeline.filter { $0.kind == "step" }.count
+            verdicts[i].measured = "stopped early: \(ran) of \(drill.steps.count) carried out"
+            verdicts[i].passed = false
+        }
+        if let st = drill.steadyState {
+            var checks: [String] = []
+            if let m = st.minThroughput { checks.append("min_throughput >= \(Int(m))") }
+            if st.allHealthy { checks.append("all_healthy") }
+            if let m = st.maxVerdictAge { checks.append("max_verdict_age <= \(DurationText.format(m))") }
+            let expected = "\(checks.isEmpty ? "the run" : checks.joined(separator: ", ")) for \(DurationText.format(st.duration)) before the first step"
+            if case let .notSteady(miss) = stop {
+                verdicts.append(ExpectationVerdict(name: "steady_state", expected: expected, measured: "\(miss.description); stopped, nothing injected", passed: false))
+            } else {
+                verdicts.append(ExpectationVerdict(name: "steady_state", expected: expected, measured: "held", passed: true))
+            }
+        }
+        if drill.abort != nil {
+            if case let .abort(miss) = stop {
+                verdicts.append(ExpectationVerdict(name: "abort", expected: "no abort condition fires", measured: "\(miss.description); healed, schedule stopped", passed: false))
+            } else {
+                verdicts.append(ExpectationVerdict(name: "abort", expected: "no abort condition fires", measured: "none fired", passed: true))
+            }
+        }
     }
 }
 

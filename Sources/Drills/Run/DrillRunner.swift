@@ -26,12 +26,30 @@ public struct DrillRunner {
         var ticks = 0
         var t = 0.0
         var lastRecord = -1.0
-        while t < drill.duration {
+        var guardian = DrillGuard(drill)
+        var stop = DrillGuard.Verdict.ok
+        loop: while t < drill.duration {
             // The next tick (counted in integers, so rounding never stalls it) or step.
             let stepAt = next < drill.steps.count ? drill.steps[next].at : Double.infinity
             while Double(ticks) * tick <= t + 1e-9 { ticks += 1 }
             t = min(drill.duration, min(stepAt, Double(ticks) * tick))
             target.advance(to: t)
+            let due = next < drill.steps.count && drill.steps[next].at <= target.now + 1e-9
+            stop = guardian.check(target.engine.snapshot(), now: target.now, stepDue: due && next == 0)
+            switch stop {
+            case .ok: break
+            case let .notSteady(miss):
+                let text = "steady state did not hold: \(miss.description); nothing injected"
+                timeline.append(TimelineEntry(time: target.now, kind: "abort", text: text))
+                onProgress("[\(Self.clock(target.now))] abort     \(text)")
+                break loop
+            case let .abort(miss):
+                try? target.apply(.heal(nil))
+                let text = "abort: \(miss.description); healed all, schedule stopped"
+                timeline.append(TimelineEntry(time: target.now, kind: "abort", text: text))
+                onProgress("[\(Self.clock(target.now))] abort     \(text)")
+                break loop
+            }
             while next < drill.steps.count && drill.steps[next].at <= target.now + 1e-9 {
                 let step = drill.steps[next]
                 next += 1
@@ -75,6 +93,8 @@ public struct DrillRunner {
                                  applied: applied, samples: samples, stepErrors: errors, stepEntries: timeline,
                                  wallSeconds: Self.wallClock() - wallStart)
         result.receipts = receipts
+        result.config = target.engine.config
+        result.judgeGuards(stop)
         return result
     }
 
