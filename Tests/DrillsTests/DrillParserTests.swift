@@ -107,6 +107,17 @@ struct DrillParserTests {
         (base + "[[expect]]\n", 3, "single brackets"),
         (base + "format = 9\n", 3, "newer"),
         (base + "[job\n", 3, "closing"),
+        // Steady state, abort, hypothesis.
+        (base + "[steady_state]\nfor = \"1s\"\nwobble = 3\n", 5, "unknown key 'wobble' in [steady_state]: expected one of for, min_throughput, all_healthy, max_verdict_age"),
+        (base + "[steady_state]\nmin_throughput = 5\n", 3, "missing 'for' in [steady_state]"),
+        (base + "[steady_state]\nfor = \"3s\"\n[[step]]\nat = \"2s\"\ncommand = \"kill 1\"\n", 4, "must fit before the first step (at 2.0s)"),
+        (base + "[steady_state]\nfor = \"1s\"\nmin_throughput = \"lots\"\n", 5, "'min_throughput' must be a number"),
+        (base + "[steady_state]\nfor = \"1s\"\nall_healthy = \"yes\"\n", 5, "'all_healthy' must be true or false"),
+        (base + "[abort]\nmax_lost = -1\n", 4, "'max_lost' must not be negative"),
+        (base + "[abort]\nmax_recovery = \"soon\"\n", 4, "'max_recovery' must be a duration"),
+        (base + "[abort]\nstop_if_sad = true\n", 4, "unknown key 'stop_if_sad' in [abort]"),
+        (base + "[[abort]]\nmax_lost = 1\n", 3, "[abort] takes single brackets"),
+        (base + "hypothesis = 3\n", 3, "'hypothesis' must be a string"),
     ])
     func errors(text: String, line: Int, fragment: String) {
         do {
