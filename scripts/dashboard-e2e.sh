@@ -231,5 +231,31 @@ tmux -L "$sock" send-keys -t show q
 code=$(exit_code show 30)
 [ "$code" = 0 ] && ok "presenter: q quits (exit 0)" || bad "presenter quit: exit $code" "$(screen show)"
 
+# --- An asciinema recording of a live drill: header, output, resize, chapter marks.
+start cast 120 40 --simulated --drill kill-one --cast "$tmp/kill-one.cast"
+expect_screen "--cast: the drill plays while recorded" cast "DRILL PASSED" 25
+tmux -L "$sock" resize-window -t cast -x 100 -y 30
+sleep 0.5
+tmux -L "$sock" send-keys -t cast q
+code=$(exit_code cast 30)
+[ "$code" = 0 ] && [ ! -e "$tmp/kill-one.cast.partial" ] && ok "--cast: q finishes the file (exit 0, no .partial left)" || bad "--cast quit: exit $code"
+if out=$(python3 - "$tmp/kill-one.cast" <<'PY' 2>&1
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+h = json.loads(lines[0])
+assert h["version"] == 2 and h["width"] == 120 and h["height"] == 40 and h["timestamp"] > 0 and "kill-one" in h["title"], h
+events = [json.loads(l) for l in lines[1:]]
+times = [e[0] for e in events]
+assert all(a <= b for a, b in zip(times, times[1:])), "times go back"
+assert all(e[1] in ("o", "m", "r") and isinstance(e[2], str) for e in events)
+marks = [e[2] for e in events if e[1] == "m"]
+for want in ("fault #1: kill node 2", "step 3.00s:", "✓ #1 kill node 2: proved", "verdict: drill kill-one PASSED"):
+    assert any(m.startswith(want) for m in marks), (want, marks)
+assert ["r", "100x30"] in [e[1:] for e in events], "no resize event"
+assert any("Fault receipts" in e[2] for e in events if e[1] == "o"), "the dashboard's text is not in the output"
+print(len(events), "events,", len(marks), "marks")
+PY
+); then ok "the cast is asciicast v2: header, monotone times, output, resize, marks at fault, step, proof, verdict ($out)"; else bad "the cast does not validate" "$out"; fi
+
 echo "dashboard e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

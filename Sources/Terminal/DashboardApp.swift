@@ -39,10 +39,13 @@ public final class DashboardApp {
 
     let source: LiveSource
     let options: Options
+    /// Where the session is recorded as asciicast v2 (`--cast`); the screen's thread writes it.
+    let cast: CastRecorder?
 
-    public init(source: LiveSource, options: Options) {
+    public init(source: LiveSource, options: Options, cast: CastRecorder? = nil) {
         self.source = source
         self.options = options
+        self.cast = cast
     }
 
     /// Runs until the operator quits, then runs `onQuit` (the engine's shutdown: final
@@ -50,6 +53,7 @@ public final class DashboardApp {
     /// what it is doing; the screen is closed when this returns.
     public func run(onQuit: @escaping @Sendable () -> Void) throws(Screen.OpenError) -> Ending {
         let screen = try Screen(noColor: options.noColor, mouse: options.mouse)
+        var marks = CastMarks()
         defer { screen.close() }
         var state = DashboardState(refreshMillis: options.refreshMillis)
         state.readOnly = options.readOnly
@@ -126,7 +130,9 @@ public final class DashboardApp {
                             state.say("\(error.description); nothing changed", error: true, at: now)
                         }
                     case .abort:
-                        state.say(source.abort(), at: now)
+                        let said = source.abort()
+                        state.say(said, at: now)
+                        cast?.marker("abort: \(said)")
                     case .stepEvent:
                         guard let pacer, pacer.isPaused else {
                             state.say(pacer == nil ? "stepping works on the simulated runtime only (firedrill --simulated)" : "pause first (.), then n steps one event", error: true, at: now)
@@ -146,6 +152,7 @@ public final class DashboardApp {
             let t = monotonicSeconds()
             if redraw || t >= nextFrame {
                 if !state.frozen { snapshot = source.snapshot() }
+                if let cast = cast { for m in marks.new(snapshot, drill: source.drillStatus()) { cast.marker(m) } }
                 draw(screen, snapshot: snapshot, state: state, theme: current, colors: colors)
                 nextFrame = t + Double(state.refreshMillis) / 1000
             }
@@ -153,6 +160,7 @@ public final class DashboardApp {
         // Keep drawing while the engine stops, saying which step it is in: never a frozen frame.
         state.overlay = .none
         state.frozen = false
+        cast?.marker("quit: stopping the engine")
         let began = monotonicSeconds()
         let done = DoneFlag()
         guard let thread = OSThread.start({ onQuit(); done.set() }) else {
@@ -192,6 +200,7 @@ public final class DashboardApp {
         vm.speed = source.pacer()?.speed
         DashboardView.render(vm, into: &canvas)
         screen.flush(canvas)
+        cast?.frame(canvas)
     }
 }
 

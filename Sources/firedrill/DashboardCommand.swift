@@ -48,6 +48,9 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .customLong("no-mouse"), help: "No mouse: clicks and the wheel go to the terminal (its own text selection works).")
     var noMouse = false
 
+    @Option(help: "Record the session as an asciicast v2 file (asciinema play FILE), with chapter marks at faults, drill steps, proofs and verdicts.")
+    var cast: String?
+
     @Option(help: "With --simulated: virtual seconds per real second, 0.1 to 10 ('[' and ']' change it live).")
     var speed: Double?
 
@@ -93,6 +96,11 @@ struct DashboardCommand: ParsableCommand {
         if let record {
             do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
         }
+        var recorder: CastRecorder?
+        if let cast {
+            let title = "firedrill \(simulated ? "(simulated, seed \(job.seed))" : "dashboard")\(drillToPlay.map { " · drill \($0.name)" } ?? "")"
+            do { recorder = try CastRecorder(path: cast, title: title) } catch { throw ValidationError(error.description) }
+        }
         let auditedAtStart = engine.snapshot().audit.committedTransfers
         threaded?.start()
         (engine as? PacedSimulation)?.start()
@@ -110,7 +118,7 @@ struct DashboardCommand: ParsableCommand {
         options.presenter = presenter
         options.mouse = !noMouse
         if readOnly && startMessage == nil { options.startMessage = ("read-only session: fault keys and destructive commands are off", false) }
-        let app = DashboardApp(source: source, options: options)
+        let app = DashboardApp(source: source, options: options, cast: recorder)
         // What the shutdown found, written by the thread that runs it.
         let outcome = Mutex<(verdict: AuditVerdict?, recordError: FileError?)>((nil, nil))
         let shutDown: @Sendable () -> Void = {
@@ -126,6 +134,8 @@ struct DashboardCommand: ParsableCommand {
             shutDown()
             throw RuntimeFailure("cannot open the dashboard: \(error.description)")
         }
+        var castError: String?
+        do throws(CastRecorder.CastError) { try recorder?.finish() } catch { castError = error.description }
         let (verdict, recordError) = outcome.withLock { $0 }
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
@@ -141,6 +151,7 @@ struct DashboardCommand: ParsableCommand {
             print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
         }
         if let e = recordError { throw RuntimeFailure(e.description) }
+        if let e = castError { throw RuntimeFailure(e) }
         if let r = player?.result, !r.passed { throw ExitCode(1) }
         if !(final.exact && final.moneyConserved) { throw ExitCode(1) }
     }

@@ -67,3 +67,22 @@ struct ColorTests {
         #expect(Style(.indexed(1), on: .indexed(2), .bold).adapted(to: 0) == Style(.default, on: .default, .bold))
     }
 }
+
+@Suite("Frames as ANSI text (casts)")
+struct AnsiFrameTests {
+    @Test("the first frame clears and draws every cell; the next one only what changed, placed and styled")
+    func encode() {
+        var a = Canvas(width: 3, height: 2)
+        a.put("ab", x: 0, y: 0, Style(.indexed(2), on: .default, .bold))
+        let first = AnsiFrame.encode(a, since: nil)
+        #expect(first.hasPrefix("\u{1b}[0m\u{1b}[2J\u{1b}[1;1H\u{1b}[0;1;32;49mab"))
+        #expect(first.hasSuffix("\u{1b}[0m"))
+        var b = a
+        b.put("Z", x: 2, y: 1, Style(.indexed(200), on: .rgb(1, 2, 3), .reverse))
+        #expect(AnsiFrame.encode(b, since: a) == "\u{1b}[2;3H\u{1b}[0;7;38;5;200;48;2;1;2;3mZ\u{1b}[0m")
+        #expect(AnsiFrame.encode(b, since: b).isEmpty, "nothing changed, nothing sent")
+        #expect(AnsiFrame.sgr(Style(.indexed(9))) == "\u{1b}[0;91;49m", "bright colours as 90-97")
+        let resized = AnsiFrame.encode(Canvas(width: 2, height: 2), since: a)
+        #expect(resized.hasPrefix("\u{1b}[0m\u{1b}[2J"), "another size: a full redraw")
+    }
+}

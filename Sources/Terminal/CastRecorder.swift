@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dashboard
+
+/// Records the dashboard as an asciicast v2 file (`--cast FILE.cast`): a header line
+/// (width, height, timestamp, title), then each frame as an output event holding the ANSI
+/// text for the cells that changed, markers (`"m"`: chapters in `asciinema play` and its web
+/// player) at faults, drill steps, proofs, aborts and verdicts, and a resize event (`"r"`)
+/// when the terminal changes size. It goes to `FILE.partial` and is renamed into place after
+/// an fsync when the session ends: a whole earlier cast is never replaced by half of one.
+/// The screen's thread is its only user.
+public final class CastRecorder {
+    /// The file could not be written.
+    public struct CastError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    let path: String
+    let title: String
+    private var file: UnsafeMutablePointer<FILE>?
+    private var previous: Canvas?
+    private var start = 0.0
+    private var failed = false
+
+    /// Opens `path.partial`; the header follows with the first frame (its size).
+    public init(path: String, title: String) throws(CastError) {
+        self.path = path
+        self.title = title
+        guard let f = fopen(path + ".partial", "w") else {
+            throw CastError(description: "\(path): cannot write the cast: \(String(cString: strerror(errno)))")
+        }
+        file = f
+    }
+
+    /// Records a frame as drawn.
+    public func frame(_ canvas: Canvas) {
+        guard file != nil else { return }
+        if let p = previous, p.width != canvas.width || p.height != canvas.height {
+            event("r", "\(canvas.width)x\(canvas.height)")
+        }
+        if previous == nil { header(canvas) }
+        let text = AnsiFrame.encode(canvas, since: previous)
+        previous = canvas
+        if !text.isEmpty { event("o", text) }
+    }
+
+    /// A chapter mark (only once the first frame is in).
+    public func marker(_ label: String) {
+        guard previous != nil else { return }
+        event("m", String(String.UnicodeScalarView(label.unicodeScalars.filter { $0.value >= 0x20 }.prefix(160))))
+    }
+
+    /// Stops recording, fsyncs and renames the cast into place.
+    public func finish() throws(CastError) {
+        guard let f = file else { return }
+        file = nil
+        let ok = !failed && fflush(f) == 0 && fsync(fileno(f)) == 0
+        fclose(f)
+        guard ok, rename(path + ".partial", path) == 0 else {
+            throw CastError(description: "\(path): cannot finish the cast: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func header(_ canvas: Canvas) {
+        start = Self.now()
+        let term = getenv("TERM").map { String(cString: $0) } ?? "xterm-256color"
+        write("{\"version\": 2, \"width\": \(canvas.width), \"height\": \(canvas.height), \"timestamp\": \(time(nil)), "
+            + "\"title\": \(Self.json(title)), \"env\": {\"TERM\": \(Self.json(term)), \"SHELL\": \"/bin/sh\"}}\n")
+    }
+
+    private func event(_ code: String, _ data: String) {
+        let t = max(0, Self.now() - start)
+        let whole = Int(t), micros = Int(((t - Double(whole)) * 1e6).rounded(.down))
+        let frac = String(micros)
+        write("[\(whole).\(String(repeating: "0", count: 6 - frac.count))\(frac), \"\(code)\", \(Self.json(data))]\n")
+    }
+
+    private func write(_ s: String) {
+        guard let f = file, !failed else { return }
+        if fputs(s, f) < 0 { failed = true }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped.
+    static func json(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default:
+                if u.value < 0x20 || u.value == 0x7f {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
