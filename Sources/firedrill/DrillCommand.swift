@@ -22,7 +22,7 @@ struct DrillCommand: ParsableCommand {
     @Option(help: "Print a built-in drill's file.")
     var show: String?
 
-    @Flag(help: "Run every built-in drill.")
+    @Flag(help: "Run every drill: those in your drill folder (~/.config/firedrill/drills), then the built-ins.")
     var all = false
 
     @Flag(help: "Run on the simulated runtime (deterministic, faster than real time).")
@@ -54,10 +54,17 @@ struct DrillCommand: ParsableCommand {
 
     func run() throws {
         if list {
-            for (name, _) in BuiltInDrills.all {
-                let d = try? BuiltInDrills.drill(name)
-                print("\(name.padding(24))\(d?.description ?? "")")
+            var broken = false
+            for entry in DrillLibrary.entries() {
+                switch entry.drill {
+                case let .success(d): print("\(entry.name.padding(24))\(d.description)  [\(entry.origin)]")
+                case let .failure(e):
+                    broken = true
+                    print("\(entry.name.padding(24))ERROR \(e.description)")
+                }
             }
+            if let dir = DrillLibrary.userDirectory { print("\nyour drills: \(dir)/NAME.toml (a name there hides a built-in one)") }
+            if broken { throw ExitCode(1) }
             return
         }
         if let name = show {
@@ -70,7 +77,8 @@ struct DrillCommand: ParsableCommand {
         var drills: [Drill] = []
         do throws(FileError) {
             if all {
-                for (name, _) in BuiltInDrills.all { if let d = try BuiltInDrills.drill(name) { drills.append(d) } }
+                // Every drill known by name: the user's folder, then the built-ins.
+                for entry in DrillLibrary.entries() { drills.append(try entry.drill.get()) }
             } else if let drill {
                 drills.append(try DrillLibrary.load(drill))
             }

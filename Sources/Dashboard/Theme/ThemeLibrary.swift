@@ -3,18 +3,20 @@ import Glibc
 #endif
 import Drills
 
-/// Finds theme files: `themes/*.toml` in the working directory, beside the executable's
-/// checkout, or in `$FIREDRILL_THEMES`.
+/// Finds theme files: the user's (`$XDG_CONFIG_HOME/firedrill/themes`, by default
+/// `~/.config/firedrill/themes`), then `$FIREDRILL_THEMES`, then `themes/*.toml` in the working
+/// directory or beside the executable's checkout; the built-in default underlies them all.
 public struct ThemeLibrary: Sendable {
     /// Directories searched, in order.
     public var directories: [String]
 
     public init(directories: [String]) { self.directories = directories }
 
-    /// The usual places: `$FIREDRILL_THEMES`, `./themes`, and `themes/` in a directory
-    /// above the executable (a checkout running `.build/release/firedrill`).
+    /// The usual places: the user's theme folder, `$FIREDRILL_THEMES`, `./themes`, and
+    /// `themes/` in a directory above the executable (a checkout running `.build/release/firedrill`).
     public static func standard() -> ThemeLibrary {
         var dirs: [String] = []
+        if let config = DrillLibrary.configDirectory { dirs.append(config + "/themes") }
         if let env = getenv("FIREDRILL_THEMES") { dirs.append(String(cString: env)) }
         dirs.append("themes")
         var buf = [CChar](repeating: 0, count: 4096)
