@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Drills", dependencies: ["Engine"]),
         .target(name: "Dashboard", dependencies: ["Drills", "Engine"]),
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
-        .target(name: "Terminal", dependencies: ["Dashboard", "CNCurses"]),
+        .target(name: "Terminal", dependencies: ["Dashboard", "Drills", "CNCurses"]),
         .executableTarget(
             name: "firedrill",
             dependencies: [

@@ -3,6 +3,7 @@ import CNCurses
 import Glibc
 #endif
 import Dashboard
+import Drills
 import Engine
 import Synchronization
 
@@ -25,6 +26,9 @@ public final class DashboardApp {
         public var readOnly = false
         /// Large captions, `.`/space pause, `[` `]` pace (`--presenter`).
         public var presenter = false
+        /// The job as it runs and its standby copies, for `:save NAME`.
+        public var config: JobConfig?
+        public var replicas = 1
         /// Clicks select a node row, the wheel scrolls (off: `--no-mouse`).
         public var mouse = true
 
@@ -41,6 +45,8 @@ public final class DashboardApp {
     let options: Options
     /// Where the session is recorded as asciicast v2 (`--cast`); the screen's thread writes it.
     let cast: CastRecorder?
+    /// Every operator command carried out, with the engine's time: the session `:save` writes.
+    public private(set) var session: [(at: Double, command: Command)] = []
 
     public init(source: LiveSource, options: Options, cast: CastRecorder? = nil) {
         self.source = source
@@ -87,6 +93,7 @@ public final class DashboardApp {
                     case let .command(c):
                         do throws(CommandError) {
                             try source.apply(c)
+                            session.append((source.snapshot().uptime, c))
                             state.say("\(c): done", at: now)
                         } catch {
                             state.say("\(c): \(error.description)", error: true, at: now)
@@ -128,6 +135,23 @@ public final class DashboardApp {
                             state.say("simulated time at \(Self.speedText(x))", at: now)
                         } catch {
                             state.say("\(error.description); nothing changed", error: true, at: now)
+                        }
+                    case let .saveDrill(name):
+                        guard let config = options.config else {
+                            state.say("this session cannot be saved as a drill", error: true, at: now)
+                            break
+                        }
+                        guard !session.isEmpty else {
+                            state.say("nothing to save yet: no fault or command in this session", error: true, at: now)
+                            break
+                        }
+                        let text = SessionDrill.text(name: name, config: config, replicas: options.replicas, steps: session,
+                                                     snapshot: source.snapshot(), runtime: source.pacer() == nil ? "threaded" : "simulated")
+                        do throws(FileError) {
+                            let path = try SessionDrill.save(name: name, text: text)
+                            state.say("saved \(session.count) steps as drill \(name) (\(path)); run it: firedrill drill \(name)", at: now)
+                        } catch {
+                            state.say("save: \(error.description)", error: true, at: now)
                         }
                     case .abort:
                         let said = source.abort()

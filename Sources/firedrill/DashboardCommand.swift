@@ -48,6 +48,9 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .customLong("no-mouse"), help: "No mouse: clicks and the wheel go to the terminal (its own text selection works).")
     var noMouse = false
 
+    @Option(name: .customLong("save-drill"), help: "On quit, write the session's faults and commands as a drill file here (with draft expectations from what was measured).")
+    var saveDrill: String?
+
     @Option(help: "Record the session as an asciicast v2 file (asciinema play FILE), with chapter marks at faults, drill steps, proofs and verdicts.")
     var cast: String?
 
@@ -116,6 +119,8 @@ struct DashboardCommand: ParsableCommand {
             noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage)
         options.readOnly = readOnly
         options.presenter = presenter
+        options.config = config
+        options.replicas = replicas
         options.mouse = !noMouse
         if readOnly && startMessage == nil { options.startMessage = ("read-only session: fault keys and destructive commands are off", false) }
         let app = DashboardApp(source: source, options: options, cast: recorder)
@@ -133,6 +138,19 @@ struct DashboardCommand: ParsableCommand {
         } catch {
             shutDown()
             throw RuntimeFailure("cannot open the dashboard: \(error.description)")
+        }
+        var saveError: String?
+        if let path = saveDrill {
+            let base = path.split(separator: "/").last.map(String.init) ?? path
+            let name = String(base.hasSuffix(".toml") ? base.dropLast(5) : Substring(base))
+            let safe = SessionDrill.isValidName(name) ? name : "saved-session"
+            if app.session.isEmpty {
+                saveError = "--save-drill \(path): nothing to save, no fault or command in this session"
+            } else {
+                let text = SessionDrill.text(name: safe, config: config, replicas: replicas, steps: app.session, snapshot: engine.snapshot(), runtime: simulated ? "simulated" : "threaded")
+                do throws(FileError) { try AtomicFile.write(path, text) } catch { saveError = error.description }
+                if saveError == nil { print("saved the session as drill \(safe): \(path) (\(app.session.count) steps); run it: firedrill drill \(path)") }
+            }
         }
         var castError: String?
         do throws(CastRecorder.CastError) { try recorder?.finish() } catch { castError = error.description }
@@ -152,6 +170,7 @@ struct DashboardCommand: ParsableCommand {
         }
         if let e = recordError { throw RuntimeFailure(e.description) }
         if let e = castError { throw RuntimeFailure(e) }
+        if let e = saveError { throw RuntimeFailure(e) }
         if let r = player?.result, !r.passed { throw ExitCode(1) }
         if !(final.exact && final.moneyConserved) { throw ExitCode(1) }
     }

@@ -1,3 +1,4 @@
+import Drills
 import Engine
 
 /// The dashboard's own state (selection, overlays, refresh, messages): everything on
@@ -244,6 +245,13 @@ public struct DashboardState: Sendable, Equatable {
             if typed == "q" || typed == "quit" { return [.quit] }
             if typed == "help" { overlay = .help; return [] }
             let words = typed.split(separator: " ")
+            if words.first == "save" {
+                guard words.count == 2, SessionDrill.isValidName(String(words[1])) else {
+                    say(":\(typed): expected 'save NAME', NAME of letters, digits, '-' and '_'", error: true, at: now)
+                    return []
+                }
+                return [.saveDrill(String(words[1]))]
+            }
             if words.first == "speed" {
                 guard words.count == 2, let x = Self.speed(String(words[1])) else {
                     say(":\(typed): expected a speed like 'speed 0.5' or 'speed 2x' (0.1×–10×)", error: true, at: now)

@@ -22,4 +22,6 @@ public enum Effect: Sendable, Equatable {
     case stepEvent
     /// The global abort: heal every fault, stop a drill's schedule.
     case abort
+    /// Write the session so far as a drill in the user's drill folder (`:save NAME`).
+    case saveDrill(String)
 }

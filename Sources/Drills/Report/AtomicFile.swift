@@ -4,6 +4,17 @@ import Glibc
 
 /// Writes a whole file or nothing: a temp file beside it, fsync, rename over the old one.
 public enum AtomicFile {
+    /// Creates `path` and every missing folder above it (0700: a user's own folders).
+    public static func makeDirectories(_ path: String) throws(FileError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw FileError(file: current, line: 0, "cannot create the folder: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
     public static func write(_ path: String, _ text: String) throws(FileError) {
         let tmp = path + ".tmp-\(getpid())"
         guard let f = fopen(tmp, "w") else {

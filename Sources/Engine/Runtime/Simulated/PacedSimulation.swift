@@ -8,6 +8,8 @@ import Synchronization
 public final class PacedSimulation: EngineRuntime, Sendable {
     /// The speeds a person may choose (virtual seconds per real second).
     public static let speeds: ClosedRange<Double> = 0.1...10
+    /// Virtual seconds per turn of the pacing thread: the drill runner's tick.
+    static let grid = 0.1
     /// The steps `slower` and `faster` go through.
     public static let speedSteps: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10]
 
@@ -39,6 +41,8 @@ public final class PacedSimulation: EngineRuntime, Sendable {
     private let stopping = Atomic<Bool>(false)
     private let thread = EngineMutex<pthread_t?>(nil)
     private let pace: EngineMutex<Pace>
+    /// Grid turns run so far (stepping one event leaves the grid; the turns go on after it).
+    private let tick = EngineMutex(0)
 
     /// A simulation of `config` on seed `seed`; call `start` to let time run.
     /// - Throws: `EngineError` for a job it cannot set up; a speed outside `speeds` is a
@@ -91,6 +95,7 @@ public final class PacedSimulation: EngineRuntime, Sendable {
                 ran += 0.001
             }
             let new = s.eventsLogged - before
+            tick.withLock { t in t = max(t, Int((s.uptime / Self.grid).rounded(.down))) }
             return new == 0 ? [] : Array(s.events.suffix(new))
         }
         setPaused(true)  // re-anchored at the new virtual time
@@ -106,8 +111,14 @@ public final class PacedSimulation: EngineRuntime, Sendable {
                 if !p.paused {
                     let target = p.virtual + (Self.wallNow() - p.wall) * p.speed
                     sim.withLock { s in
-                        // At most 50 ms of virtual time per turn, so readers wait little.
-                        if s.uptime < target { s.run(for: min(target - s.uptime, 0.05)) }
+                        // Time moves on the drill runner's grid (100 ms turns, reached the way
+                        // `DrillTarget.advance` reaches them), so a session saved as a drill
+                        // replays headless event for event on its seed.
+                        let next = max(Double(tick.withLock { $0 } + 1) * Self.grid, s.uptime)
+                        if next <= target {
+                            tick.withLock { $0 += 1 }
+                            s.advance(to: Double(tick.withLock { $0 }) * Self.grid)
+                        }
                     }
                 }
                 sleepNanos(5_000_000)
