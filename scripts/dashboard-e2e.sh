@@ -29,7 +29,7 @@ expect_screen() { # name session text seconds
 start() { # session cols rows args...
   local s=$1 cols=$2 rows=$3; shift 3
   tmux -L "$sock" -f /dev/null new-session -d -s "$s" -x "$cols" -y "$rows" \
-    -e LANG=C.UTF-8 -e NCURSES_NO_UTF8_ACS=1 -e TERM=xterm-256color \
+    -e LANG=C.UTF-8 -e NCURSES_NO_UTF8_ACS=1 -e TERM=xterm-256color -e XDG_CONFIG_HOME="$tmp/config" \
     "cd $PWD && $bin $* ; echo \"exit=\$?\" > $tmp/$s.exit; sleep 600"
   tmux -L "$sock" set-option -t "$s" remain-on-exit on >/dev/null
 }
@@ -184,11 +184,19 @@ expect_screen "a kill is detected after exactly 186 ms of silence (its receipt)"
 expect_screen "...and caught up after the rollback" sim "caught up after" 5
 tmux -L "$sock" send-keys -t sim Tab
 expect_screen "...the event log says the same" sim "node 0 is down: phi 8.2 after 186 ms without a heartbeat" 3
+tmux -L "$sock" send-keys -t sim ':' 'save e2e-game-day' Enter
+expect_screen ":save writes the session as a drill" sim "saved 1 steps as drill e2e-game-day" 5
 tmux -L "$sock" send-keys -t sim q
 code=$(exit_code sim 30)
 [ "$code" = 0 ] && ok "q on the simulated dashboard: exit 0" || bad "simulated quit: exit $code" "$(screen sim)"
 screen sim | grep -q "firedrill dashboard (simulated, seed 7): EXACT" && ok "...with an exact summary" || bad "simulated summary" "$(screen sim)"
 [ ! -e "$tmp/sim-unused" ] && ok "--simulated writes nothing to disk" || bad "--simulated created its --data directory"
+out=$(XDG_CONFIG_HOME="$tmp/config" "$bin" drill e2e-game-day --simulated --seed 7 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$out" | grep -q "drill e2e-game-day (simulated): PASSED" && grep -q 'command = "kill 0"' "$tmp/config/firedrill/drills/e2e-game-day.toml"; then
+  ok "the saved drill runs headless by name and passes on the session's seed"
+else bad "the saved drill (exit $rc)" "$out"; fi
+XDG_CONFIG_HOME="$tmp/config" "$bin" drill --list | grep -q "^e2e-game-day .*\[$tmp/config/firedrill/drills/e2e-game-day.toml\]" \
+  && ok "drill --list shows the saved drill and where it lives" || bad "drill --list with a user drill" "$(XDG_CONFIG_HOME="$tmp/config" "$bin" drill --list)"
 
 # --- Read-only: fault keys and commands refused with a message, nothing changed.
 start ro 120 40 --data "$tmp/ro" --rate 200000 --read-only

@@ -86,10 +86,7 @@ struct DashboardCommand: ParsableCommand {
         if !simulated, drillToPlay != nil, !ownDirectory, !DrillCommand.isNewOrEmpty(data) {
             throw ValidationError("--data \(data): a drill starts from nothing; give a new or empty directory")
         }
-        if simulated {
-            config.rate = min(config.rate ?? DrillTarget.simulatedMaxRate, DrillTarget.simulatedMaxRate)
-            config.accounts = min(config.accounts, 1000)
-        }
+        if simulated { config = DrillTarget.simulatedConfig(config) }
         let threaded = simulated ? nil : try Self.openEngine(config: config, data: data, replicas: replicas)
         let engine: any EngineRuntime & Sendable
         if let threaded { engine = threaded } else {

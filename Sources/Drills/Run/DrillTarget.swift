@@ -25,11 +25,17 @@ public final class DrillTarget {
 
     /// The simulated engine: one thread, virtual time, an in-memory disk; deterministic.
     public static func simulated(_ drill: Drill, seed: UInt64) throws(EngineError) -> DrillTarget {
-        var c = drill.job.config
+        DrillTarget(try SimulatedEngine(config: simulatedConfig(drill.job.config), seed: seed, replicas: drill.job.replicas))
+    }
+
+    /// A job as the simulated runtime runs it (headless or in the dashboard, the same, so a
+    /// session saved there replays here): the rate capped, at most 1000 accounts, 256-transfer batches.
+    public static func simulatedConfig(_ job: JobConfig) -> JobConfig {
+        var c = job
         c.rate = min(c.rate ?? simulatedMaxRate, simulatedMaxRate)
         c.accounts = min(c.accounts, 1000)
         c.batchSize = 256
-        return DrillTarget(try SimulatedEngine(config: c, seed: seed, replicas: drill.job.replicas))
+        return c
     }
 
     /// Which runtime, for reports.
