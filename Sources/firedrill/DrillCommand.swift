@@ -19,7 +19,7 @@ struct DrillCommand: ParsableCommand {
     @Flag(help: "List the built-in drills, one line each.")
     var list = false
 
-    @Option(help: "Print a built-in drill's file.")
+    @Option(help: "Print a drill's file (from your drill folder, or a built-in one).")
     var show: String?
 
     @Flag(help: "Run every drill: those in your drill folder (~/.config/firedrill/drills), then the built-ins.")
@@ -68,6 +68,11 @@ struct DrillCommand: ParsableCommand {
             return
         }
         if let name = show {
+            if let dir = DrillLibrary.userDirectory, access(dir + "/" + name + ".toml", R_OK) == 0 {
+                guard let text = TextFile.read(dir + "/" + name + ".toml") else { throw ValidationError("\(dir)/\(name).toml: cannot read it") }
+                print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+                return
+            }
             guard let entry = BuiltInDrills.all.first(where: { $0.name == name }) else {
                 throw ValidationError("no built-in drill called '\(name)'; built in: \(BuiltInDrills.all.map(\.name).joined(separator: ", "))")
             }
