@@ -240,11 +240,19 @@ extension ControlHost {
 
     /// Changes the audit lag bound's books and lets the sources go, or holds them.
     func proof(_ change: (inout AuditGate) -> Void) {
-        let now = nowNanos
         let hold = board.state.withLock { s in
+            // The clock is read under the lock: a reading taken before it could be older than
+            // the `heldSince` another thread just set (the difference then wrapped around and
+            // the sum trapped, seen once under ThreadSanitizer's slowdown).
+            let now = nowNanos
             change(&s.gate)
             if s.gate.holdsSources != (s.heldSince != nil) {
-                if let since = s.heldSince { s.heldNanos += now &- since; s.heldSince = nil } else { s.heldSince = now }
+                if let since = s.heldSince {
+                    if now > since { s.heldNanos &+= now - since }
+                    s.heldSince = nil
+                } else {
+                    s.heldSince = now
+                }
             }
             if let oldest = s.gate.open.first?.id { s.barrierHints = s.barrierHints.filter { $0.key >= oldest } } else { s.barrierHints.removeAll() }
             return s.gate.holdsSources
