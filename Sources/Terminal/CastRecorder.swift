@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dashboard
+import Drills
 
 /// Records the dashboard as an asciicast v2 file (`--cast FILE.cast`): a header line
 /// (width, height, timestamp, title), then each frame as an output event holding the ANSI
@@ -66,14 +67,14 @@ public final class CastRecorder {
         start = Self.now()
         let term = getenv("TERM").map { String(cString: $0) } ?? "xterm-256color"
         write("{\"version\": 2, \"width\": \(canvas.width), \"height\": \(canvas.height), \"timestamp\": \(time(nil)), "
-            + "\"title\": \(Self.json(title)), \"env\": {\"TERM\": \(Self.json(term)), \"SHELL\": \"/bin/sh\"}}\n")
+            + "\"title\": \(JSON.string(title)), \"env\": {\"TERM\": \(JSON.string(term)), \"SHELL\": \"/bin/sh\"}}\n")
     }
 
     private func event(_ code: String, _ data: String) {
         let t = max(0, Self.now() - start)
         let whole = Int(t), micros = Int(((t - Double(whole)) * 1e6).rounded(.down))
         let frac = String(micros)
-        write("[\(whole).\(String(repeating: "0", count: 6 - frac.count))\(frac), \"\(code)\", \(Self.json(data))]\n")
+        write("[\(whole).\(String(repeating: "0", count: 6 - frac.count))\(frac), \"\(code)\", \(JSON.string(data))]\n")
     }
 
     private func write(_ s: String) {
@@ -85,22 +86,5 @@ public final class CastRecorder {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped.
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if u.value < 0x20 || u.value == 0x7f {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

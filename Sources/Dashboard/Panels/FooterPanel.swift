@@ -8,20 +8,10 @@ public enum FooterPanel {
         c.fill(Rect(x: 0, y: row, width: width, height: 1), Cell(" ", t[.text]))
         switch vm.state.overlay {
         case let .commandLine(text):
-            var x = c.put(":", x: 0, y: row, t[.key])
-            let shown = Canvas.fit(text, max(1, width - 30))
-            x = c.put(shown, x: x, y: row, t[.input])
-            c.put("▏", x: x, y: row, t[.input])
-            let hint = "Enter run · Esc cancel"
-            c.put(hint, x: width - hint.count - 1, y: row, t[.hint])
+            inputLine(":", text, hint: "Enter run · Esc cancel", row: row, width: width, on: &c, theme: t)
             return
         case let .filterLine(text):
-            var x = c.put("/", x: 0, y: row, t[.key])
-            let shown = Canvas.fit(text, max(1, width - 50))
-            x = c.put(shown, x: x, y: row, t[.input])
-            c.put("▏", x: x, y: row, t[.input])
-            let hint = "node: n2 · kind: detection · or any text · Enter filter · Esc cancel"
-            c.putFitted(hint, x: max(x + 2, width - hint.unicodeScalars.count - 1), y: row, width: width - x - 2, t[.hint])
+            inputLine("/", text, hint: "node: n2 · kind: detection · or any text · Enter filter · Esc cancel", row: row, width: width, on: &c, theme: t)
             return
         case .confirm, .confirmAbort:
             hints([("y", "yes, do it"), ("any other key", "cancel")], row: row, width: width, on: &c, theme: t)
@@ -46,6 +36,15 @@ public enum FooterPanel {
         if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
         if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }
         hints(list, row: row, width: width, from: x + 1, on: &c, theme: t)
+    }
+
+    /// A line being typed after its key, with a cursor, and what Enter and Esc do at the right.
+    static func inputLine(_ key: String, _ text: String, hint: String, row: Int, width: Int, on c: inout Canvas, theme t: Theme) {
+        let hintWidth = hint.unicodeScalars.count
+        var x = c.put(key, x: 0, y: row, t[.key])
+        x = c.put(Canvas.fit(text, max(1, width - hintWidth - 4)), x: x, y: row, t[.input])
+        c.put("▏", x: x, y: row, t[.input])
+        c.putFitted(hint, x: max(x + 2, width - hintWidth - 1), y: row, width: min(hintWidth, width - x - 2), t[.hint])
     }
 
     static func hints(_ list: [(key: String, action: String)], row: Int, width: Int, from start: Int = 1, on c: inout Canvas, theme t: Theme) {

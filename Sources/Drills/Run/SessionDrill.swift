@@ -23,7 +23,7 @@ public enum SessionDrill {
             "# Saved from a dashboard session (\(runtime)): the faults an operator tried, at their times,",
             "# with draft expectations from what was measured. Edit freely; `firedrill drill \(name)` runs it.",
             "name = \(quoted(name))",
-            "description = \(quoted("A saved game day: \(steps.map { $0.command.description }.joined(separator: ", ")).".replacingNewlines))",
+            "description = \(quoted("A saved game day: \(steps.map { $0.command.description }.joined(separator: ", "))."))",
             "hypothesis = \(quoted("These faults lose no transfer and count none twice; each is detected and repaired as in the session."))",
             "duration = \(quoted(seconds(duration)))",
             "",
@@ -70,21 +70,6 @@ public enum SessionDrill {
         return path
     }
 
-    /// A TOML basic string.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += " " } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-}
-
-extension String {
-    var replacingNewlines: String { String(map { $0 == "\n" ? " " : $0 }) }
+    /// A TOML basic string: JSON's escapes are TOML's.
+    static func quoted(_ s: String) -> String { JSON.string(s) }
 }

@@ -114,10 +114,11 @@ public final class PacedSimulation: EngineRuntime, Sendable {
                         // Time moves on the drill runner's grid (100 ms turns, reached the way
                         // `DrillTarget.advance` reaches them), so a session saved as a drill
                         // replays headless event for event on its seed.
-                        let next = max(Double(tick.withLock { $0 } + 1) * Self.grid, s.uptime)
-                        if next <= target {
-                            tick.withLock { $0 += 1 }
-                            s.advance(to: Double(tick.withLock { $0 }) * Self.grid)
+                        tick.withLock { k in
+                            if Double(k + 1) * Self.grid <= target {
+                                k += 1
+                                s.advance(to: Double(k) * Self.grid)
+                            }
                         }
                     }
                 }
