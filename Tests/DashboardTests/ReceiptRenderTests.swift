@@ -154,6 +154,8 @@ struct ReceiptRenderTests {
         #expect(badge.y == 39 && badge.x <= 1)
         #expect(!c.row(39).contains("K kill") && !c.row(39).contains("W wipe"))
         #expect(c.row(39).contains("? help"))
+        #expect(Fixtures.find("This session is read-only: faults come only from a drill playing.", in: c) != nil)
+        #expect(Fixtures.find("K kill · P hang", in: c) == nil, "no hint at keys that are off")
     }
 
     @Test("the filter: receipts and events of node 2 only; a filter matching nothing says so")

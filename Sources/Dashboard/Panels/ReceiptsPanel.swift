@@ -49,12 +49,16 @@ public enum ReceiptsPanel {
         if shown.isEmpty {
             let lines: [(String, Role)] = vm.state.filter.map { f in
                 [("No receipt matches '\(f)' (\(LogFilter.describe(f))). Esc clears the filter.", .warning)]
-            } ?? [
+            } ?? (vm.state.readOnly ? [
+                ("No faults yet. This session is read-only: faults come only from a drill playing.", .text),
+                ("Each receipt will list the steps the engine took, the technique behind each and its time,", .muted),
+                ("and end when the audit of a later checkpoint proves nothing was lost or counted twice.", .muted),
+            ] : [
                 ("No faults yet. Break something, then read here what caught it:", .text),
                 ("K kill · P hang · B flip a bit on a link · D rot a shard · W wipe a disk · N partition · S slow", .key),
                 ("Each receipt lists the steps the engine took, the technique behind each and its time,", .muted),
                 ("and ends when the audit of a later checkpoint proves nothing was lost or counted twice.", .muted),
-            ]
+            ])
             for (i, l) in lines.prefix(inner.height).enumerated() { c.putFitted(l.0, x: inner.x + 1, y: inner.y + i, width: inner.width - 1, t[l.1]) }
             return
         }
