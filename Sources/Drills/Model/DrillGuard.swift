@@ -68,6 +68,9 @@ public struct DrillGuard: Sendable {
         steadyHeld = drill.steadyState == nil
     }
 
+    /// Whether there is anything to check (a steady state or abort conditions).
+    public var watches: Bool { steady != nil || abort != nil }
+
     /// Checks a snapshot taken `now` seconds into the drill; `stepDue` says whether the
     /// first step is due now (the steady state's last chance).
     public mutating func check(_ s: ClusterSnapshot, now: Double, stepDue: Bool) -> Verdict {

@@ -35,7 +35,8 @@ public struct DrillRunner {
             t = min(drill.duration, min(stepAt, Double(ticks) * tick))
             target.advance(to: t)
             let due = next < drill.steps.count && drill.steps[next].at <= target.now + 1e-9
-            stop = guardian.check(target.engine.snapshot(), now: target.now, stepDue: due && next == 0)
+            // A snapshot for the guard only when the drill has one to watch.
+            if guardian.watches { stop = guardian.check(target.engine.snapshot(), now: target.now, stepDue: due && next == 0) }
             switch stop {
             case .ok: break
             case let .notSteady(miss):
