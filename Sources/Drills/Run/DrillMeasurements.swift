@@ -61,9 +61,11 @@ public struct DrillMeasurements: Sendable, Equatable {
         return m
     }
 
-    /// Transfers per second between two moments, from the samples nearest them.
+    /// Transfers per second between two moments, from the samples nearest them inside the
+    /// interval (a sample taken before `from` would count some of what happened before it:
+    /// for the second after a recovery, part of the recovery itself).
     static func rate(_ samples: [(time: Double, produced: Int64)], from: Double, to: Double) -> Double? {
-        guard let a = samples.last(where: { $0.time <= from + 1e-9 }) ?? samples.first,
+        guard let a = samples.first(where: { $0.time >= from - 1e-9 }),
               let b = samples.last(where: { $0.time <= to + 1e-9 }), b.time - a.time >= 0.25 else { return nil }
         return Double(b.produced - a.produced) / (b.time - a.time)
     }
