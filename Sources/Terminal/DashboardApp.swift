@@ -62,7 +62,9 @@ public final class DashboardApp {
         var marks = CastMarks()
         defer { screen.close() }
         var state = DashboardState(refreshMillis: options.refreshMillis)
-        state.readOnly = options.readOnly
+        let replay = source as? ReplaySource
+        state.readOnly = options.readOnly || replay != nil
+        state.replay = replay != nil
         state.presenter = options.presenter
         let pacer = source.pacer()
         var themeIndex = 0
@@ -109,7 +111,12 @@ public final class DashboardApp {
                     case .toggleSchedule:
                         toggleSchedule(&state, now: now)
                     case .togglePause:
-                        if let pacer {
+                        if let replay {
+                            replay.setPaused(!replay.isPaused)
+                            state.timePaused = replay.isPaused
+                            snapshot = source.snapshot()
+                            state.say(state.timePaused ? "replay paused at \(Self.position(replay)); . plays, n steps to the next event, ← → move 5 s" : "replay plays at \(Self.speedText(replay.speed)) from \(Self.position(replay))", at: snapshot.uptime)
+                        } else if let pacer {
                             pacer.setPaused(!pacer.isPaused)
                             state.timePaused = pacer.isPaused
                             state.say(state.timePaused ? "time paused (the simulation and any drill stand still); . resumes, n steps one event" : "time runs again at \(Self.speedText(pacer.speed))", at: now)
@@ -124,15 +131,15 @@ public final class DashboardApp {
                             break
                         }
                         let speed = pacer.stepSpeed(faster: faster)
-                        state.say("simulated time at \(Self.speedText(speed)) (0.1×–10×)", at: now)
+                        state.say("\(replay == nil ? "simulated" : "replayed") time at \(Self.speedText(speed)) (0.1×–10×)", at: now)
                     case let .setSpeed(x):
                         guard let pacer else {
                             state.say("the pace changes on the simulated runtime only (firedrill --simulated)", error: true, at: now)
                             break
                         }
-                        do throws(PacedSimulation.SpeedError) {
+                        do throws(SpeedError) {
                             try pacer.setSpeed(x)
-                            state.say("simulated time at \(Self.speedText(x))", at: now)
+                            state.say("\(replay == nil ? "simulated" : "replayed") time at \(Self.speedText(x))", at: now)
                         } catch {
                             state.say("\(error.description); nothing changed", error: true, at: now)
                         }
@@ -162,20 +169,35 @@ public final class DashboardApp {
                             state.say(pacer == nil ? "stepping works on the simulated runtime only (firedrill --simulated)" : "pause first (.), then n steps one event", error: true, at: now)
                             break
                         }
-                        let events = pacer.stepToNextEvents()
+                        // A replay steps to its next event however far; the simulation runs at most 10 s on.
+                        let events = pacer.stepToNextEvents(maxSeconds: replay == nil ? 10 : .infinity)
+                        snapshot = source.snapshot()
                         if let e = events.first {
                             let more = events.count > 1 ? " (+\(events.count - 1) more in the same millisecond)" : ""
-                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)\(more)", at: e.time)
+                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)\(more)", at: snapshot.uptime)
                         } else {
-                            state.say("no event within 10 s of simulated time", at: now)
+                            state.say(replay == nil ? "no event within 10 s of simulated time" : "no event after this in the record", at: now)
                         }
+                    case let .seek(seconds):
+                        guard let replay else {
+                            state.say("← and → move through a record: firedrill replay FILE.jsonl (a live engine cannot go back)", error: true, at: now)
+                            break
+                        }
+                        replay.seek(by: seconds)
                         snapshot = source.snapshot()
+                        state.say("\(seconds < 0 ? "back" : "on") \(Format.fixed(abs(seconds), 0)) s: at \(Self.position(replay))", at: snapshot.uptime)
+                    case let .seekEdge(end):
+                        guard let replay else { break }
+                        replay.seek(to: end ? replay.recording.end : replay.recording.start)
+                        snapshot = source.snapshot()
+                        state.say("at the \(end ? "end" : "start") of the record: \(Self.position(replay))", at: snapshot.uptime)
                     }
                 }
             }
             let t = monotonicSeconds()
             if redraw || t >= nextFrame {
                 if !state.frozen { snapshot = source.snapshot() }
+                if let replay { state.timePaused = replay.isPaused }  // it pauses itself at the end
                 if let cast = cast { for m in marks.new(snapshot, drill: source.drillStatus()) { cast.marker(m) } }
                 draw(screen, snapshot: snapshot, state: state, theme: current, colors: colors)
                 nextFrame = t + Double(state.refreshMillis) / 1000
@@ -215,13 +237,22 @@ public final class DashboardApp {
     }
 
     static func speedText(_ x: Double) -> String {
-        PacedSimulation.text(x)
+        TimeSpeed.text(x)
+    }
+
+    /// Where a replay stands, as the footer says it.
+    static func position(_ r: ReplaySource) -> String {
+        "\(Format.fixed(r.now, 1)) s of \(Format.fixed(r.recording.end, 1)) s"
     }
 
     private func draw(_ screen: Screen, snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, colors: Int) {
         var canvas = Canvas(width: screen.width, height: screen.height)
         var vm = ViewModel(snapshot: snapshot, state: state, theme: theme, job: options.job, drill: source.drillStatus(), color: colors > 0)
         vm.speed = source.pacer()?.speed
+        if let r = source as? ReplaySource {
+            let name = r.recording.file.split(separator: "/").last.map(String.init) ?? r.recording.file
+            vm.replay = ViewModel.ReplayStatus(file: name, position: r.now, end: r.recording.end)
+        }
         DashboardView.render(vm, into: &canvas)
         screen.flush(canvas)
         cast?.frame(canvas)

@@ -92,9 +92,11 @@ struct DashboardCommand: ParsableCommand {
         if let threaded { engine = threaded } else {
             do { engine = try PacedSimulation(config: config, seed: job.seed, replicas: replicas, speed: speed ?? 1) } catch { throw RuntimeFailure("\(error)") }
         }
+        let jobName = simulated ? "payments (simulated, seed \(job.seed))" : "payments"
         var recording: DrillRecord?
         if let record {
-            do { recording = try DrillRecord(path: record) } catch { throw ValidationError(error.description) }
+            let header = RecordHeader(config: config, replicas: replicas, runtime: simulated ? "simulated" : "threaded", title: jobName, drill: drillToPlay?.name)
+            do { recording = try DrillRecord(path: record, header: header) } catch { throw ValidationError(error.description) }
         }
         var recorder: CastRecorder?
         if let cast {
@@ -108,7 +110,7 @@ struct DashboardCommand: ParsableCommand {
         let player = drillToPlay == nil && recording == nil ? nil : DrillPlayer(engine: engine, drill: drillToPlay, record: recording)
         player?.start()
         let jobFacts = ViewModel.Job(
-            name: simulated ? "payments (simulated, seed \(job.seed))" : "payments", nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
+            name: jobName, nodes: config.nodes, dataShards: config.dataShards, parityShards: config.parityShards,
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
         let source: LiveSource = player.map(DrillSource.init) ?? EngineSource(engine)
         var options = DashboardApp.Options(

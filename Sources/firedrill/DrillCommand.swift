@@ -102,7 +102,10 @@ struct DrillCommand: ParsableCommand {
             runner.onProgress = { Console.line($0) }
             var recording: DrillRecord?
             if let path = record {
-                do { recording = try DrillRecord(path: path) } catch { throw ValidationError(error.description) }
+                let config = simulated ? DrillTarget.simulatedConfig(d.job.config) : d.job.config
+                let header = RecordHeader(config: config, replicas: d.job.replicas, runtime: simulated ? "simulated" : "threaded",
+                                          title: simulated ? "payments (simulated, seed \(seed ?? d.job.seed))" : "payments", drill: d.name)
+                do { recording = try DrillRecord(path: path, header: header) } catch { throw ValidationError(error.description) }
             }
             runner.record = recording
             let target: DrillTarget

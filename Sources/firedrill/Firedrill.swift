@@ -18,6 +18,7 @@ struct Firedrill: ParsableCommand {
             Open the live dashboard (the default): firedrill [--theme NAME]
             Play a drill live in the dashboard: firedrill --drill kill-one
             Run drills headless with a verdict: firedrill drill --list | NAME | --all
+            Replay a record in the dashboard: firedrill replay FILE.jsonl
             Run the job headless with an audit: firedrill run --headless --duration 10s
             Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
             Verify and repair stored shards: firedrill scrub --repair
@@ -25,7 +26,7 @@ struct Firedrill: ParsableCommand {
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, Bench.self, ThemesCommand.self],
+        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, ReplayCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, Bench.self, ThemesCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -7,9 +7,9 @@ struct PacedSimulationTests {
     @Test("a speed outside 0.1×–10× is refused with the range and changes nothing; steps go 0.1 … 10")
     func speed() throws {
         let p = try PacedSimulation(config: simConfig(), seed: 1, replicas: 1)
-        #expect(throws: PacedSimulation.SpeedError(speed: 20)) { try p.setSpeed(20) }
-        #expect(PacedSimulation.SpeedError(speed: 20).description == "speed 20× is outside 0.1×–10×")
-        #expect(PacedSimulation.SpeedError(speed: 0.05).description == "speed 0.05× is outside 0.1×–10×")
+        #expect(throws: SpeedError(speed: 20)) { try p.setSpeed(20) }
+        #expect(SpeedError(speed: 20).description == "speed 20× is outside 0.1×–10×")
+        #expect(SpeedError(speed: 0.05).description == "speed 0.05× is outside 0.1×–10×")
         #expect(p.speed == 1)
         try p.setSpeed(0.5)
         #expect(p.speed == 0.5)
@@ -36,7 +36,7 @@ struct PacedSimulationTests {
         try p.apply(.kill(1))
         var steps: [EngineEvent] = []
         while steps.count < 20, !steps.contains(where: { $0.name == "node-down" }) {
-            let events = p.stepToNextEvents()
+            let events = p.stepToNextEvents(maxSeconds: 10)
             guard let first = events.first else { break }
             #expect(p.snapshot().events.suffix(events.count) == events[...])
             // One millisecond of virtual time per step (a recovery, stop-the-world, carries its own few ms).
@@ -50,7 +50,7 @@ struct PacedSimulationTests {
         let at = p.uptime
         sleepNanos(50_000_000)
         #expect(p.uptime == at, "still paused after the step")
-        let next = try #require(p.stepToNextEvents().first)
+        let next = try #require(p.stepToNextEvents(maxSeconds: 10).first)
         #expect(next.time >= e.time)
         p.setPaused(false)
         sleepNanos(100_000_000)

@@ -60,13 +60,18 @@ public struct DashboardState: Sendable, Equatable {
     public var readOnly = false
     /// Large captions; `.` and space pause, `[` `]` change the simulated pace (`--presenter`).
     public var presenter = false
-    /// Whether the simulated runtime's time stands still.
+    /// Whether the simulated runtime's time (or a replay) stands still.
     public var timePaused = false
+    /// Playing a record back (`firedrill replay`): `g` `G` go to its start and end, and no
+    /// key changes anything but the view and the position.
+    public var replay = false
     /// The keys that inject faults or change the cluster, refused when read-only.
     public static let faultKeys: [Character: String] = [
         "K": "kill", "P": "hang", "S": "slow", "B": "bit flip", "N": "partition", "D": "corrupt shard",
         "W": "wipe disk", "H": "heal", "c": "checkpoint", "r": "recover",
     ]
+    /// Seconds `←` and `→` move a replay.
+    public static let seekStep = 5.0
     /// The refresh intervals `+` and `-` step through.
     public static let refreshSteps = [50, 100, 200, 250, 500, 1000, 2000]
 
@@ -119,12 +124,17 @@ public struct DashboardState: Sendable, Equatable {
     mutating func handleNormal(_ key: Key, context: Context, now: Double) -> [Effect] {
         let node = selectedNode
         if readOnly, case let .character(c) = key, let what = Self.faultKeys[c] {
-            say("read-only session: \(c) (\(what)) is off; nothing was changed", error: true, at: now)
+            say(replay ? "a replay changes nothing: \(c) (\(what)) is off; ← → g G move through the record"
+                : "read-only session: \(c) (\(what)) is off; nothing was changed", error: true, at: now)
             return []
         }
         switch key {
         case .up, .character("k"): selectedNode = max(0, selectedNode - 1)
         case .down, .character("j"): selectedNode = min(context.nodes - 1, selectedNode + 1)
+        case .left: return [.seek(-Self.seekStep)]
+        case .right: return [.seek(Self.seekStep)]
+        case .character("g") where replay: return [.seekEdge(end: false)]
+        case .character("G") where replay: return [.seekEdge(end: true)]
         case .home, .character("g"): selectedNode = 0
         case .end, .character("G"): selectedNode = context.nodes - 1
         case .pageUp: scrollBack(5, context: context)
@@ -262,7 +272,7 @@ public struct DashboardState: Sendable, Equatable {
             do {
                 let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards)
                 if readOnly {
-                    say("read-only session: '\(command)' is not run; nothing was changed", error: true, at: now)
+                    say(replay ? "a replay changes nothing: '\(command)' is not run" : "read-only session: '\(command)' is not run; nothing was changed", error: true, at: now)
                     return []
                 }
                 if command.isDestructive {

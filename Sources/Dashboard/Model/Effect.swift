@@ -20,6 +20,10 @@ public enum Effect: Sendable, Equatable {
     case setSpeed(Double)
     /// While paused on the simulated runtime: run on to the next event.
     case stepEvent
+    /// A replay: move by these seconds (back when negative).
+    case seek(Double)
+    /// A replay: go to its start or its end.
+    case seekEdge(end: Bool)
     /// The global abort: heal every fault, stop a drill's schedule.
     case abort
     /// Write the session so far as a drill in the user's drill folder (`:save NAME`).

@@ -19,9 +19,11 @@ public enum KeyHelp {
         ("Tab", "fault receipts ⇄ event log"),
         ("PgUp PgDn", "select a receipt / scroll the log (also the wheel)"),
         ("/", "filter receipts and events: n2, detection, node-down, any text"),
-        (".", "pause / resume (simulated: time; else a drill's schedule)"),
-        ("[ ]", "slower / faster simulated time (0.1×–10×)"),
-        ("n", "while paused (simulated): step to the next event"),
+        (".", "pause / resume (simulated or replay: time; else a drill's schedule)"),
+        ("[ ]", "slower / faster simulated or replayed time (0.1×–10×)"),
+        ("n", "while paused (simulated, replay): step to the next event"),
+        ("← →", "replay: back / on 5 s"),
+        ("g G", "replay: to the start / the end (else: first / last node)"),
         ("t", "next theme"),
         ("p", "pause / resume a drill's schedule"),
         (":", "command line: kill 2, corrupt shard latest 3, heal all, speed 0.5"),
@@ -35,5 +37,11 @@ public enum KeyHelp {
         ("?", "help"), ("q", "quit"), ("↑↓", "select"), ("K", "kill"), ("P", "hang"), ("S", "slow"),
         ("B", "bitflip"), ("N", "partition"), ("D", "rot shard"), ("W", "wipe"), ("H", "heal"),
         ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("Tab", "log"), ("/", "filter"), ("space", "freeze"), ("t", "theme"),
+    ]
+
+    /// The footer's hints in a replay.
+    public static let replayFooter: [(key: String, action: String)] = [
+        ("?", "help"), ("q", "quit"), (".", "pause"), ("←→", "5 s"), ("g G", "start/end"), ("n", "next event"),
+        ("[ ]", "speed"), ("Tab", "log"), ("/", "filter"), ("↑↓", "select"), ("t", "theme"),
     ]
 }

@@ -12,8 +12,8 @@ public protocol LiveSource: AnyObject {
     func drillStatus() -> ViewModel.DrillStatus?
     /// Pauses or resumes the drill's schedule; returns the new paused state.
     func setSchedulePaused(_ paused: Bool) -> Bool
-    /// The simulated runtime's pace (speed, pause, step), when it runs on one.
-    func pacer() -> PacedSimulation?
+    /// The time a person can pause, step and pace: the simulated runtime's, or a replay's.
+    func pacer() -> (any TimeControl)?
     /// The global abort: heals every fault (and stops a drill's schedule); says what it did.
     func abort() -> String
 }
@@ -28,7 +28,7 @@ public final class EngineSource: LiveSource {
     public func apply(_ command: Command) throws(CommandError) { try engine.apply(command) }
     public func drillStatus() -> ViewModel.DrillStatus? { nil }
     public func setSchedulePaused(_ paused: Bool) -> Bool { false }
-    public func pacer() -> PacedSimulation? { engine as? PacedSimulation }
+    public func pacer() -> (any TimeControl)? { engine as? PacedSimulation }
     public func abort() -> String {
         do throws(CommandError) { try engine.apply(.heal(nil)); return "aborted: healed all" } catch { return "abort: \(error.description)" }
     }
@@ -43,7 +43,7 @@ public final class DrillSource: LiveSource {
     public func snapshot() -> ClusterSnapshot { player.engine.snapshot() }
     public func apply(_ command: Command) throws(CommandError) { try player.engine.apply(command) }
     public func setSchedulePaused(_ paused: Bool) -> Bool { player.setPaused(paused) }
-    public func pacer() -> PacedSimulation? { player.engine as? PacedSimulation }
+    public func pacer() -> (any TimeControl)? { player.engine as? PacedSimulation }
     public func abort() -> String { player.abort(reason: "the operator pressed !") }
 
     public func drillStatus() -> ViewModel.DrillStatus? {

@@ -32,10 +32,12 @@ public enum EventsPanel {
             c.putFitted("No event matches '\(f)' (\(LogFilter.describe(f))). Esc clears the filter.", x: inner.x + 1, y: inner.y, width: inner.width - 1, t[.warning])
             return
         }
+        // The time column as wide as the newest time needs (10m00.0s and on take 8).
+        let clockWidth = max(7, events.last.map { Format.clock($0.time).unicodeScalars.count } ?? 7)
         for (i, e) in events.reversed().dropFirst(scroll).prefix(inner.height).enumerated() {
             let y = inner.y + i
             let style = t[role(of: e.kind)]
-            var x = c.put(pad(Format.clock(e.time), 7), x: inner.x, y: y, t[.muted])
+            var x = c.put(pad(Format.clock(e.time), clockWidth), x: inner.x, y: y, t[.muted])
             x = c.put(" " + padRight(e.kind.rawValue, 9) + " ", x: x, y: y, style.with(.bold))
             if let n = e.node { x = c.put("n\(n) ", x: x, y: y, style) }
             c.putFitted(e.message, x: x, y: y, width: inner.x + inner.width - x, style)

@@ -24,12 +24,21 @@ public enum FooterPanel {
         var x = 0
         // Modes first, always: a read-only or paused screen says so before anything else.
         let message = vm.state.message.flatMap { m in m.isError || vm.snapshot.uptime - m.at < messageSeconds || vm.state.frozen ? m : nil }
-        if vm.state.readOnly { x = c.put(message == nil ? " READ-ONLY: fault keys off " : " READ-ONLY ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
-        if vm.state.timePaused { x = c.put(message == nil ? " ‖ TIME PAUSED: . resumes, n steps " : " ‖ PAUSED ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        if vm.state.replay {
+            let pill = vm.state.timePaused ? (message == nil ? " ‖ REPLAY PAUSED: . plays, n steps " : " ‖ REPLAY ") : " ▶ REPLAY "
+            x = c.put(pill, x: x, y: row, t[.warning].with(.reverse)) + 1
+        } else {
+            if vm.state.readOnly { x = c.put(message == nil ? " READ-ONLY: fault keys off " : " READ-ONLY ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+            if vm.state.timePaused { x = c.put(message == nil ? " ‖ TIME PAUSED: . resumes, n steps " : " ‖ PAUSED ", x: x, y: row, t[.warning].with(.reverse)) + 1 }
+        }
         if let f = vm.state.filter, message == nil { x = c.put(" / \(Canvas.fit(f, 20)) · Esc clears ", x: x, y: row, t[.key].with(.reverse)) + 1 }
         if let m = message {
             x = c.put(m.isError ? " ✗ " : " » ", x: x, y: row, m.isError ? t[.bad] : t[.key])
             c.putFitted(m.text, x: x + 1, y: row, width: width - x - 1, m.isError ? t[.warning] : t[.text])
+            return
+        }
+        if vm.state.replay {
+            hints(KeyHelp.replayFooter, row: row, width: width, from: x + 1, on: &c, theme: t)
             return
         }
         var list = vm.state.readOnly ? KeyHelp.footer.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : KeyHelp.footer

@@ -8,21 +8,30 @@ public enum HeaderPanel {
         let s = vm.snapshot
         let head = t[.header]
         c.fill(Rect(x: 0, y: row, width: width, height: 1), Cell(" ", head))
-        var x = c.put(" firedrill ", x: 0, y: row, head)
-        let job = "\(vm.job.name) · \(vm.job.nodes) nodes · RS(\(vm.job.dataShards)+\(vm.job.parityShards)) · \(vm.job.replicas) standby"
-        x = c.put(job, x: x + 1, y: row, head.with(.dim), limit: max(0, width - x - 34))
-        x = c.put("   up " + Format.duration(s.uptime), x: x, y: row, head)
-        let (label, role) = vm.clusterState
-        let glyph = label == "RUNNING" ? "●" : label == "STOPPED" ? "■" : "▲"
-        x = c.put("   ", x: x, y: row, head)
-        c.put(" \(glyph) \(label) ", x: x, y: row, t[role].on(head.background).with(.bold))
         var right: [String] = []
         if vm.state.frozen { right.append("❄ FROZEN") }
-        if vm.state.timePaused { right.append("‖ TIME PAUSED") } else if let x = vm.speed, x != 1 { right.append("▶ \(PacedSimulation.text(x))") }
-        if vm.state.readOnly { right.append("READ-ONLY") }
+        if let r = vm.replay {
+            let pace = vm.state.timePaused ? "‖" : "▶" + (vm.speed.map { $0 != 1 ? " " + TimeSpeed.text($0) : "" } ?? "")
+            right.append("\(pace) REPLAY \(Format.duration(r.position)) / \(Format.duration(r.end))")
+        } else {
+            if vm.state.timePaused { right.append("‖ TIME PAUSED") } else if let x = vm.speed, x != 1 { right.append("▶ \(TimeSpeed.text(x))") }
+            if vm.state.readOnly { right.append("READ-ONLY") }
+        }
         if let phase = s.stopPhase, phase != .stopped { right.append("stopping: \(phase.rawValue)…") }
         else if s.heldForAudit && s.running { right.append("⏸ sources wait for the audit") }
         if let d = vm.drill { right.append("drill \(d.name)") }
+        let rightWidth = right.isEmpty ? 0 : right.joined(separator: "  ").unicodeScalars.count + 1
+        var x = c.put(" firedrill ", x: 0, y: row, head)
+        let job = "\(vm.job.name) · \(vm.job.nodes) nodes · RS(\(vm.job.dataShards)+\(vm.job.parityShards)) · \(vm.job.replicas) standby"
+        let (label, role) = vm.clusterState
+        let up = "   up " + Format.duration(s.uptime)
+        // The job's words give way to the uptime, the state (the longest, RECOVERING) and the right side.
+        let after = up.unicodeScalars.count + 3 + max(label.count, 10) + 4 + 2
+        x = c.put(job, x: x + 1, y: row, head.with(.dim), limit: max(0, width - x - 1 - after - rightWidth))
+        x = c.put(up, x: x, y: row, head)
+        let glyph = label == "RUNNING" ? "●" : label == "STOPPED" ? "■" : "▲"
+        x = c.put("   ", x: x, y: row, head)
+        c.put(" \(glyph) \(label) ", x: x, y: row, t[role].on(head.background).with(.bold))
         if !right.isEmpty {
             let text = right.joined(separator: "  ") + " "
             c.put(text, x: width - text.unicodeScalars.count, y: row, t[.warning].on(head.background).with(.reverse))

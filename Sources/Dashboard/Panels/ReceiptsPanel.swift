@@ -49,7 +49,9 @@ public enum ReceiptsPanel {
         if shown.isEmpty {
             let lines: [(String, Role)] = vm.state.filter.map { f in
                 [("No receipt matches '\(f)' (\(LogFilter.describe(f))). Esc clears the filter.", .warning)]
-            } ?? (vm.state.readOnly ? [
+            } ?? (vm.state.replay ? [
+                ("No fault in the record up to here. → moves on 5 s, G goes to the end, n to the next event.", .text),
+            ] : vm.state.readOnly ? [
                 ("No faults yet. This session is read-only: faults come only from a drill playing.", .text),
                 ("Each receipt will list the steps the engine took, the technique behind each and its time,", .muted),
                 ("and end when the audit of a later checkpoint proves nothing was lost or counted twice.", .muted),

@@ -67,6 +67,22 @@ public struct ViewModel: Sendable {
     public var color: Bool
     /// The simulated runtime's speed (virtual seconds per real one); nil on the threaded runtime.
     public var speed: Double? = nil
+    /// Where a replay stands (`firedrill replay`); nil when the engine is live.
+    public var replay: ReplayStatus? = nil
+
+    /// A replay's position in its record.
+    public struct ReplayStatus: Sendable, Equatable {
+        /// The record's file name, for the header.
+        public var file: String
+        /// Seconds into the record shown now, and its length.
+        public var position: Double
+        public var end: Double
+        public init(file: String, position: Double, end: Double) {
+            self.file = file
+            self.position = position
+            self.end = end
+        }
+    }
 
     public init(snapshot: ClusterSnapshot, state: DashboardState, theme: Theme, job: Job, drill: DrillStatus? = nil, color: Bool = true) {
         self.snapshot = snapshot

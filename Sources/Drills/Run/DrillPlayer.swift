@@ -89,7 +89,7 @@ public final class DrillPlayer: Sendable {
             r = nil
             rec.writeNewEvents(rebased(snap.events))
             rec.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
-            rec.write(DrillRecord.snapshotLine(snap, time: now))
+            rec.writeSnapshot(snap.rebased(by: base), time: now)
             try rec.close()
         }
     }
@@ -130,13 +130,13 @@ public final class DrillPlayer: Sendable {
                 state.withLock { $0.samples.append((now, produced)) }
                 lastSample = now
             }
-            if now - lastRecord >= 0.5 {
+            if now - lastRecord >= DrillRecord.frameInterval - 1e-9 {
                 lastRecord = now
                 let snap = engine.snapshot()
                 record.withLock { r in
                     r?.writeNewEvents(rebased(snap.events))
                     r?.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
-                    r?.write(DrillRecord.snapshotLine(snap, time: now))
+                    r?.writeSnapshot(snap.rebased(by: base), time: now)
                 }
             }
             if let drill { play(drill, now: now) }

@@ -78,8 +78,8 @@ public struct DrillRunner {
             if let record {
                 record.writeNewEvents(events)
                 record.writeReceipts(target.receipts(), time: target.now)
-                if target.now - lastRecord >= 0.5 {
-                    record.write(target.recordLine())
+                if target.now - lastRecord >= DrillRecord.frameInterval - 1e-9 {
+                    target.recordSnapshot(into: record)
                     lastRecord = target.now
                 }
             }
@@ -89,7 +89,7 @@ public struct DrillRunner {
         let receipts = target.receipts()
         record?.writeNewEvents(events)
         record?.writeReceipts(receipts, time: target.now)
-        record?.write(target.recordLine())
+        if let record { target.recordSnapshot(into: record) }
         var result = DrillResult(drill: drill, runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
                                  applied: applied, samples: samples, stepErrors: errors, stepEntries: timeline,
                                  wallSeconds: Self.wallClock() - wallStart)

@@ -69,6 +69,6 @@ public final class DrillTarget {
         return engine.finish()
     }
 
-    /// One JSON object describing the cluster now, for `--record`.
-    public func recordLine() -> String { DrillRecord.snapshotLine(engine.snapshot(), time: now) }
+    /// Writes the cluster now to a record (`--record`).
+    public func recordSnapshot(into record: DrillRecord) { record.writeSnapshot(engine.snapshot().rebased(by: base), time: now) }
 }

@@ -1,5 +1,5 @@
 /// What the auditor found at the last committed epoch.
-public struct AuditVerdict: Sendable, Equatable {
+public struct AuditVerdict: Sendable, Equatable, Codable {
     /// The epoch (checkpoint id) audited; nil before the first commit.
     public var checkpoint: UInt64?
     /// Every committed balance and update count equals the expected one.

@@ -1,5 +1,5 @@
 /// Which checkpoint a shard fault aims at.
-public enum CheckpointRef: Sendable, Equatable, CustomStringConvertible {
+public enum CheckpointRef: Sendable, Equatable, Codable, CustomStringConvertible {
     case latest
     case id(UInt64)
     public var description: String {
@@ -12,7 +12,7 @@ public enum CheckpointRef: Sendable, Equatable, CustomStringConvertible {
 
 /// Every operator action and fault, shared by the dashboard's keys, its command line and
 /// the drills: one vocabulary, one parser.
-public enum Command: Sendable, Equatable, CustomStringConvertible {
+public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The node dies: its memory, queues and standby copies are gone.
     case kill(Int)
     /// The node stops processing and heartbeating, keeping its memory.

@@ -1,16 +1,16 @@
 /// Everything a reader (the dashboard, `run --headless`, a drill) may know about the
 /// cluster at one moment, taken without stopping the engine.
-public struct ClusterSnapshot: Sendable {
+public struct ClusterSnapshot: Sendable, Codable {
     /// The life of a node as the engine sees it.
-    public enum NodeState: String, Sendable, Equatable { case starting, running, aligning, stopped }
+    public enum NodeState: String, Sendable, Equatable, Codable { case starting, running, aligning, stopped }
 
     /// A node's health, as the failure detector, the supervisor and the faults make it.
-    public enum Health: String, Sendable, Equatable {
+    public enum Health: String, Sendable, Equatable, Codable {
         case healthy, suspect, down, recovering, hung, slow, partitioned, quarantined, dead
     }
 
     /// One recovery, with its phases.
-    public struct Recovery: Sendable, Equatable {
+    public struct Recovery: Sendable, Equatable, Codable {
         public var reason: String
         /// Fault injected (or noticed) to node marked down, seconds; nil when not measured.
         public var detect: Double?
@@ -27,7 +27,7 @@ public struct ClusterSnapshot: Sendable {
     }
 
     /// One node's row.
-    public struct Node: Sendable, Equatable {
+    public struct Node: Sendable, Equatable, Codable {
         public var id: Int
         public var state: NodeState
         /// Frames waiting in the node's input links (backpressure).
@@ -59,10 +59,10 @@ public struct ClusterSnapshot: Sendable {
     }
 
     /// The life of a checkpoint.
-    public enum CheckpointStatus: String, Sendable, Equatable { case inProgress = "in progress", complete, failed, restored }
+    public enum CheckpointStatus: String, Sendable, Equatable, Codable { case inProgress = "in progress", complete, failed, restored }
 
     /// One checkpoint's row.
-    public struct Checkpoint: Sendable, Equatable {
+    public struct Checkpoint: Sendable, Equatable, Codable {
         public var id: UInt64
         public var status: CheckpointStatus
         /// Barrier injected to manifest durable, seconds.
@@ -95,12 +95,12 @@ public struct ClusterSnapshot: Sendable {
     public var runLatencyP99: UInt64
     public var audit: AuditVerdict
     /// Newest last.
-    public var events: [EngineEvent]
+    public var events: [EngineEvent] = []
     /// The checkpoint the engine restored from at start, if any.
     public var restoredFrom: UInt64?
     public var checkpointsCompleted: Int
     /// Throughput history, oldest first.
-    public var history: [HistoryPoint]
+    public var history: [HistoryPoint] = []
     /// Recoveries so far, oldest first.
     public var recoveries: [Recovery]
     /// Whether a recovery is under way.
@@ -136,8 +136,32 @@ public struct ClusterSnapshot: Sendable {
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }
 
+    /// The same snapshot with every time moved back by `base` seconds (times since a drill
+    /// or a recorded session began).
+    public func rebased(by base: Double) -> ClusterSnapshot {
+        guard base != 0 else { return self }
+        var s = self
+        s.uptime -= base
+        for i in s.events.indices { s.events[i].time -= base }
+        s.receipts = receipts.map { $0.rebased(by: base) }
+        for i in s.recoveries.indices { s.recoveries[i].at -= base }
+        for i in s.history.indices { s.history[i].time -= base }
+        for i in s.nodes.indices { s.nodes[i].lastDiskRepair = s.nodes[i].lastDiskRepair.map { $0 - base } }
+        return s
+    }
+
+    /// What a record's frame holds (`--record`): everything but the event log, the receipts
+    /// and the throughput history, which a record holds once each (events and receipts as
+    /// their own lines, history as the totals of each frame).
+    enum CodingKeys: String, CodingKey {
+        case uptime, running, nodes, checkpoints, produced, applied, producedPerSecond, committedPerSecond
+        case latencyP50, latencyP99, runLatencyP50, runLatencyP99, audit, restoredFrom, checkpointsCompleted
+        case recoveries, recovering, committedCheckpoint, sinkCommittedTransfers, newestCheckpoint, verdictAge
+        case verdictAgeP99, unauditedCheckpoints, heldForAudit, heldForAuditSeconds, auditedPerSecond, auditError, stopPhase
+    }
+
     /// One point of the throughput history: rates per second over the preceding second.
-    public struct HistoryPoint: Sendable, Equatable {
+    public struct HistoryPoint: Sendable, Equatable, Codable {
         /// Seconds since the engine opened.
         public var time: Double
         /// Transfers read per second.
@@ -152,11 +176,30 @@ public struct ClusterSnapshot: Sendable {
             self.committed = committed
             self.audited = audited
         }
+
+        /// The history from totals sampled about four times a second: one point per four
+        /// samples, each the rates over its span (the board's samples live, a record's frames
+        /// in a replay).
+        public static func points(_ samples: [(time: Double, produced: Int64, committed: Int64, audited: Int64)]) -> [HistoryPoint] {
+            var history: [HistoryPoint] = []
+            history.reserveCapacity(samples.count / 4)
+            var i = 0
+            while i + 4 < samples.count {
+                let a = samples[i], b = samples[i + 4]
+                let dt = max(b.time - a.time, 1e-9)
+                // A rollback moves the committed offsets back: that is no negative rate.
+                history.append(HistoryPoint(
+                    time: b.time, produced: Double(b.produced - a.produced) / dt,
+                    committed: Double(max(0, b.committed - a.committed)) / dt, audited: Double(max(0, b.audited - a.audited)) / dt))
+                i += 4
+            }
+            return history
+        }
     }
 
     /// The steps of a stop that finishes the run (sources paused, last checkpoint, commit,
     /// audit of the remainder), so a screen can say what it waits for.
-    public enum StopPhase: String, Sendable, Equatable {
+    public enum StopPhase: String, Sendable, Equatable, Codable {
         case finalCheckpoint = "final checkpoint"
         case committing = "committing"
         case auditing = "auditing the rest"

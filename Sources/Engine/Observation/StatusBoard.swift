@@ -132,17 +132,7 @@ final class StatusBoard: Sendable {
                 guard let first = samples.last(where: { last.time - $0.time >= window }) ?? samples.first, last.time > first.time else { return 0 }
                 return Double(pick(last) - pick(first)) / (last.time - first.time)
             }
-            var history: [ClusterSnapshot.HistoryPoint] = []
-            var i = 0
-            while i + 4 < s.samples.count {
-                let a = s.samples[i], b = s.samples[i + 4]
-                let dt = max(b.time - a.time, 1e-9)
-                // A rollback moves the committed offsets back: that is no negative rate.
-                history.append(ClusterSnapshot.HistoryPoint(
-                    time: b.time, produced: Double(b.produced - a.produced) / dt,
-                    committed: Double(max(0, b.committed - a.committed)) / dt, audited: Double(max(0, b.audited - a.audited)) / dt))
-                i += 4
-            }
+            let history = ClusterSnapshot.HistoryPoint.points(s.samples)
             let nodes = s.nodes.enumerated().map { (id, n) in
                 ClusterSnapshot.Node(
                     id: id, state: n.state, queueDepth: n.queueDepth, updatesPerSecond: n.appliedPerSecond, producedPerSecond: n.producedPerSecond,

@@ -1,5 +1,5 @@
 /// Where a node's state came from in a recovery.
-public enum RestoreSource: Sendable, Equatable, CustomStringConvertible {
+public enum RestoreSource: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The node's own in-memory copy.
     case local
     /// A peer's standby copy.

@@ -2,10 +2,10 @@
 /// engine took (with the protection technique that took it and when), and the audit that
 /// proved nothing was lost. Built by `ReceiptBook` from typed events only; the words are
 /// written in `FaultReceipt+Text.swift`.
-public struct FaultReceipt: Sendable, Equatable, Identifiable {
+public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
     /// The four protection techniques, the checkpoint replay under them, the audit that
     /// proves the result, and the operator's own hand.
-    public enum Technique: String, Sendable, Equatable, CaseIterable {
+    public enum Technique: String, Sendable, Equatable, CaseIterable, Codable {
         case selfHealing = "self-healing"
         case replication
         case checkAndCorrect = "check and correct"
@@ -16,7 +16,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
     }
 
     /// One thing the engine did (or found) about the fault.
-    public enum Step: Sendable, Equatable {
+    public enum Step: Sendable, Equatable, Codable {
         /// The phi-accrual detector marked the node down.
         case detected(phi: Double, silence: Double)
         /// The supervisor restarted the node (`times` so far, the last backoff).
@@ -106,13 +106,13 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
     }
 
     /// A step and when it happened (seconds since the engine started).
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public var step: Step
         public var at: Double
     }
 
     /// Where the story stands.
-    public enum Status: String, Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable, Codable {
         /// The engine is still acting (or waiting for the fault to end).
         case pending
         /// Repaired; waiting for the audit of a checkpoint taken after it.
@@ -157,7 +157,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable {
     var proofCheckpoint: UInt64?
 
     /// What a receipt of nobody's fault is about.
-    public enum Subject: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable, Codable {
         case node(Int)
         case shard(checkpoint: UInt64, shard: Int, node: Int)
     }

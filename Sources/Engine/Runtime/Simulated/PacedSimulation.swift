@@ -5,28 +5,14 @@ import Synchronization
 /// run on it (`firedrill --simulated`) — deterministic in what it decides, seeded, on a
 /// memory disk. Time can be paused and stepped one event at a time. Readers and commands
 /// take the simulation's lock between its steps.
-public final class PacedSimulation: EngineRuntime, Sendable {
+public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
     /// The speeds a person may choose (virtual seconds per real second).
-    public static let speeds: ClosedRange<Double> = 0.1...10
+    public static let speeds = TimeSpeed.range
     /// Virtual seconds per turn of the pacing thread: the drill runner's tick.
     static let grid = 0.1
-    /// The steps `slower` and `faster` go through.
-    public static let speedSteps: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10]
-
-    /// A speed outside `speeds`.
-    public struct SpeedError: Error, Sendable, Equatable, CustomStringConvertible {
-        public var speed: Double
-        public var description: String { "speed \(PacedSimulation.text(speed)) is outside 0.1×–10×" }
-    }
 
     /// A speed as a person writes it: `0.25×`, `2×`.
-    public static func text(_ speed: Double) -> String {
-        guard speed.isFinite else { return "\(speed)" }
-        var t = BenchFormat.fixed(speed, 2)
-        while t.hasSuffix("0") { t.removeLast() }
-        if t.hasSuffix(".") { t.removeLast() }
-        return t + "×"
-    }
+    public static func text(_ speed: Double) -> String { TimeSpeed.text(speed) }
 
     struct Pace {
         var speed: Double
@@ -51,7 +37,7 @@ public final class PacedSimulation: EngineRuntime, Sendable {
         let engine = try SimulatedEngine(config: config, seed: seed, replicas: replicas)
         self.config = config
         sim = EngineMutex(engine)
-        pace = EngineMutex(Pace(speed: min(max(speed, Self.speeds.lowerBound), Self.speeds.upperBound), wall: Self.wallNow(), virtual: 0))
+        pace = EngineMutex(Pace(speed: min(max(speed, TimeSpeed.range.lowerBound), TimeSpeed.range.upperBound), wall: Self.wallNow(), virtual: 0))
     }
 
     /// Virtual seconds per real second.
@@ -61,18 +47,9 @@ public final class PacedSimulation: EngineRuntime, Sendable {
 
     /// Sets the pace from now on.
     public func setSpeed(_ speed: Double) throws(SpeedError) {
-        guard Self.speeds.contains(speed) else { throw SpeedError(speed: speed) }
+        guard TimeSpeed.range.contains(speed) else { throw SpeedError(speed: speed) }
         let now = uptime
         pace.withLock { p in p.speed = speed; p.virtual = now; p.wall = Self.wallNow() }
-    }
-
-    /// The next (`faster`) or previous step of `speedSteps` from the current speed.
-    public func stepSpeed(faster: Bool) -> Double {
-        let current = speed
-        let next = faster ? Self.speedSteps.first { $0 > current + 1e-9 } ?? Self.speedSteps[Self.speedSteps.count - 1]
-            : Self.speedSteps.last { $0 < current - 1e-9 } ?? Self.speedSteps[0]
-        try? setSpeed(next)
-        return next
     }
 
     /// Stops or restarts virtual time.
@@ -85,7 +62,7 @@ public final class PacedSimulation: EngineRuntime, Sendable {
     /// its next event (at most `maxSeconds` of virtual time), and returns the events of that
     /// millisecond (several when they come together, as a detection, its restart and the
     /// recovery's stop-the-world rollback do); empty when none came.
-    public func stepToNextEvents(maxSeconds: Double = 10) -> [EngineEvent] {
+    public func stepToNextEvents(maxSeconds: Double) -> [EngineEvent] {
         guard isPaused else { return [] }
         let events: [EngineEvent] = sim.withLock { s in
             let before = s.eventsLogged

@@ -1,25 +1,42 @@
 import Engine
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A session's events and snapshots over time as JSON Lines (`--record FILE`). Lines go
-/// to `FILE.partial` as they happen; `close` fsyncs it and renames it over `FILE`, so a
-/// whole earlier record is never replaced by a half-written one.
+/// A session's events and snapshots over time as JSON Lines (`--record FILE`): a header
+/// (format, version, the job's facts), then events, fault receipts and snapshots as they
+/// come, with times in seconds since the session or drill began. Each snapshot line holds
+/// the figures scripts read and, under `frame`, the whole cluster as the dashboard draws it;
+/// each receipt line the receipt whole under `receipt`: `firedrill replay` draws every panel
+/// from these. Lines go to `FILE.partial` as they happen; `close` fsyncs it and renames it
+/// over `FILE`, so a whole earlier record is never replaced by a half-written one.
 public final class DrillRecord {
+    /// Seconds between snapshot lines (the board samples its totals about as often).
+    public static let frameInterval = 0.2
+
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
     private var lastWritten: EngineEvent?
     /// Per receipt id, the version last written (a receipt is written again when it changes).
     private var receiptsWritten: [Int: FaultReceipt] = [:]
+    /// Per checkpoint id, the entry last written in a frame (a frame holds the ones that changed).
+    private var checkpointsWritten: [UInt64: ClusterSnapshot.Checkpoint] = [:]
+    /// The recoveries last written in a frame (a frame holds them only when they changed).
+    private var recoveriesWritten: [ClusterSnapshot.Recovery]?
 
-    /// Opens `path.partial` for writing.
-    public init(path: String) throws(FileError) {
+    /// Opens `path.partial` for writing and writes the header.
+    public init(path: String, header: RecordHeader) throws(FileError) {
         self.path = path
         guard let f = fopen(path + ".partial", "w") else {
             throw FileError(file: path, line: 0, "cannot write the record: \(String(cString: strerror(errno)))")
         }
         file = f
+        write(header.line)
     }
 
     /// Writes one line.
@@ -77,8 +94,17 @@ public final class DrillRecord {
             ("fault", r.fault.map { JSON.string($0.description) } ?? "null"), ("title", JSON.string(r.title)),
             ("node", r.node.map(String.init) ?? "null"), ("at", JSON.number(r.at)), ("healedAt", r.healedAt.map(JSON.number) ?? "null"),
             ("status", JSON.string(r.status.rawValue)), ("steps", JSON.array(steps)), ("waiting", r.waiting.map(JSON.string) ?? "null"),
-            ("line", JSON.string(r.line)),
+            ("line", JSON.string(r.line)), ("receipt", encoded(r)),
         ])
+    }
+
+    /// A value as compact JSON (`null` if it cannot be encoded, which the types written here
+    /// never are: they hold numbers, strings and their own enums only).
+    static func encoded<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Flushes, fsyncs and renames the record into place.
@@ -95,8 +121,20 @@ public final class DrillRecord {
     /// A checkpoint id, or `null`.
     static func optional(_ id: UInt64?) -> String { id.map(String.init) ?? "null" }
 
-    /// A snapshot as one JSON object.
-    public static func snapshotLine(_ s: ClusterSnapshot, time: Double) -> String {
+    /// Writes a snapshot line; the snapshot's times must already be the record's (`rebased`).
+    /// Its frame holds the checkpoints that changed since the last frame and the recoveries
+    /// only when they changed (`RecordFrame`).
+    public func writeSnapshot(_ s: ClusterSnapshot, time: Double) {
+        var frame = RecordFrame(snapshot: s, checkpointIds: s.checkpoints.map(\.id), recoveriesChanged: recoveriesWritten != s.recoveries)
+        frame.snapshot.checkpoints = s.checkpoints.filter { checkpointsWritten[$0.id] != $0 }
+        if !frame.recoveriesChanged { frame.snapshot.recoveries = [] }
+        checkpointsWritten = Dictionary(s.checkpoints.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        recoveriesWritten = s.recoveries
+        write(Self.snapshotLine(s, time: time, frame: Self.encoded(frame)))
+    }
+
+    /// A snapshot as one JSON object: the figures scripts read, and `frame` (encoded).
+    static func snapshotLine(_ s: ClusterSnapshot, time: Double, frame: String) -> String {
         let nodes = s.nodes.map { n in
             JSON.object([
                 ("id", String(n.id)), ("health", JSON.string(n.health.rawValue)), ("phi", JSON.number(n.phi)),
@@ -113,6 +151,7 @@ public final class DrillRecord {
             ("lost", String(s.audit.lost)), ("duplicated", String(s.audit.duplicated)), ("moneyConserved", String(s.audit.moneyConserved)),
             ("checkpointsCompleted", String(s.checkpointsCompleted)), ("recovering", String(s.recovering)),
             ("latencyP99Ms", JSON.number(Double(s.latencyP99) / 1e6)), ("nodes", JSON.array(nodes)),
+            ("frame", frame),
         ])
     }
 }
