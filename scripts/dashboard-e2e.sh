@@ -265,5 +265,40 @@ print(len(events), "events,", len(marks), "marks")
 PY
 ); then ok "the cast is asciicast v2: header, monotone times, output, resize, marks at fault, step, proof, verdict ($out)"; else bad "the cast does not validate" "$out"; fi
 
+# --- replay: a record drawn again, moved through by keys; bad records refused by line.
+"$bin" drill kill-one --simulated --record "$tmp/replay.jsonl" > /dev/null 2>&1
+out=$("$bin" replay "$tmp/replay.jsonl" --info 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$out" | grep -q "version 2, simulated runtime, drill kill-one" && echo "$out" | grep -q "1 fault receipt"; then ok "replay --info says what the record holds"; else bad "replay --info (exit $rc)" "$out"; fi
+start replay 120 40 replay "$tmp/replay.jsonl" --paused
+expect_screen "replay opens paused at the start, saying so" replay "‖ REPLAY 100ms / 8." 5
+expect_screen "at the start the receipts panel says no fault yet" replay "No fault in the record up to here" 2
+tmux -L "$sock" send-keys -t replay Right
+expect_screen "→ moves 5 s on" replay "on 5 s: at 5.1 s of 8.0 s" 3
+expect_screen "at 5 s the kill's receipt is on screen, proved" replay "✓ PROVED: NOTHING LOST" 3
+tmux -L "$sock" send-keys -t replay Left
+expect_screen "← moves 5 s back, and the receipt is gone again" replay "No fault in the record up to here" 3
+tmux -L "$sock" send-keys -t replay n
+expect_screen "n steps to the next event: the kill at 3 s" replay "stepped to 3.000s: kill 2" 3
+tmux -L "$sock" send-keys -t replay K
+expect_screen "a fault key changes nothing in a replay" replay "a replay changes nothing: K (kill) is off" 3
+tmux -L "$sock" send-keys -t replay G
+expect_screen "G goes to the end: the job stopped, the verdict exact" replay "at the end of the record: 8.0 s of 8.0 s" 3
+if screen replay | grep -q "■ STOPPED" && screen replay | grep -q "✓ EXACT"; then ok "the last frame shows the stopped job and its exact verdict"; else bad "last frame" "$(screen replay)"; fi
+tmux -L "$sock" send-keys -t replay g ']' '.'
+expect_screen "g, ] and . play from the start at 2×" replay "▶ 2× REPLAY" 3
+tmux -L "$sock" send-keys -t replay q
+[ "$(exit_code replay 5)" = 0 ] && ok "q leaves a replay, exit 0" || bad "replay exit" "$(screen replay)"
+head -c 2000 "$tmp/replay.jsonl" > "$tmp/cut.jsonl"
+out=$("$bin" replay "$tmp/cut.jsonl" 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -Eq "cut.jsonl:[0-9]+: the record is cut short here"; then ok "a cut-short record: file and line, exit 2"; else bad "cut record (exit $rc)" "$out"; fi
+sed '1s/"version": 2/"version": 7/' "$tmp/replay.jsonl" > "$tmp/newer.jsonl"
+out=$("$bin" replay "$tmp/newer.jsonl" 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -q "newer.jsonl:1: format version 7 is newer than this firedrill reads"; then ok "a record from a newer firedrill: line 1, exit 2"; else bad "newer record (exit $rc)" "$out"; fi
+sed '3s/"type": /"type": ,/' "$tmp/replay.jsonl" > "$tmp/bad.jsonl"
+out=$("$bin" replay "$tmp/bad.jsonl" 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -q "bad.jsonl:3: not valid JSON"; then ok "a malformed line: its number, exit 2"; else bad "malformed record (exit $rc)" "$out"; fi
+out=$("$bin" replay "$tmp/replay.jsonl" --at 1h 2>&1); rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q "the record ends at" && ok "--at past the end is refused" || bad "--at past the end (exit $rc)" "$out"
+
 echo "dashboard e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

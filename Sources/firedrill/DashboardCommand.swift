@@ -21,14 +21,7 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "Standby copies of each node's checkpointed state kept on other nodes.")
     var replicas: Int = 1
 
-    @Option(help: "Colour theme: a name from 'firedrill themes' or a path to a .toml file.")
-    var theme: String = "default"
-
-    @Option(help: "Screen refresh interval (e.g. 100ms, 1s).")
-    var refresh: String = "100ms"
-
-    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set): states read from glyphs and attributes.")
-    var noColor = false
+    @OptionGroup var screen: ScreenOptions
 
     @Option(help: "Play a drill live (a built-in name or a .toml file): its job, its steps with captions, its verdict. p pauses the schedule.")
     var drill: String?
@@ -45,9 +38,6 @@ struct DashboardCommand: ParsableCommand {
     @Flag(help: "Presenter mode: large captions for drill steps, '.' and space pause and resume, '[' and ']' slow down and speed up the simulated runtime.")
     var presenter = false
 
-    @Flag(name: .customLong("no-mouse"), help: "No mouse: clicks and the wheel go to the terminal (its own text selection works).")
-    var noMouse = false
-
     @Option(name: .customLong("save-drill"), help: "On quit, write the session's faults and commands as a drill file here (with draft expectations from what was measured).")
     var saveDrill: String?
 
@@ -62,9 +52,7 @@ struct DashboardCommand: ParsableCommand {
             guard simulated else { throw ValidationError("--speed needs --simulated: the threaded engine runs in real time") }
             guard PacedSimulation.speeds.contains(s) else { throw ValidationError("--speed \(s) is outside 0.1–10 (virtual seconds per real second)") }
         }
-        guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
-            throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
-        }
+        let refreshMillis = try screen.refreshMillis()
         var config = try job.config()
         var replicas = self.replicas
         var drillToPlay: Drill?
@@ -74,7 +62,7 @@ struct DashboardCommand: ParsableCommand {
             config = drillToPlay?.job.config ?? config
             replicas = drillToPlay?.job.replicas ?? replicas
         }
-        let (themes, startMessage) = try Self.themes(first: theme)
+        let (themes, startMessage) = try Self.themes(first: screen.theme)
         guard TerminalCheck.isInteractive else {
             var err = StandardError()
             print("firedrill: the dashboard needs a terminal on stdin and stdout; without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
@@ -114,13 +102,12 @@ struct DashboardCommand: ParsableCommand {
             replicas: replicas, queueCapacity: config.channelCapacity * config.nodes, expectedMoney: config.totalMoney, accounts: config.accounts)
         let source: LiveSource = player.map(DrillSource.init) ?? EngineSource(engine)
         var options = DashboardApp.Options(
-            refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
-            noColor: noColor || Self.noColorEnvironment, job: jobFacts, startMessage: startMessage)
+            refreshMillis: refreshMillis, themes: themes, noColor: screen.colorless, job: jobFacts, startMessage: startMessage)
         options.readOnly = readOnly
         options.presenter = presenter
         options.config = config
         options.replicas = replicas
-        options.mouse = !noMouse
+        options.mouse = !screen.noMouse
         if readOnly && startMessage == nil { options.startMessage = ("read-only session: fault keys and destructive commands are off", false) }
         let app = DashboardApp(source: source, options: options, cast: recorder)
         // What the shutdown found, written by the thread that runs it.

@@ -27,26 +27,14 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print what the record holds (span, frames, events, receipts, verdict) instead of opening the dashboard.")
     var info = false
 
-    @Option(help: "Colour theme: a name from 'firedrill themes' or a path to a .toml file.")
-    var theme: String = "default"
-
-    @Option(help: "Screen refresh interval (e.g. 100ms, 1s).")
-    var refresh: String = "100ms"
-
-    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
-    var noColor = false
-
-    @Flag(name: .customLong("no-mouse"), help: "No mouse: clicks and the wheel go to the terminal.")
-    var noMouse = false
+    @OptionGroup var screen: ScreenOptions
 
     @Option(help: "Record the replay as an asciicast v2 file, with chapter marks.")
     var cast: String?
 
     func run() throws {
         guard TimeSpeed.range.contains(speed) else { throw ValidationError("--speed \(speed) is outside 0.1–10 (record seconds per real second)") }
-        guard let refreshSeconds = DurationText.parse(refresh), refreshSeconds >= 0.02, refreshSeconds <= 5 else {
-            throw ValidationError("--refresh must be a duration between 20ms and 5s, like 100ms; got '\(refresh)'")
-        }
+        let refreshMillis = try screen.refreshMillis()
         var start: Double?
         if let at {
             guard let t = DurationText.parse(at), t >= 0 else { throw ValidationError("--at must be a duration like 12s or 1m30s; got '\(at)'") }
@@ -61,7 +49,7 @@ struct ReplayCommand: ParsableCommand {
             print(Self.info(recording))
             return
         }
-        let (themes, startMessage) = try DashboardCommand.themes(first: theme)
+        let (themes, startMessage) = try DashboardCommand.themes(first: screen.theme)
         guard TerminalCheck.isInteractive else {
             var err = StandardError()
             print("firedrill: replay needs a terminal on stdin and stdout; without one, 'firedrill replay \(file) --info' says what the record holds", to: &err)
@@ -74,9 +62,8 @@ struct ReplayCommand: ParsableCommand {
         let h = recording.header
         let job = ViewModel.Job(name: h.title, nodes: h.nodes, dataShards: h.dataShards, parityShards: h.parityShards,
                                 replicas: h.replicas, queueCapacity: h.queueCapacity, expectedMoney: h.expectedMoney, accounts: h.accounts)
-        var options = DashboardApp.Options(refreshMillis: Int((refreshSeconds * 1000).rounded()), themes: themes,
-                                           noColor: noColor || DashboardCommand.noColorEnvironment, job: job, startMessage: startMessage)
-        options.mouse = !noMouse
+        var options = DashboardApp.Options(refreshMillis: refreshMillis, themes: themes, noColor: screen.colorless, job: job, startMessage: startMessage)
+        options.mouse = !screen.noMouse
         if startMessage == nil {
             options.startMessage = ("replay of \(file) (\(DurationText.format(recording.end - recording.start))): . pauses, ← → move 5 s, g G start/end, n next event", false)
         }
