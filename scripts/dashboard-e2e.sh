@@ -265,6 +265,26 @@ print(len(events), "events,", len(marks), "marks")
 PY
 ); then ok "the cast is asciicast v2: header, monotone times, output, resize, marks at fault, step, proof, verdict ($out)"; else bad "the cast does not validate" "$out"; fi
 
+# --- the cast read back: firedrill lists its chapters and plays it; asciinema reads it too.
+out=$("$bin" replay "$tmp/kill-one.cast" --info 2>&1); rc=$?
+if [ "$rc" = 0 ] && echo "$out" | grep -q "asciicast v2, 120x40" && echo "$out" | grep -q "fault #1: kill node 2" && echo "$out" | grep -q "verdict: drill kill-one PASSED"; then ok "replay FILE.cast --info lists its chapters"; else bad "cast --info (exit $rc)" "$out"; fi
+start castplay 120 40 replay "$tmp/kill-one.cast" --at 5s
+expect_screen "replay FILE.cast plays the recorded dashboard on the terminal" castplay "Fault receipts" 5
+[ "$(exit_code castplay 15)" = 0 ] && ok "the cast plays to its end, exit 0" || bad "cast play exit" "$(screen castplay)"
+head -c 3000 "$tmp/kill-one.cast" > "$tmp/cut.cast"
+out=$("$bin" replay "$tmp/cut.cast" 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -Eq "cut.cast:[0-9]+: the cast is cut short here"; then ok "a cut-short cast: file and line, exit 2"; else bad "cut cast (exit $rc)" "$out"; fi
+sed '1s/"version": 2/"version": 3/' "$tmp/kill-one.cast" > "$tmp/v3.cast"
+out=$("$bin" replay "$tmp/v3.cast" 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -q "v3.cast:1: asciicast version 3 is newer than firedrill reads (2)"; then ok "a cast of a newer version: line 1, exit 2"; else bad "newer cast (exit $rc)" "$out"; fi
+asciinema=${FIREDRILL_ASCIINEMA:-$(command -v asciinema || true)}
+if [ -n "$asciinema" ] && [ -x "$asciinema" ]; then
+  out=$("$asciinema" cat "$tmp/kill-one.cast" 2>&1 < /dev/null); rc=$?
+  if [ "$rc" = 0 ] && echo "$out" | grep -q "Fault receipts"; then ok "asciinema $("$asciinema" --version 2>&1 | awk '{print $2}') reads the cast (asciinema cat)"; else bad "asciinema cat (exit $rc)" "$(echo "$out" | tail -5)"; fi
+else
+  echo "skip asciinema cat: asciinema is not installed (.ci/run installs it from PyPI)"
+fi
+
 # --- replay: a record drawn again, moved through by keys; bad records refused by line.
 "$bin" drill kill-one --simulated --record "$tmp/replay.jsonl" > /dev/null 2>&1
 out=$("$bin" replay "$tmp/replay.jsonl" --info 2>&1); rc=$?

@@ -12,7 +12,7 @@ struct ReplayCommand: ParsableCommand {
         discussion: "Keys: . pause/play, n next event (paused), ← → 5 s back/on, g G start/end, [ ] slower/faster, Tab receipts/log, / filter, q quit. Exit 2 for a record that is missing, cut short, malformed or from a newer firedrill (the error names the line)."
     )
 
-    @Argument(help: "The record: a JSON Lines file written by --record.")
+    @Argument(help: "The record: a JSON Lines file written by --record (or an asciicast written by --cast, FILE.cast: played on this terminal; --info lists its chapters).")
     var file: String
 
     @Option(help: "Start here: seconds into the record (e.g. 12s, 1m30s).")
@@ -39,6 +39,17 @@ struct ReplayCommand: ParsableCommand {
         if let at {
             guard let t = DurationText.parse(at), t >= 0 else { throw ValidationError("--at must be a duration like 12s or 1m30s; got '\(at)'") }
             start = t
+        }
+        if file.hasSuffix(".cast") {
+            let cast: CastFile
+            do { cast = try CastFile.read(file) } catch { throw ValidationError(error.description) }
+            if let t = start, t > cast.duration + 1e-9 { throw ValidationError("--at \(at ?? ""): the cast ends at \(DurationText.format(cast.duration))") }
+            if info || !TerminalCheck.isInteractive {
+                print(CastPlayback.info(cast))
+                return
+            }
+            CastPlayback.play(cast, speed: speed, from: start ?? 0)
+            return
         }
         let recording: Recording
         do { recording = try RecordReader.read(file) } catch { throw ValidationError(error.description) }

@@ -18,23 +18,12 @@ public enum RecordReader {
     /// Reads and checks the record at `path`.
     /// - Throws: `FileError` naming the file and the line.
     public static func read(_ path: String) throws(FileError) -> Recording {
-        guard let f = fopen(path, "rb") else {
-            let why = String(cString: strerror(errno))
+        let bytes: [UInt8]
+        do { bytes = try TextFile.bytes(path, limit: sizeLimit, what: "record") } catch {
             var st = stat()
-            let partial = stat(path + ".partial", &st) == 0
-            throw FileError(file: path, line: 0, "cannot read the record: \(why)"
-                            + (partial ? " (\(path).partial exists: the session that writes it has not ended, or ended in a crash)" : ""))
+            guard stat(path, &st) != 0, stat(path + ".partial", &st) == 0 else { throw error }
+            throw FileError(file: path, line: 0, error.message + " (\(path).partial exists: the session that writes it has not ended, or ended in a crash)")
         }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if bytes.count > sizeLimit { throw FileError(file: path, line: 0, "the record is over \(sizeLimit >> 20) MB") }
-            if n < chunk.count { break }
-        }
-        if ferror(f) != 0 { throw FileError(file: path, line: 0, "cannot read the record: \(String(cString: strerror(errno)))") }
         return try parse(bytes, file: path)
     }
 
