@@ -3,13 +3,13 @@
 # files, flags, commands or bytes with. Each harness in Fuzz/ checks its parser's own
 # properties (never traps; errors name a line; what is accepted survives a round trip).
 #   bash scripts/fuzz.sh [TARGET] [SECONDS]
-# TARGET: toml, drill, theme, command, manifest, format, frame, or all (the default);
+# TARGET: toml, drill, theme, command, manifest, format, frame, record, or all (the default);
 # SECONDS per target (default 30). Seeds come from Fuzz/corpus/TARGET and the shipped
 # themes; what libFuzzer learns stays in .build-fuzz/corpus/TARGET; a crash is saved as
 # .build-fuzz/crash-TARGET-* and the script exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-all=(toml drill theme command manifest format frame)
+all=(toml drill theme command manifest format frame record)
 target=${1:-all}
 seconds=${2:-30}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: SECONDS must be a positive whole number, got '$seconds'" >&2; exit 2; }
