@@ -148,6 +148,16 @@ struct RenderTests {
         #expect(Fixtures.render(held).row(0).contains("⏸ sources wait for the audit"))
     }
 
+    @Test("a full disk is in the header, with how long, until a checkpoint stores again; at 80 columns too")
+    func diskFull() throws {
+        var s = Fixtures.snapshot()
+        s.diskFullSince = 58.5
+        #expect(Fixtures.render(s).row(0).contains("✗ DISK FULL 2.50s: checkpoints fail"))
+        let small = Fixtures.render(s, width: 80, height: 24)
+        #expect(small.row(0).contains("DISK FULL") && small.row(0).contains("RUNNING"))
+        #expect(!Fixtures.render(Fixtures.snapshot()).row(0).contains("DISK FULL"))
+    }
+
     @Test("80x24 fits: every panel present, low-priority columns dropped, long text cut with …")
     func small() throws {
         let long = EngineEvent(time: 3, kind: .error, message: String(repeating: "very long message ", count: 10))

@@ -67,6 +67,9 @@ struct DiskFullTests {
             }
         }, "no checkpoint failed for the full disk")
         #expect(engine.snapshot().running)
+        // The board says the disk is full (the dashboard's header shows it), typed.
+        #expect(engine.snapshot().diskFullSince != nil)
+        #expect(engine.snapshot().events.contains { if case .checkpointFailed(_, .diskFull) = $0.detail { true } else { false } })
         // The newest complete checkpoint from before still restores, shard for shard.
         let newest = try #require(try engine.store.checkpointIDs().last)
         #expect(newest >= before)
@@ -76,6 +79,8 @@ struct DiskFullTests {
         if mounted { try? FileManager.default.removeItem(atPath: filler) } else { disk.simulateFull(false) }
         let completed = engine.snapshot().checkpointsCompleted
         #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= completed + 2 }, "checkpoints did not resume")
+        #expect(engine.snapshot().diskFullSince == nil)
+        #expect(engine.snapshot().events.contains { if case .diskSpaceBack = $0.detail { true } else { false } })
         let v = engine.stop(finalCheckpoint: true)
         #expect(v.exact && v.moneyConserved && v.committedTransfers > 0)
         // And a restart on it restores and stays exact.

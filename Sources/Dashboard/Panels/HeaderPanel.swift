@@ -9,6 +9,7 @@ public enum HeaderPanel {
         let head = t[.header]
         c.fill(Rect(x: 0, y: row, width: width, height: 1), Cell(" ", head))
         var right: [String] = []
+        if let since = s.diskFullSince { right.append("✗ DISK FULL \(Format.duration(max(0, s.uptime - since))): checkpoints fail") }
         if vm.state.frozen { right.append("❄ FROZEN") }
         if let r = vm.replay {
             let pace = vm.state.timePaused ? "‖" : "▶" + (vm.speed.map { $0 != 1 ? " " + TimeSpeed.text($0) : "" } ?? "")

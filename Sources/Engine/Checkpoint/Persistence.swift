@@ -56,7 +56,7 @@ final class Persistence {
         let manifest: Manifest
         do {
             manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: globalOffsets(state), createdMillis: clock.wallMillis(), parallel: parallelWrites)
-        } catch { throw .storage("\(error)") }
+        } catch { throw error.noSpace ? .noSpace("\(error)") : .storage("\(error)") }
         let durable = clock.nanos() &- startedNanos
         let retired: [UInt64]
         do { retired = try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
@@ -72,7 +72,7 @@ final class Persistence {
         let offsets = globalOffsets(state)
         do {
             didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: offsets, rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
-        } catch { throw .sink("\(error)") }
+        } catch { throw error.noSpace ? .noSpace("sink: \(error)") : .sink("\(error)") }
         if didCommit { committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) } }
         return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count, transfers: offsets.reduce(0, +))
     }
@@ -113,10 +113,13 @@ final class Persistence {
 enum PersistError: Error, CustomStringConvertible {
     case storage(String)
     case sink(String)
+    /// A write found the disk (or the quota) full.
+    case noSpace(String)
     var description: String {
         switch self {
         case let .storage(m): "storage: \(m)"
         case let .sink(m): "sink: \(m)"
+        case let .noSpace(m): "the disk is full: \(m)"
         }
     }
 }

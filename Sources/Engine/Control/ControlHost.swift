@@ -184,19 +184,33 @@ extension ControlHost {
                 id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
                 bytes: o.manifest.blobSize, shards: o.manifest.shards.count, healthyShards: o.manifest.shards.count, note: ""))
             let time = uptime
-            board.state.withLock { s in
+            let fullSince: Double? = board.state.withLock { s in
                 s.completed += 1
                 s.lastStored = max(s.lastStored, id)
                 if !o.retired.isEmpty { s.receipts.retired(o.retired, at: time) }
+                defer { s.diskFullSince = nil }
+                return s.diskFullSince
             }
+            if let since = fullSince { emit(.diskSpaceBack(checkpoint: id, seconds: max(0, time - since))) }
             coordinator.finish(id)
             submitCommit(state)
         case let .failure(e):
             proof { $0.dropped(id) }
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
-            emit(.checkpointFailed(checkpoint: id, .store(e.description)))
+            emit(.checkpointFailed(checkpoint: id, failure(e)))
             coordinator.finish(id)
         }
+    }
+
+    /// A failed store or commit as an event's reason; a full disk is marked on the board
+    /// (the dashboard says so until a checkpoint stores again).
+    private func failure(_ e: PersistError, commit: Bool = false) -> EngineEvent.CheckpointFailure {
+        if case let .noSpace(why) = e {
+            let time = uptime
+            board.state.withLock { s in if s.diskFullSince == nil { s.diskFullSince = time } }
+            return .diskFull(why)
+        }
+        return commit ? .commit(e.description) : .store(e.description)
     }
 
     /// The sink committed epoch `id` (or found it already there, or failed).
@@ -214,7 +228,7 @@ extension ControlHost {
             }
         case let .failure(e):
             proof { $0.dropped(id) }
-            emit(.checkpointFailed(checkpoint: id, .commit(e.description)))
+            emit(.checkpointFailed(checkpoint: id, failure(e, commit: true)))
         }
     }
 

@@ -132,6 +132,9 @@ public struct ClusterSnapshot: Sendable, Codable {
     public var stopPhase: StopPhase? = nil
     /// A receipt per fault (oldest first): what broke, each step the engine took, the proof.
     public var receipts: [FaultReceipt] = []
+    /// Since when checkpoints (or the sink's commits) fail for want of disk space; nil when
+    /// the last checkpoint stored.
+    public var diskFullSince: Double? = nil
 
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }
@@ -147,6 +150,7 @@ public struct ClusterSnapshot: Sendable, Codable {
         for i in s.recoveries.indices { s.recoveries[i].at -= base }
         for i in s.history.indices { s.history[i].time -= base }
         for i in s.nodes.indices { s.nodes[i].lastDiskRepair = s.nodes[i].lastDiskRepair.map { $0 - base } }
+        s.diskFullSince = diskFullSince.map { $0 - base }
         return s
     }
 
@@ -157,7 +161,7 @@ public struct ClusterSnapshot: Sendable, Codable {
         case uptime, running, nodes, checkpoints, produced, applied, producedPerSecond, committedPerSecond
         case latencyP50, latencyP99, runLatencyP50, runLatencyP99, audit, restoredFrom, checkpointsCompleted
         case recoveries, recovering, committedCheckpoint, sinkCommittedTransfers, newestCheckpoint, verdictAge
-        case verdictAgeP99, unauditedCheckpoints, heldForAudit, heldForAuditSeconds, auditedPerSecond, auditError, stopPhase
+        case verdictAgeP99, unauditedCheckpoints, heldForAudit, heldForAuditSeconds, auditedPerSecond, auditError, stopPhase, diskFullSince
     }
 
     /// One point of the throughput history: rates per second over the preceding second.

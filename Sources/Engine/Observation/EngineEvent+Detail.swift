@@ -11,6 +11,8 @@ extension EngineEvent {
         case commit(String)
         /// The last checkpoint of a stop did not complete in time.
         case finalDidNotComplete
+        /// Writing it (or committing its epoch) found the disk full.
+        case diskFull(String)
 
         var text: String {
             switch self {
@@ -19,6 +21,7 @@ extension EngineEvent {
             case let .store(why): "failed: \(why)"
             case let .commit(why): "failed to commit: \(why)"
             case .finalDidNotComplete: "failed: the final checkpoint did not complete"
+            case let .diskFull(why): "failed: the disk is full (\(why)); older checkpoints stay restorable"
             }
         }
     }
@@ -78,6 +81,8 @@ extension EngineEvent {
         /// The sink was damaged and rebuilt from `checkpoint` (nil: empty, nothing committed
         /// yet) in `seconds`; the damaged file was kept as `keptAs`.
         case sinkRebuilt(checkpoint: UInt64?, why: String, keptAs: String, rows: Int, seconds: Double)
+        /// Checkpoints store again after the disk was full for `seconds`.
+        case diskSpaceBack(checkpoint: UInt64, seconds: Double)
         /// The host-stall guard's findings (the whole process paused or starved).
         case hostStall(String)
         case note(Kind, String)
@@ -100,7 +105,7 @@ extension EngineEvent {
             case .command, .diskWiped: .operatorAction
             case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
             case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp: .recovery
-            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed: .repair
+            case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed, .diskSpaceBack: .repair
             case .auditMismatch, .auditRecovered: .audit
             case let .note(k, _): k
             }
@@ -136,6 +141,7 @@ extension EngineEvent {
             case .auditFailed: "audit-failed"
             case .auditRecovered: "audit-recovered"
             case .sinkRebuilt: "sink-rebuilt"
+            case .diskSpaceBack: "disk-space-back"
             case .hostStall: "host-stall"
             case .note: "note"
             }
@@ -180,6 +186,7 @@ extension EngineEvent {
             case let .auditRecovered(e): "the audit works again (epoch \(e))"
             case let .sinkRebuilt(id, why, kept, rows, seconds):
                 "the sink was damaged (\(why)): rebuilt from \(id.map { "checkpoint \($0)" } ?? "nothing (no checkpoint yet)"), \(rows) balances in \(Int((seconds * 1000).rounded())) ms; the damaged file is kept as \(kept)"
+            case let .diskSpaceBack(id, seconds): "the disk has space again: checkpoint \(id) stored after \(BenchFormat.fixed(seconds, 1)) s of a full disk"
             case let .hostStall(m): m
             case let .note(_, m): m
             }

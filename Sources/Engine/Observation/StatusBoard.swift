@@ -51,6 +51,8 @@ final class StatusBoard: Sendable {
         /// Verdict ages sampled over the run, nanoseconds.
         var verdictAges = LatencyHistogram()
         var auditError: String?
+        /// Since when writes find the disk full (nil: the last checkpoint stored).
+        var diskFullSince: Double?
         var stopPhase: ClusterSnapshot.StopPhase?
         /// Per begun checkpoint, the source offsets the nodes had published when its barrier
         /// was injected (at most its own offsets): how far the auditor may work ahead.
@@ -158,6 +160,7 @@ final class StatusBoard: Sendable {
             snap.heldForAuditSeconds = Double(s.heldNanos &+ (s.heldSince.map { nowNanos &- min(nowNanos, $0) } ?? 0)) / 1e9
             snap.auditedPerSecond = max(0, rate(2.0) { $0.audited })
             snap.auditError = s.auditError
+            snap.diskFullSince = s.diskFullSince
             snap.stopPhase = s.stopPhase
             snap.receipts = s.receipts.receipts
             return snap

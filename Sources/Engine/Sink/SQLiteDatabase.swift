@@ -31,10 +31,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Runs statements with no results.
     public func execute(_ sql: String) throws(SinkError) {
         var err: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(handle, sql, nil, nil, &err) != SQLITE_OK {
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
-            throw SinkError("\(path): \(message) (in: \(sql.prefix(80)))")
+            throw SinkError("\(path): \(message) (in: \(sql.prefix(80)))", noSpace: rc & 0xff == SQLITE_FULL)
         }
     }
 
@@ -67,7 +68,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_ROW { return true }
             if rc == SQLITE_DONE { return false }
-            throw SinkError("\(db.path): \(db.lastError)")
+            throw SinkError("\(db.path): \(db.lastError)", noSpace: rc & 0xff == SQLITE_FULL)
         }
 
         /// Runs to completion and resets for the next use.
@@ -93,5 +94,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
 /// A sink database problem, with the path.
 public struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
-    public init(_ d: String) { description = d }
+    /// SQLite could not write for want of space (`SQLITE_FULL`).
+    public var noSpace = false
+    public init(_ d: String, noSpace: Bool = false) {
+        description = d
+        self.noSpace = noSpace
+    }
 }

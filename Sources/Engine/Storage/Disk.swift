@@ -41,9 +41,12 @@ extension Disk {
 public struct DiskError: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var reason: String
-    public init(path: String, reason: String) {
+    /// The disk (or the user's quota) is full: ENOSPC or EDQUOT, real or simulated.
+    public var noSpace: Bool
+    public init(path: String, reason: String, noSpace: Bool = false) {
         self.path = path
         self.reason = reason
+        self.noSpace = noSpace
     }
     public var description: String { "\(path): \(reason)" }
 }

@@ -42,6 +42,8 @@ public final class FileDisk: Disk {
     func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+    /// Whether the last call failed for want of space (the disk's or the quota's).
+    static var noSpaceNow: Bool { errno == ENOSPC || errno == EDQUOT }
 
     public func read(_ path: String) throws(DiskError) -> [UInt8]? {
         let p = full(path)
@@ -101,11 +103,12 @@ public final class FileDisk: Disk {
     }
 
     private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer) throws(DiskError) {
-        if isFull.load(ordering: .relaxed) { throw DiskError(path: p, reason: "write failed: \(String(cString: strerror(ENOSPC))) (simulated)") }
+        if isFull.load(ordering: .relaxed) { throw DiskError(path: p, reason: "write failed: \(String(cString: strerror(ENOSPC))) (simulated)", noSpace: true) }
         let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, Self.fileMode)
-        guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())") }
+        guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())", noSpace: Self.noSpaceNow) }
         // Balances and checkpoints are private whatever the umask says.
         var failure: String? = fchmod(fd, Self.fileMode) == 0 ? nil : "cannot make it private: \(Self.errnoText())"
+        var noSpace = false
         var done = 0
         let torn = tears()
         let count = torn ? buf.count / 2 : buf.count
@@ -114,14 +117,15 @@ public final class FileDisk: Disk {
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = "write failed: \(Self.errnoText())"
+                noSpace = Self.noSpaceNow
                 break
             }
             done += n
         }
-        if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())" }
+        if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())"; noSpace = Self.noSpaceNow }
         if failure == nil && torn { failure = "torn write: the planned crash came after \(count) of \(buf.count) bytes" }
         close(fd)
-        if let failure { throw DiskError(path: p, reason: failure) }
+        if let failure { throw DiskError(path: p, reason: failure, noSpace: noSpace) }
     }
 
     static func syncDirectory(of p: String) {
