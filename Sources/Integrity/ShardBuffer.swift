@@ -18,33 +18,49 @@ public final class ShardBuffer {
     /// All shards back to back: shard `i` is bytes `i*shardLength ..< (i+1)*shardLength`.
     public let bytes: UnsafeMutableRawBufferPointer
 
-    /// Whether the memory came from `mmap` (large stripes) rather than the heap.
-    private let mapped: Bool
+    /// The length of the mapping `bytes` starts (large stripes), 0 when it came from the heap.
+    private let mappedLength: Int
 
-    /// Zero-filled shards. Large stripes are mapped with their pages populated up front:
-    /// faulting in 100 MB a page at a time costs more than coding it.
-    public init(count: Int, shardLength: Int) {
+    /// Zero-filled shards. Large stripes are mapped, with room to spare, and kept in a pool
+    /// when freed, so the next checkpoint, scrub or restore reuses resident pages although
+    /// its size differs by a few bytes. A fresh mapping is not populated up front: filling
+    /// 100 MB under `MAP_POPULATE` holds the process's memory-map lock for hundreds of
+    /// milliseconds, and every other thread that faults a page or maps memory meanwhile
+    /// waits for it (every node thread stalled at once, every few seconds, with a 100 MB
+    /// state). Its pages fault in as the stripe is filled, transparent huge pages where the
+    /// kernel gives them (`MADV_HUGEPAGE`: a fault per 2 MB).
+    public convenience init(count: Int, shardLength: Int) {
+        self.init(count: count, shardLength: shardLength, pool: Self.pool)
+    }
+
+    /// The pool large stripes come from and go back to (tests give their own).
+    private let pool: PoolBox
+
+    init(count: Int, shardLength: Int, pool: PoolBox) {
+        self.pool = pool
         self.count = max(0, count)
         self.shardLength = max(0, shardLength)
         let total = max(1, self.count * self.shardLength)
-        if total >= Self.mapThreshold, let reused = Self.pool.withLock({ $0.take(total) }) {
-            bytes = reused
+        if total >= Self.mapThreshold, let reused = pool.free.withLock({ $0.take(atLeast: total) }) {
+            bytes = UnsafeMutableRawBufferPointer(start: reused.start, count: total)
             bytes.initializeMemory(as: UInt8.self, repeating: 0)
-            mapped = true
-        } else if total >= Self.mapThreshold, let p = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0), p != MAP_FAILED {
+            mappedLength = reused.length
+        } else if total >= Self.mapThreshold, case let length = Self.mappingLength(for: total),
+                  let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED {
+            _ = madvise(p, length, Int32(MADV_HUGEPAGE))
             bytes = UnsafeMutableRawBufferPointer(start: p, count: total)  // anonymous pages are zero
-            mapped = true
+            mappedLength = length
         } else {
             bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: 64)
             bytes.initializeMemory(as: UInt8.self, repeating: 0)
-            mapped = false
+            mappedLength = 0
         }
     }
 
     deinit {
-        if mapped {
-            let keep = bytes
-            if !Self.pool.withLock({ $0.give(keep) }) { munmap(bytes.baseAddress, bytes.count) }
+        if mappedLength > 0 {
+            let start = bytes.baseAddress.unsafelyUnwrapped, length = mappedLength
+            if !pool.free.withLock({ $0.give(start: start, length: length) }) { munmap(start, length) }
         } else {
             bytes.deallocate()
         }
@@ -52,28 +68,47 @@ public final class ShardBuffer {
 
     static let mapThreshold = 4 << 20
 
-    /// A few recently freed large stripes, kept mapped so the next checkpoint or restore
-    /// of the same size reuses resident pages instead of faulting in fresh ones.
-    struct Pool: ~Copyable {
-        var free: [(start: UInt, count: Int)] = []
-        static let limit = 4
-        static let byteLimit = 512 << 20
+    /// A mapping for `total` bytes: a sixteenth more, in whole 2 MB pages, so that the next
+    /// stripe of nearly the same size fits in it.
+    static func mappingLength(for total: Int) -> Int {
+        let page = 2 << 20
+        return (total + total / 16 + page - 1) / page * page
+    }
 
-        mutating func take(_ count: Int) -> UnsafeMutableRawBufferPointer? {
-            guard let i = free.firstIndex(where: { $0.count == count }) else { return nil }
+    /// A few recently freed large stripes, kept mapped for the next one that fits.
+    struct Pool: ~Copyable {
+        var free: [(start: UInt, length: Int)] = []
+        static let limit = 4
+        static let byteLimit = 768 << 20
+
+        /// The smallest mapping that holds `count` bytes without wasting more than half of it.
+        mutating func take(atLeast count: Int) -> (start: UnsafeMutableRawPointer, length: Int)? {
+            var best: Int?
+            for (i, e) in free.enumerated() where e.length >= count && e.length / 2 <= count {
+                if best.map({ e.length < free[$0].length }) ?? true { best = i }
+            }
+            guard let i = best else { return nil }
             let e = free.remove(at: i)
-            return UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: e.start), count: e.count)
+            return (UnsafeMutableRawPointer(bitPattern: e.start).unsafelyUnwrapped, e.length)
         }
 
-        mutating func give(_ b: UnsafeMutableRawBufferPointer) -> Bool {
-            let held = free.reduce(0) { $0 + $1.count }
-            guard free.count < Self.limit, held + b.count <= Self.byteLimit, let base = b.baseAddress else { return false }
-            free.append((UInt(bitPattern: base), b.count))
+        /// Keeps a freed mapping; false when the pool is full (the caller unmaps it).
+        mutating func give(start: UnsafeMutableRawPointer, length: Int) -> Bool {
+            let held = free.reduce(0) { $0 + $1.length }
+            guard free.count < Self.limit, held + length <= Self.byteLimit else { return false }
+            free.append((UInt(bitPattern: start), length))
             return true
         }
     }
 
-    static let pool = Mutex(Pool())
+    /// A pool behind its lock.
+    final class PoolBox: Sendable {
+        let free = Mutex(Pool())
+        init() {}
+        deinit { free.withLock { p in for e in p.free { munmap(UnsafeMutableRawPointer(bitPattern: e.start), e.length) } } }
+    }
+
+    static let pool = PoolBox()
 
     /// The start of shard `index`.
     public func pointer(_ index: Int) -> UnsafeMutableRawPointer {

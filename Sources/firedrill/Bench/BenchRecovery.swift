@@ -27,10 +27,14 @@ struct BenchRecovery: ParsableCommand {
     @Option(help: "Measure only these parts, comma separated.")
     var only: BenchParts<Part> = .all
 
-    enum Part: String, CaseIterable { case detect, standby, shards, soak, sink }
+    enum Part: String, CaseIterable { case detect, standby, shards, soak, sink, falseDetections = "false-detections" }
+
+    @Option(help: "Minutes the false-detections run lasts (1-60).")
+    var falseMinutes: Int = 10
 
     func run() throws {
         guard (1...100).contains(trials) else { throw ValidationError("--trials must be between 1 and 100") }
+        guard (1...60).contains(falseMinutes) else { throw ValidationError("--false-minutes must be between 1 and 60") }
         var results: [BenchResult] = []
         if only.contains(.detect) {
             let (detect, after) = try detection()
@@ -54,7 +58,44 @@ struct BenchRecovery: ParsableCommand {
             let (rebuild, rows, open) = try sinkRebuild()
             results.append(BenchResult(name: "sink-rebuild-1M-accounts", value: Stopwatch.median(rebuild) * 1000, unit: "ms", detail: "median of \(rebuild.count): a damaged sink.db rebuilt from the newest checkpoint (\(rows) balance rows, one transaction, fsync, rename); opening with the full audit after it \(ms(Stopwatch.median(open))); every audit exact"))
         }
+        if only.contains(.falseDetections) {
+            let f = try falseDetections()
+            results.append(BenchResult(name: "false-detections-\(falseMinutes)min", value: Double(f.detections), unit: "nodes marked down",
+                                       detail: "\(falseMinutes) min, 6.5 M accounts (104 MB of state) at 1 M transfers/s, checkpoints every 2 s, no fault injected; \(f.hostStalls) host stalls seen (verdicts held, no node marked down for them), \(f.checkpoints) checkpoints, audit \(f.exact ? "exact" : "NOT exact")"))
+        }
         BenchReport.print(results, json: options.json)
+    }
+
+    /// The 100 MB job with no fault at all: every node marked down is a false detection.
+    private func falseDetections() throws -> (detections: Int, hostStalls: Int, checkpoints: Int, exact: Bool) {
+        var c = JobConfig()
+        c.accounts = 6_500_000
+        c.rate = 1_000_000
+        c.checkpointInterval = 2
+        let d = dir("false")
+        defer { FileDisk(root: d).removeTreeQuietly() }
+        let engine = try open(c, d, replicas: 1)
+        engine.start()
+        // The log keeps its newest 500 events: count as they come.
+        var downs = 0, stalls = 0
+        var seen = -1.0
+        var atSeen = Set<String>()  // events at exactly `seen` already counted
+        let end = engine.uptime + Double(falseMinutes) * 60
+        while engine.uptime < end {
+            sleepSeconds(1)
+            for e in engine.snapshot().events where e.time >= seen && !(e.time == seen && atSeen.contains(e.description)) {
+                if e.time > seen { seen = e.time; atSeen = [] }
+                atSeen.insert(e.description)
+                switch e.detail {
+                case .nodeDown: downs += 1; if verbose { print("  false detection: \(e)") }
+                case .hostStall: stalls += 1; if verbose { print("  \(e)") }
+                default: break
+                }
+            }
+        }
+        let checkpoints = engine.snapshot().checkpointsCompleted
+        let v = engine.stop(finalCheckpoint: true)
+        return (downs, stalls, checkpoints, v.exact && v.moneyConserved)
     }
 
     /// A job with 1 M accounts runs and stops; then, three times, a page of its sink is
