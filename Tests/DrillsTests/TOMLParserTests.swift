@@ -78,6 +78,19 @@ struct TOMLParserTests {
         #expect(e?.description.hasPrefix("t.toml:\(line):") == true)
     }
 
+    @Test("an array left open over a megabyte of lines is refused at its line, each line read once")
+    func unclosedArrayOverManyLines() throws {
+        // Before: every line added re-scanned all the lines before it (quadratic: minutes
+        // for a file at the 1 MB limit).
+        let text = "steps = [\n" + String(repeating: "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,\n", count: 12_100)
+        #expect(text.utf8.count > 1_000_000)
+        let e = try #require(error(text))
+        #expect(e.line == 1, "\(e.description)")
+        // Balanced over several lines, with brackets in strings and a comment, still reads.
+        let doc = try parse("a = [\n  \"[x\",  # a comment ]\n  'y]',\n]\nb = 1\n")
+        #expect(doc.root["a"] != nil && doc.root["b"] != nil)
+    }
+
     @Test("random text never crashes the reader")
     func garbage() {
         var rng = SystemRandomNumberGenerator()

@@ -65,11 +65,17 @@ public struct TOMLParser {
             }
             valueText = valueText.dropFirst().drop { $0 == " " || $0 == "\t" }
             // An array may run over several lines: gather until its brackets balance.
+            // (Each line is scanned once, the state carried on: an unclosed '[' over a
+            // megabyte of lines is refused in linear time.)
             var joined = String(valueText)
             if joined.first == "[" && !Self.bracketsBalanced(joined) {
                 joined = Self.stripComment(joined)
-                while !Self.bracketsBalanced(joined), i < lines.count {
-                    joined += " " + Self.stripComment(lines[i])
+                var scan = BracketScan()
+                scan.feed(joined)
+                while !scan.balanced, i < lines.count {
+                    let more = " " + Self.stripComment(lines[i])
+                    joined += more
+                    scan.feed(more)
                     i += 1
                 }
             }
@@ -125,23 +131,37 @@ public struct TOMLParser {
     }
 
     static func bracketsBalanced(_ s: String) -> Bool {
+        var scan = BracketScan()
+        scan.feed(s)
+        return scan.balanced
+    }
+
+    /// Brackets counted outside strings, over text fed piece by piece.
+    struct BracketScan {
         var depth = 0
         var quote: Character? = nil
         var escaped = false
-        for c in s {
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
-                continue
-            }
-            switch c {
-            case "\"", "'": quote = c
-            case "[": depth += 1
-            case "]": depth -= 1
-            case "#": return depth <= 0
-            default: break
+        /// A '#' outside strings: the rest is a comment and is not counted.
+        var commented = false
+
+        var balanced: Bool { depth <= 0 }
+
+        mutating func feed(_ s: String) {
+            guard !commented else { return }
+            for c in s {
+                if let q = quote {
+                    if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
+                    continue
+                }
+                switch c {
+                case "\"", "'": quote = c
+                case "[": depth += 1
+                case "]": depth -= 1
+                case "#": commented = true; return
+                default: break
+                }
             }
         }
-        return depth <= 0
     }
 
     func readKey(_ line: Substring, _ n: Int) throws(FileError) -> (String, Substring) {
