@@ -17,14 +17,17 @@ if [ "$target" = all ]; then targets=("${all[@]}"); else
   case " ${all[*]} " in *" $target "*) targets=("$target") ;; *) echo "fuzz.sh: unknown target '$target' (expected one of: ${all[*]}, all)" >&2; exit 2 ;; esac
 fi
 scratch=.build-fuzz
-# The library modules, instrumented for coverage and ASan (a build of their own). An
-# incremental build does not always recompile for new flags: a change of flags starts over.
+# The library modules, optimized (-O keeps Swift's traps: overflow, bounds, preconditions)
+# and instrumented for coverage and ASan, in a build of their own: optimized, the
+# harnesses run 2.5-8 times as many inputs a second as a debug build (12-02: toml 2.3 k/s
+# -> 10.7 k/s, record 1.2 -> 10.3 k/s). An incremental build does not always recompile for
+# new flags: a change of flags starts over.
 flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp
        -Xcc -fsanitize=fuzzer-no-link,address)
-if [ "$(cat "$scratch/flags" 2>/dev/null)" != "${flags[*]}" ]; then rm -rf "$scratch"; mkdir -p "$scratch"; echo "${flags[*]}" >"$scratch/flags"; fi
-swift build --scratch-path "$scratch" --target Dashboard "${flags[@]}" >"$scratch.log" 2>&1 \
+if [ "$(cat "$scratch/flags" 2>/dev/null)" != "release ${flags[*]}" ]; then rm -rf "$scratch"; mkdir -p "$scratch"; echo "release ${flags[*]}" >"$scratch/flags"; fi
+swift build -c release --scratch-path "$scratch" --target Dashboard "${flags[@]}" >"$scratch.log" 2>&1 \
   || { tail -30 "$scratch.log" >&2; echo "fuzz.sh: the instrumented build failed (log: $scratch.log)" >&2; exit 1; }
-bin=$scratch/debug
+bin=$scratch/release
 objects=()
 for o in "$bin/CIntegrity.build"/*.o; do objects+=("$o"); done
 # The objects of the modules' current sources only: a scratch directory keeps the objects
@@ -36,7 +39,7 @@ failed=0
 for t in "${targets[@]}"; do
   exe=$scratch/fuzz-$t
   # (ld.gold warns about ASan's local symbols; the warnings are noise, kept in the log.)
-  swiftc -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$t" -I "$bin/Modules" \
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$t" -I "$bin/Modules" \
     -Xcc -fmodule-map-file="$bin/CIntegrity.build/module.modulemap" -I Sources/CIntegrity/include -I Sources/CSQLite \
     Fuzz/FuzzCheck.swift "Fuzz/$t.swift" "${objects[@]}" -lsqlite3 -o "$exe" >"$scratch/link-$t.log" 2>&1 \
     || { grep -v "Cannot export local symbol" "$scratch/link-$t.log" | tail -20 >&2; echo "fuzz.sh: cannot build the $t harness" >&2; exit 1; }
