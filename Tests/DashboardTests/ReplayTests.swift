@@ -122,7 +122,12 @@ struct ReplayTests {
         #expect(c.row(39).contains("‖ REPLAY PAUSED: . plays, n steps"))
         #expect(c.row(39).contains("←→ 5 s") && !c.row(39).contains("K kill"))
         #expect(Fixtures.find("#1 kill node 2", in: c) != nil)
-        // The job's words give way: the header's right side never covers the state.
+        // The job's words give way: the header's right side never covers the state, and a
+        // piece that does not fit drops whole (no "· 1 s" left of "1 standby").
         #expect(c.row(0).contains("● RUNNING"))
+        #expect(c.row(0).contains("RS(4+2)   up") || c.row(0).contains("RS(4+2) · 1 standby   up"), "\(c.row(0))")
+        var narrow = Canvas(width: 90, height: 40)
+        DashboardView.render(vm, into: &narrow)
+        #expect(narrow.row(0).contains("‖ REPLAY") && narrow.row(0).contains("RUNNING") && !narrow.row(0).contains(" · 1 s"))
     }
 }

@@ -23,12 +23,15 @@ public enum HeaderPanel {
         if let d = vm.drill { right.append("drill \(d.name)") }
         let rightWidth = right.isEmpty ? 0 : right.joined(separator: "  ").unicodeScalars.count + 1
         var x = c.put(" firedrill ", x: 0, y: row, head)
-        let job = "\(vm.job.name) · \(vm.job.nodes) nodes · RS(\(vm.job.dataShards)+\(vm.job.parityShards)) · \(vm.job.replicas) standby"
         let (label, role) = vm.clusterState
         let up = "   up " + Format.duration(s.uptime)
-        // The job's words give way to the uptime, the state (the longest, RECOVERING) and the right side.
+        // The job's words give way to the uptime, the state (the longest, RECOVERING) and the
+        // right side: whole pieces drop from the end first, then the name is cut with "…".
         let after = up.unicodeScalars.count + 3 + max(label.count, 10) + 4 + 2
-        x = c.put(job, x: x + 1, y: row, head.with(.dim), limit: max(0, width - x - 1 - after - rightWidth))
+        let room = max(0, width - x - 1 - after - rightWidth)
+        var pieces = [vm.job.name, "\(vm.job.nodes) nodes", "RS(\(vm.job.dataShards)+\(vm.job.parityShards))", "\(vm.job.replicas) standby"]
+        while pieces.count > 1 && pieces.joined(separator: " · ").unicodeScalars.count > room { pieces.removeLast() }
+        x = c.put(Canvas.fit(pieces.joined(separator: " · "), room), x: x + 1, y: row, head.with(.dim))
         x = c.put(up, x: x, y: row, head)
         let glyph = label == "RUNNING" ? "●" : label == "STOPPED" ? "■" : "▲"
         x = c.put("   ", x: x, y: row, head)
