@@ -179,8 +179,17 @@ public final class FileDisk: Disk {
         var st = stat()
         guard lstat(p, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            for name in try list(path) { try removeTree(path.isEmpty ? name : path + "/" + name) }
-            if rmdir(p) != 0 && errno != ENOENT { throw DiskError(path: p, reason: "cannot remove directory: \(Self.errnoText())") }
+            // Another thread may write into it meanwhile (a checkpoint's shard landing while
+            // a disk is wiped): what it wrote goes too, in a few more rounds at most.
+            var round = 0
+            while true {
+                for name in try list(path) { try removeTree(path.isEmpty ? name : path + "/" + name) }
+                if rmdir(p) == 0 || errno == ENOENT { break }
+                round += 1
+                guard errno == ENOTEMPTY || errno == EEXIST, round < 8 else {
+                    throw DiskError(path: p, reason: "cannot remove directory: \(Self.errnoText())")
+                }
+            }
         } else {
             try remove(path)
         }
