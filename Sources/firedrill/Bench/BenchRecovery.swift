@@ -66,12 +66,19 @@ struct BenchRecovery: ParsableCommand {
         BenchReport.print(results, json: options.json)
     }
 
-    /// The 100 MB job with no fault at all: every node marked down is a false detection.
-    private func falseDetections() throws -> (detections: Int, hostStalls: Int, checkpoints: Int, exact: Bool) {
+    /// The job with 100 MB of state: 6.5 M accounts (16 bytes each) at 1 M transfers/s,
+    /// checkpoints every 2 s.
+    static var bigJob: JobConfig {
         var c = JobConfig()
         c.accounts = 6_500_000
         c.rate = 1_000_000
         c.checkpointInterval = 2
+        return c
+    }
+
+    /// The 100 MB job with no fault at all: every node marked down is a false detection.
+    private func falseDetections() throws -> (detections: Int, hostStalls: Int, checkpoints: Int, exact: Bool) {
+        let c = Self.bigJob
         let d = dir("false")
         defer { FileDisk(root: d).removeTreeQuietly() }
         let engine = try open(c, d, replicas: 1)
@@ -180,10 +187,7 @@ struct BenchRecovery: ParsableCommand {
 
     /// Kill a node of a job holding 100 MB of state; time from the kill to every node running again.
     private func recovery(replicas: Int) throws -> [Double] {
-        var c = JobConfig()
-        c.accounts = 6_500_000  // 16 bytes each: 104 MB of keyed state
-        c.rate = 1_000_000
-        c.checkpointInterval = 2
+        let c = Self.bigJob
         let d = dir("recover-\(replicas)")
         defer { FileDisk(root: d).removeTreeQuietly() }
         let engine = try open(c, d, replicas: replicas)
