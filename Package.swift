@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// firedrill: a fault-tolerance lab for real-time stream processing.
-/// Dependencies point one way: Integrity <- Engine <- Drills <- Dashboard <- Terminal <- firedrill.
+/// Dependencies point one way: Integrity <- Engine <- Flink <- Drills <- Dashboard <- Terminal <- firedrill.
 let package = Package(
     name: "firedrill",
     platforms: [.macOS(.v15)],
@@ -25,19 +25,21 @@ let package = Package(
         .target(name: "Integrity", dependencies: ["CIntegrity"]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "Engine", dependencies: ["Integrity", "CSQLite"]),
-        .target(name: "Drills", dependencies: ["Engine"]),
-        .target(name: "Dashboard", dependencies: ["Drills", "Engine"]),
+        .target(name: "Flink", dependencies: ["Engine", "Integrity"]),
+        .target(name: "Drills", dependencies: ["Engine", "Flink"]),
+        .target(name: "Dashboard", dependencies: ["Drills", "Engine", "Flink"]),
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         .target(name: "Terminal", dependencies: ["Dashboard", "Drills", "CNCurses"]),
         .executableTarget(
             name: "firedrill",
             dependencies: [
-                "Integrity", "Engine", "Drills", "Dashboard", "Terminal",
+                "Integrity", "Engine", "Flink", "Drills", "Dashboard", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "CIntegrity"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Integrity"]),
+        .testTarget(name: "FlinkTests", dependencies: ["Flink", "Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "DrillsTests", dependencies: ["Drills", "Engine"], exclude: ["DrillParity.json", "Golden"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Drills", "Engine"]),
         .testTarget(name: "FiredrillTests", dependencies: ["firedrill"]),

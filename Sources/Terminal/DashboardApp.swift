@@ -65,6 +65,8 @@ public final class DashboardApp {
         let replay = source as? ReplaySource
         state.readOnly = options.readOnly || replay != nil
         state.replay = replay != nil
+        // An attached cluster has no fault receipts (yet): its story is the event log.
+        if source is FlinkSource { state.bottom = .events }
         state.presenter = options.presenter
         let pacer = source.pacer()
         var themeIndex = 0
@@ -84,11 +86,12 @@ public final class DashboardApp {
             if let key {
                 redraw = true
                 let layout = DashboardView.Layout.make(width: screen.width, height: screen.height, nodes: snapshot.nodes.count, drill: source.drillStatus() != nil)
-                let context = DashboardState.Context(
+                var context = DashboardState.Context(
                     nodes: snapshot.nodes.count, shards: options.job.dataShards + options.job.parityShards,
                     latestCheckpoint: snapshot.checkpoints.last { $0.status == .complete }?.id,
                     receipts: ReceiptsPanel.visible(snapshot.receipts, filter: state.filter).count,
                     nodeRows: (layout.nodes.y + 2, max(0, layout.nodes.height - 3)))
+                context.names = snapshot.nodes.compactMap(\.name)
                 let now = snapshot.uptime
                 for effect in state.handle(key, context: context, now: now) {
                     switch effect {

@@ -23,10 +23,12 @@ struct Firedrill: ParsableCommand {
             Chaos soak on the simulated runtime: firedrill simulate --seeds 1000
             Verify and repair stored shards: firedrill scrub --repair
             Heal a data directory (shards and sink) on demand: firedrill repair --data DIR
+            A local Apache Flink lab: firedrill flink up | down | status
+            The dashboard on a real Flink job: firedrill attach flink [URL] [--headless --json]
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, ReplayCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, Bench.self, ThemesCommand.self],
+        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, ReplayCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, FlinkCommand.self, AttachCommand.self, Bench.self, ThemesCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

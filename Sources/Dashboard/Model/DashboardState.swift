@@ -14,6 +14,8 @@ public struct DashboardState: Sendable, Equatable {
         public var receipts: Int
         /// The screen row of node 0 in the nodes table, and how many rows it shows (for clicks).
         public var nodeRows: (top: Int, count: Int)?
+        /// Node names an attached cluster gives (TaskManager ids), accepted in commands.
+        public var names: [String] = []
 
         public init(nodes: Int, shards: Int, latestCheckpoint: UInt64?, receipts: Int = 0, nodeRows: (top: Int, count: Int)? = nil) {
             self.nodes = nodes
@@ -270,7 +272,7 @@ public struct DashboardState: Sendable, Equatable {
                 return [.setSpeed(x)]
             }
             do {
-                let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards)
+                let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards, names: context.names)
                 if readOnly {
                     say(replay ? "a replay changes nothing: '\(command)' is not run" : "read-only session: '\(command)' is not run; nothing was changed", error: true, at: now)
                     return []

@@ -39,6 +39,12 @@ public enum KeyHelp {
         ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("Tab", "log"), ("/", "filter"), ("space", "freeze"), ("t", "theme"),
     ]
 
+    /// The footer's hints when attached to a Flink cluster (the keys that act there).
+    public static let attachedFooter: [(key: String, action: String)] = [
+        ("?", "help"), ("q", "quit"), ("↑↓", "select"), ("K", "kill tm"), ("P", "hang tm"), ("H", "heal"),
+        ("c", "ckpt"), ("D", "rot ckpt"), (":", "cmd"), ("Tab", "receipts"), ("/", "filter"), ("space", "freeze"), ("t", "theme"),
+    ]
+
     /// The footer's hints in a replay.
     public static let replayFooter: [(key: String, action: String)] = [
         ("?", "help"), ("q", "quit"), (".", "pause"), ("←→", "5 s"), ("g G", "start/end"), ("n", "next event"),

@@ -17,7 +17,9 @@ public enum CheckpointsPanel {
         let s = vm.snapshot
         let inner = Box.draw(r, title: "Checkpoints", on: &c, theme: t, titleRight: "\(s.checkpointsCompleted) complete")
         guard inner.width > 0, inner.height > 0 else { return }
-        var cols = Column.fitting(columns, width: inner.width)
+        // Flink's statistics have no alignment time or shards: those columns are not shown.
+        let usable = s.attached == nil ? columns : columns.filter { $0.title != "align" && $0.title != "shards" }
+        var cols = Column.fitting(usable, width: inner.width)
         // The note takes whatever room is left.
         if let last = cols.indices.last, cols[last].title == "note" {
             let used = cols.dropLast().reduce(0) { $0 + $1.width + 1 }

@@ -41,7 +41,8 @@ public enum FooterPanel {
             hints(KeyHelp.replayFooter, row: row, width: width, from: x + 1, on: &c, theme: t)
             return
         }
-        var list = vm.state.readOnly ? KeyHelp.footer.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : KeyHelp.footer
+        let keys = vm.snapshot.attached != nil ? KeyHelp.attachedFooter : KeyHelp.footer
+        var list = vm.state.readOnly ? keys.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : keys
         if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
         if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }
         hints(list, row: row, width: width, from: x + 1, on: &c, theme: t)

@@ -18,6 +18,20 @@ public enum NodesPanel {
         Column(title: "disk shards", width: 11, priority: 2, alignRight: false),
     ]
 
+    /// An attached cluster's TaskManagers: the engine's phi, queue, standby and disk columns do
+    /// not apply there and are not shown.
+    static let attachedColumns = [
+        Column(title: "", width: 1, priority: 0, alignRight: false),
+        Column(title: "id", width: 2, priority: 0, alignRight: true),
+        Column(title: "taskmanager", width: 14, priority: 0, alignRight: false),
+        Column(title: "state", width: 13, priority: 0, alignRight: false),
+        Column(title: "heartbeat", width: 9, priority: 2, alignRight: true),
+        Column(title: "slots", width: 5, priority: 3, alignRight: true),
+        Column(title: "subtasks", width: 8, priority: 1, alignRight: true),
+        Column(title: "cpu", width: 5, priority: 4, alignRight: true),
+        Column(title: "heap", width: 15, priority: 5, alignRight: true),
+    ]
+
     /// The rows the panel needs: border, header and one per node.
     public static func height(nodes: Int) -> Int { nodes + 3 }
 
@@ -29,7 +43,8 @@ public enum NodesPanel {
                              titleRight: down == 0 ? "all \(s.nodes.count) healthy" : "\(down) of \(s.nodes.count) not healthy",
                              titleRightStyle: down == 0 ? t[.ok] : t[.warning])
         guard inner.width > 0, inner.height > 0 else { return }
-        let cols = Column.fitting(columns, width: inner.width)
+        let attached = s.attached != nil
+        let cols = Column.fitting(attached ? attachedColumns : columns, width: inner.width)
         var x = inner.x
         for col in cols {
             c.putFitted(col.title, x: x, y: inner.y, width: col.width, t[.muted].with(.underline), alignRight: col.alignRight)
@@ -52,7 +67,22 @@ public enum NodesPanel {
                 case ("id", _):
                     c.putFitted(String(n.id), x: x, y: y, width: col.width, base.with(.bold), alignRight: true)
                 case ("state", 13):
-                    c.putFitted(look.glyph + " " + look.word, x: x, y: y, width: col.width, st(look.role))
+                    let word = attached && n.health == .down ? "lost" : look.word
+                    c.putFitted(look.glyph + " " + word, x: x, y: y, width: col.width, st(look.role))
+                case ("taskmanager", _):
+                    c.putFitted(n.name ?? "–", x: x, y: y, width: col.width, base)
+                case ("heartbeat", _) where attached:
+                    let text = n.state == .stopped ? "–" : Format.duration(n.heartbeatAge) + " ago"
+                    c.putFitted(text, x: x, y: y, width: col.width, n.heartbeatAge > 2 ? st(.nodeSuspect) : base, alignRight: true)
+                case ("slots", _):
+                    c.putFitted(n.slots.map(String.init) ?? "–", x: x, y: y, width: col.width, base, alignRight: true)
+                case ("subtasks", _):
+                    c.putFitted(n.subtasks.map(String.init) ?? "–", x: x, y: y, width: col.width, base, alignRight: true)
+                case ("cpu", _):
+                    c.putFitted(n.cpuLoad.map { Format.fixed($0 * 100, 0) + "%" } ?? "–", x: x, y: y, width: col.width, base, alignRight: true)
+                case ("heap", _):
+                    let text = n.heapUsed.map { used in Format.bytes(used) + (n.heapMax.map { " / " + Format.bytes($0) } ?? "") } ?? "–"
+                    c.putFitted(text, x: x, y: y, width: col.width, base, alignRight: true)
                 case ("phi", _):
                     let phi = n.phi.isFinite ? Format.fixed(min(n.phi, 999), n.phi < 10 ? 1 : 0) : "∞"
                     c.putFitted(phi, x: x, y: y, width: col.width, n.phi >= 8 ? st(.nodeDown) : n.phi >= 3 ? st(.nodeSuspect) : base, alignRight: true)

@@ -19,7 +19,8 @@ public enum ThroughputPanel {
         x = c.put(Format.count(s.committedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
         let right = inner.x + inner.width
         let latency = "  p50 \(Format.nanos(s.latencyP50))  p99 \(Format.nanos(s.latencyP99))"
-        if x + latency.unicodeScalars.count <= right { x = c.put(latency, x: x, y: inner.y, t[.muted]) }
+        // An attached cluster's latency is not measured here: not shown (never as zero).
+        if s.attached == nil, x + latency.unicodeScalars.count <= right { x = c.put(latency, x: x, y: inner.y, t[.muted]) }
         let audited = "  audited \(Format.count(s.auditedPerSecond))/s"
         if x + audited.unicodeScalars.count <= right { c.put(audited, x: x, y: inner.y, t[.muted]) }
 

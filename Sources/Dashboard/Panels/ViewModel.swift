@@ -95,6 +95,12 @@ public struct ViewModel: Sendable {
 
     /// The cluster's overall state for the header.
     public var clusterState: (label: String, role: Role) {
+        if let a = snapshot.attached {
+            guard a.reachable else { return ("UNREACHABLE", .bad) }
+            let state = a.jobState ?? "UNKNOWN"
+            if state == "RUNNING" { return snapshot.nodes.contains { $0.health != .healthy } ? ("DEGRADED", .warning) : ("RUNNING", .ok) }
+            return (state, ["FAILED", "FAILING", "CANCELED"].contains(state) ? .bad : state == "FINISHED" ? .muted : .warning)
+        }
         if !snapshot.running { return ("STOPPED", .muted) }
         if snapshot.recovering || snapshot.nodes.contains(where: { $0.health == .recovering }) { return ("RECOVERING", .warning) }
         let unhealthy = snapshot.nodes.contains { $0.health != .healthy }

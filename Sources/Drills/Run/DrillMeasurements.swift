@@ -75,8 +75,8 @@ extension Command {
     /// Whether the command breaks something (its time starts a detection or recovery clock).
     public var isFault: Bool {
         switch self {
-        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow: true
-        case .heal, .checkpointNow: false
+        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow, .corruptCheckpoint: true
+        case .heal, .checkpointNow, .savepoint: false
         }
     }
 }

@@ -36,6 +36,11 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     case recoverNow
     /// Restarts a node as a new incarnation (a clean kill followed by recovery).
     case restart(Int)
+    /// An attached cluster takes a savepoint (the embedded engine has none).
+    case savepoint
+    /// One bit of a file of an attached cluster's retained checkpoint flips (a named file of
+    /// it, else its largest state file).
+    case corruptCheckpoint(CheckpointRef, file: String?)
 
     /// The text form, which `parse` reads back.
     public var description: String {
@@ -52,13 +57,15 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         case .checkpointNow: "checkpoint"
         case .recoverNow: "recover"
         case let .restart(n): "restart \(n)"
+        case .savepoint: "savepoint"
+        case let .corruptCheckpoint(c, file): "corrupt checkpoint \(c)\(file.map { " " + $0 } ?? "")"
         }
     }
 
     /// Whether the command destroys data (the dashboard asks before it runs these).
     public var isDestructive: Bool {
         switch self {
-        case .wipeDisk, .deleteShard, .corruptShard: true
+        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint: true
         default: false
         }
     }
@@ -70,12 +77,22 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         "heal N|all", "checkpoint", "recover", "restart N",
     ]
 
+    /// The lines an attached Flink cluster understands (N: a TaskManager's number or id).
+    public static let flinkGrammar = [
+        "kill tm N", "hang tm N", "heal tm N|all", "restart tm N", "checkpoint", "savepoint", "corrupt checkpoint latest|ID [FILE]",
+    ]
+
     /// Parses typed command text. `nodes` bounds node numbers; `shards` bounds shard numbers.
-    public static func parse(_ text: String, nodes: Int, shards: Int) throws(CommandError) -> Command {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
+    /// `names` (an attached cluster's node names, like `tm-0`) are accepted for node numbers,
+    /// and `tm` before one is a filler word (`kill tm 1`).
+    public static func parse(_ text: String, nodes: Int, shards: Int, names: [String] = []) throws(CommandError) -> Command {
+        var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
+        if words.count > 2, words[1] == "tm" || words[1] == "taskmanager", ["kill", "hang", "heal", "restart", "pause"].contains(words[0]) { words.remove(at: 1) }
+        let lowerNames = names.map { $0.lowercased() }
         guard let verb = words.first else { throw CommandError("empty command; try one of: \(grammar.joined(separator: ", "))") }
         func node(_ i: Int) throws(CommandError) -> Int {
             guard i < words.count else { throw CommandError("'\(verb)' needs a node number (0-\(nodes - 1))") }
+            if let named = lowerNames.firstIndex(of: words[i]) { return named }
             guard let n = Int(words[i]), n >= 0, n < nodes else {
                 throw CommandError("'\(words[i])' is not a node: nodes are 0-\(nodes - 1)")
             }
@@ -116,7 +133,14 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
             switch words[1] {
             case "frame", "link": let n = try node(2); try end(3); return .corruptFrame(n)
             case "shard": let c = try checkpoint(2); let s = try shard(3); try end(4); return .corruptShard(c, s)
-            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N' or 'corrupt shard CHECKPOINT SHARD'")
+            case "checkpoint":
+                let c = try checkpoint(2)
+                // The file name keeps its case: take it from the text as typed.
+                let typed = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                let file = typed.count > 3 ? String(typed[3]) : nil
+                try end(4)
+                return .corruptCheckpoint(c, file: file)
+            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N', 'corrupt shard CHECKPOINT SHARD' or 'corrupt checkpoint CHECKPOINT [FILE]'")
             }
         case "delete":
             guard words.count > 1, words[1] == "shard" else { throw CommandError("expected 'delete shard CHECKPOINT SHARD'") }
@@ -128,6 +152,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
             if words.count == 1 || words[1] == "all" { try end(2); return .heal(nil) }
             let n = try node(1); try end(2); return .heal(n)
         case "checkpoint": try end(1); return .checkpointNow
+        case "savepoint": try end(1); return .savepoint
         case "recover": try end(1); return .recoverNow
         case "restart": let n = try node(1); try end(2); return .restart(n)
         default:

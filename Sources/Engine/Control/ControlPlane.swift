@@ -188,6 +188,8 @@ public struct ControlPlane: Sendable {
             faultAt[i] = now
             out.append(.kill(i))
             ask("node \(i) restarted by the operator", failed: [i])
+        case .savepoint, .corruptCheckpoint:
+            return .failure(CommandError("'\(c)' acts on an attached Flink cluster; the embedded engine's checkpoints are sharded: try 'corrupt shard latest 0'"))
         }
         return .success(out)
     }

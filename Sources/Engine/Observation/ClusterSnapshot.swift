@@ -56,6 +56,16 @@ public struct ClusterSnapshot: Sendable, Codable {
         public var badDiskShards = 0
         /// When the scrubber last rewrote a shard on its disk (seconds since start).
         public var lastDiskRepair: Double? = nil
+        // An attached cluster's node (a Flink TaskManager); nil on the embedded engine.
+        /// Its name (a TaskManager's resource id).
+        public var name: String? = nil
+        public var slots: Int? = nil
+        /// Subtasks of the job it hosts.
+        public var subtasks: Int? = nil
+        /// JVM CPU load, 0-1.
+        public var cpuLoad: Double? = nil
+        public var heapUsed: Int? = nil
+        public var heapMax: Int? = nil
     }
 
     /// The life of a checkpoint.
@@ -135,6 +145,8 @@ public struct ClusterSnapshot: Sendable, Codable {
     /// Since when checkpoints (or the sink's commits) fail for want of disk space; nil when
     /// the last checkpoint stored.
     public var diskFullSince: Double? = nil
+    /// The cluster this snapshot describes, when firedrill is attached to one it does not run.
+    public var attached: AttachedCluster? = nil
 
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }
@@ -161,7 +173,7 @@ public struct ClusterSnapshot: Sendable, Codable {
         case uptime, running, nodes, checkpoints, produced, applied, producedPerSecond, committedPerSecond
         case latencyP50, latencyP99, runLatencyP50, runLatencyP99, audit, restoredFrom, checkpointsCompleted
         case recoveries, recovering, committedCheckpoint, sinkCommittedTransfers, newestCheckpoint, verdictAge
-        case verdictAgeP99, unauditedCheckpoints, heldForAudit, heldForAuditSeconds, auditedPerSecond, auditError, stopPhase, diskFullSince
+        case verdictAgeP99, unauditedCheckpoints, heldForAudit, heldForAuditSeconds, auditedPerSecond, auditError, stopPhase, diskFullSince, attached
     }
 
     /// One point of the throughput history: rates per second over the preceding second.

@@ -1,0 +1,68 @@
+/// What a snapshot of a cluster firedrill does not run itself (an attached Flink cluster)
+/// says beyond the embedded engine's vocabulary. Panels show these facts instead of the
+/// engine's columns that do not apply (phi, queues, standby copies, disk shards).
+public struct AttachedCluster: Sendable, Equatable, Codable {
+    /// `flink`.
+    public var kind: String
+    public var url: String
+    public var version: String?
+    public var jobId: String?
+    public var jobName: String?
+    /// Flink's job state (RUNNING, RESTARTING, FAILED, …).
+    public var jobState: String?
+    /// Seconds the job has run (Flink's clock).
+    public var jobUptime: Double?
+    public var restarts: Int?
+    /// Whether the last poll got an answer; `problem` says what went wrong when not.
+    public var reachable: Bool
+    public var problem: String?
+    /// REST requests per second the observer sends.
+    public var requestsPerSecond: Double
+    /// Whether the job's output is known (the auditor's verdict means something).
+    public var audited: Bool
+    /// The auditor's counts beyond the engine's verdict shape.
+    public var wrongRows: Int64
+    public var missingTransfers: Int64
+    public var firstProblem: String?
+
+    public init(kind: String, url: String) {
+        self.kind = kind
+        self.url = url
+        reachable = false
+        requestsPerSecond = 0
+        audited = false
+        wrongRows = 0
+        missingTransfers = 0
+    }
+}
+
+extension ClusterSnapshot {
+    /// An empty snapshot for a source that fills it in itself (an attached cluster).
+    public init(uptime: Double, nodes: [Node]) {
+        self.init(uptime: uptime, running: true, nodes: nodes, checkpoints: [], produced: 0, applied: 0, producedPerSecond: 0,
+                  committedPerSecond: 0, latencyP50: 0, latencyP99: 0, runLatencyP50: 0, runLatencyP99: 0,
+                  audit: .initial(expectedMoney: 0), restoredFrom: nil, checkpointsCompleted: 0, recoveries: [], recovering: false)
+    }
+}
+
+extension ClusterSnapshot.Node {
+    /// A node row with nothing measured yet.
+    public init(id: Int, name: String?) {
+        self.init(id: id, state: .running, queueDepth: 0, updatesPerSecond: 0, producedPerSecond: 0, produced: 0, applied: 0,
+                  corruptFrames: 0, stateBytes: 0, restarts: 0, health: .healthy, phi: 0, heartbeatAge: 0, incarnation: 0,
+                  retransmits: 0, standbyCopies: 0)
+        self.name = name
+    }
+}
+
+extension ClusterSnapshot.Checkpoint {
+    public init(id: UInt64, status: ClusterSnapshot.CheckpointStatus, duration: Double?, bytes: Int, note: String) {
+        self.init(id: id, status: status, duration: duration, alignment: nil, bytes: bytes, shards: 0, healthyShards: 0, note: note)
+    }
+}
+
+extension ClusterSnapshot.Recovery {
+    public init(reason: String, detect: Double?, restore: Double, checkpoint: UInt64?, at: Double) {
+        self.init(reason: reason, detect: detect, restore: restore, replay: nil, checkpoint: checkpoint, sources: [], at: at)
+    }
+}

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Engine
+import Foundation
+import Integrity
+
+/// The operator's faults and actions on an attached Flink cluster, in the dashboard's and
+/// drills' command vocabulary: `kill N` (SIGKILL), `hang N` (SIGSTOP; `heal` sends SIGCONT),
+/// `restart N` (a replacement with the same id; lab only), `checkpoint`, `savepoint`,
+/// `corrupt checkpoint latest [FILE]`. Local signals go to a PID checked to be that
+/// TaskManager; remote clusters need a command template.
+public final class FlinkActions: @unchecked Sendable {
+    public let observer: FlinkObserver
+    public let killTemplate: CommandTemplate?
+    public let checkpointDir: String?
+
+    public init(observer: FlinkObserver, killTemplate: CommandTemplate?, checkpointDir: String?) {
+        self.observer = observer
+        self.killTemplate = killTemplate
+        self.checkpointDir = checkpointDir ?? observer.lab?.checkpoints
+    }
+
+    var isLocal: Bool {
+        guard let host = URL(string: observer.client.base)?.host else { return false }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1"
+    }
+
+    /// Carries out `command`; says what it did.
+    @discardableResult
+    public func apply(_ command: Command) throws(CommandError) -> String {
+        let said: String
+        do throws(FlinkError) { said = try act(command) } catch { throw CommandError(error.description) }
+        observer.record(EngineEvent(time: observer.now, node: command.node, .command(command)))
+        observer.record(EngineEvent(time: observer.now, node: command.node, kind: .operatorAction, message: said))
+        return said
+    }
+
+    func tm(_ n: Int) throws(FlinkError) -> String {
+        let ids = observer.taskManagerIds
+        guard n >= 0, n < ids.count else { throw .taskManager("no TaskManager \(n): the cluster has \(ids.count) (\(ids.joined(separator: ", ")))") }
+        return ids[n]
+    }
+
+    func process(_ id: String) throws(FlinkError) -> TaskManagerProcess {
+        let hint = observer.lab?.taskManagers.first { $0.id == id }?.pid
+        let fresh = (try? LabState.load(observer.lab?.directory ?? ""))??.taskManagers.first { $0.id == id }?.pid
+        return try TaskManagerProcess.find(id: id, hint: fresh ?? hint)
+    }
+
+    func act(_ command: Command) throws(FlinkError) -> String {
+        switch command {
+        case let .kill(n):
+            let id = try tm(n)
+            if let t = killTemplate {
+                let argv = t.arguments(id: id)
+                let rc = try ProcessControl.run(argv, log: "/dev/null")
+                observer.faultInjected(node: n)
+                guard rc == 0 else { throw .taskManager("the kill command for \(id) exited \(rc): \(argv.joined(separator: " "))") }
+                return "ran the kill command for TaskManager \(id)"
+            }
+            guard isLocal else { throw .taskManager("\(observer.client.base) is not this machine: give --kill-command 'TEMPLATE with {id}' to kill TaskManager \(id)") }
+            let p = try process(id)
+            try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)")
+            try ProcessControl.signal(p.pid, SIGKILL, what: "TaskManager \(id)")
+            observer.hung.withLock { _ = $0.remove(id) }
+            observer.faultInjected(node: n)
+            return "SIGKILL to TaskManager \(id) (PID \(p.pid))"
+        case let .hang(n):
+            let id = try tm(n)
+            guard isLocal else { throw .taskManager("hang needs a TaskManager on this machine; \(observer.client.base) is not") }
+            let p = try process(id)
+            try ProcessControl.signal(p.pid, SIGSTOP, what: "TaskManager \(id)")
+            observer.hung.withLock { _ = $0.insert(id) }
+            observer.faultInjected(node: n)
+            return "SIGSTOP to TaskManager \(id) (PID \(p.pid)): it keeps its memory and sockets but answers nothing"
+        case let .heal(n):
+            var ids = observer.hung.withLock { Array($0) }.sorted()
+            if let n { ids = [try tm(n)] }
+            var healed: [String] = []
+            for id in ids where observer.hung.withLock({ $0.contains(id) }) {
+                if let p = try? process(id) { try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)") }
+                observer.hung.withLock { _ = $0.remove(id) }
+                healed.append(id)
+            }
+            return healed.isEmpty ? "nothing to heal: no TaskManager is hung" : "SIGCONT to \(healed.joined(separator: ", "))"
+        case let .restart(n):
+            let id = try tm(n)
+            guard let lab = observer.lab, var state = try LabState.load(lab.directory) else {
+                throw .taskManager("restart starts a replacement TaskManager in the lab only (firedrill flink up); this cluster is not one")
+            }
+            if let p = try? TaskManagerProcess.find(id: id, hint: state.taskManagers.first { $0.id == id }?.pid) {
+                throw .taskManager("TaskManager \(id) still runs (PID \(p.pid)): kill it first")
+            }
+            let lab2 = FlinkLab(directory: state.directory, taskManagers: state.taskManagers.count, slots: state.slots, restPort: state.restPort)
+            let m = try lab2.startTaskManager(id: id, home: state.flinkHome)
+            state.taskManagers.removeAll { $0.id == id }
+            state.taskManagers.append(m)
+            try state.save()
+            return "started a replacement TaskManager \(id) (PID \(m.pid))"
+        case .checkpointNow:
+            guard let jid = observer.job else { throw .noJob(url: observer.client.base, running: []) }
+            let t = try observer.client.send("POST", "/jobs/\(jid)/checkpoints", body: "{}", as: FlinkModel.TriggerId.self, expected: "a trigger id")
+            follow("/jobs/\(jid)/checkpoints/\(t.requestId)", what: "checkpoint")
+            return "asked Flink for a checkpoint (trigger \(t.requestId.prefix(8)))"
+        case .savepoint:
+            guard let jid = observer.job else { throw .noJob(url: observer.client.base, running: []) }
+            let t = try observer.client.send("POST", "/jobs/\(jid)/savepoints", body: "{\"cancel-job\": false}", as: FlinkModel.TriggerId.self, expected: "a trigger id")
+            follow("/jobs/\(jid)/savepoints/\(t.requestId)", what: "savepoint")
+            return "asked Flink for a savepoint (trigger \(t.requestId.prefix(8)))"
+        case let .corruptCheckpoint(ref, file):
+            return try corrupt(ref, file: file)
+        default:
+            throw .taskManager("'\(command)' has no meaning on a Flink cluster; it understands: \(Command.flinkGrammar.joined(separator: ", "))")
+        }
+    }
+
+    /// Polls an asynchronous trigger to its end on a thread of its own, then logs the outcome.
+    func follow(_ path: String, what: String) {
+        let client = observer.client, observer = observer
+        Thread.detachNewThread {
+            for _ in 0..<120 {
+                if let op = try? client.get(path, as: FlinkModel.AsyncOperation.self, expected: "an operation's status"), op.status.id == "COMPLETED" {
+                    if let cause = op.operation?.failureCause {
+                        let why = (cause.stackTrace ?? "").split(separator: "\n").first.map(String.init) ?? "no reason given"
+                        observer.record(EngineEvent(time: observer.now, kind: .error, message: "the asked-for \(what) failed: \(why)"))
+                    } else if let id = op.operation?.checkpointId {
+                        observer.record(EngineEvent(time: observer.now, kind: .checkpoint, message: "the asked-for \(what) completed: checkpoint \(id)"))
+                    } else {
+                        observer.record(EngineEvent(time: observer.now, kind: .checkpoint, message: "the asked-for \(what) completed\(op.operation?.location.map { " at \($0)" } ?? "")"))
+                    }
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            observer.record(EngineEvent(time: observer.now, kind: .error, message: "the asked-for \(what) did not complete within 30 s"))
+        }
+    }
+
+    /// Flips one bit of a state file of a retained checkpoint (the largest file but
+    /// `_metadata`, else `_metadata` past its first quarter, where state handles and inline
+    /// state live); says which file and offset.
+    func corrupt(_ ref: CheckpointRef, file: String?) throws(FlinkError) -> String {
+        guard let dir = checkpointDir else { throw .checkpoint("no checkpoint directory: give --checkpoint-dir (the job's execution.checkpointing.dir)") }
+        let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
+        let jobDir = observer.job.map { root + "/" + $0 } ?? root
+        guard FileManager.default.fileExists(atPath: jobDir) else { throw .checkpoint("\(jobDir): no such directory (is --checkpoint-dir the job's checkpoint directory?)") }
+        // A checkpoint is retained once its _metadata is written (a newer directory may be one
+        // Flink is still writing).
+        let chks = ((try? FileManager.default.contentsOfDirectory(atPath: jobDir)) ?? []).compactMap { n -> UInt64? in
+            guard n.hasPrefix("chk-"), let id = UInt64(n.dropFirst(4)), FileManager.default.fileExists(atPath: "\(jobDir)/\(n)/_metadata") else { return nil }
+            return id
+        }.sorted()
+        let id: UInt64
+        switch ref {
+        case .latest:
+            guard let newest = chks.last else { throw .checkpoint("\(jobDir): no retained checkpoint (chk-N) yet") }
+            id = newest
+        case let .id(i):
+            guard chks.contains(i) else { throw .checkpoint("\(jobDir)/chk-\(i): not retained; retained: \(chks.map(String.init).joined(separator: ", "))") }
+            id = i
+        }
+        let chk = "\(jobDir)/chk-\(id)"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
+        let target: String
+        if let file {
+            guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds \(files.joined(separator: ", "))") }
+            target = file
+        } else {
+            let sized = files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: chk + "/" + $0)[.size] as? Int) ?? 0) }
+            target = sized.filter { $0.0 != "_metadata" && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "_metadata"
+        }
+        let path = chk + "/" + target
+        guard var data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw .checkpoint("\(path): empty or unreadable") }
+        let start = target == "_metadata" ? data.count / 4 : 0
+        let offset = start + Int(UInt64(observer.now * 1_000_003) % UInt64(max(1, data.count - start)))
+        let bit = UInt8(1) << UInt8(offset % 8)
+        data[offset] ^= bit
+        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
+        return "flipped bit \(offset % 8) of byte \(offset) in \(path) (checkpoint \(id), \(data.count) bytes)"
+    }
+}

@@ -1,0 +1,389 @@
+import Engine
+import Foundation
+import Synchronization
+
+/// Watches one Flink job over REST from its own thread and keeps a `ClusterSnapshot` of it:
+/// TaskManagers as nodes, Flink's checkpoint history, throughput from vertex metrics, events
+/// from job state changes, TaskManager arrivals and losses and the exception history, and —
+/// when the job's output is known — the auditor's verdict. An unreachable cluster is shown as
+/// such and polled again; nothing here throws at the reader.
+public final class FlinkObserver: @unchecked Sendable {
+    public let client: FlinkClient
+    public let lab: LabState?
+    /// The auditor, when the job's output directory is known.
+    public let auditor: LedgerAuditor?
+    let started = Date()
+    let state = Mutex<ClusterSnapshot>(ClusterSnapshot(uptime: 0, nodes: []))
+    let stopFlag = Atomic<Bool>(false)
+    /// Whether the polling threads run (else `poll` also does the slow tier, once).
+    let threaded = Atomic<Bool>(false)
+
+    // Poll state, under `lock` (two polling threads share it).
+    let lock = NSLock()
+    let auditLock = NSLock()
+    let running = Atomic<Int>(0)
+    var last: (FlinkModel.Job, [FlinkModel.TaskManagers.TaskManager])?
+    var exceptionsSeeded = false
+    var restoreSeeded = false
+    var lastAudited: Int64 = -1
+    var sawVerdict = false
+    var lastAuditAdvance: Double = 0
+    var lastRestarting: Int64 = 0
+    var jobId: String?
+    var jobName: String?
+    var tmOrder: [String] = []
+    var present: Set<String> = []
+    var lastJobState: String?
+    var seenExceptions: Set<Int64> = []
+    var checkpoints: [UInt64: ClusterSnapshot.Checkpoint] = [:]
+    var restartReason = "job restarted"
+    var restoredId: UInt64?
+    var events: [EngineEvent] = []
+    var recoveries: [ClusterSnapshot.Recovery] = []
+    var samples: [(time: Double, produced: Int64, committed: Int64, audited: Int64)] = []
+    var readTotal: Double = 0
+    var slowCache = Slow()
+    var requestWindow: [(Double, Int)] = []
+    let fault = Mutex<(time: Double, epoch: Double, node: Int)?>(nil)
+    /// TaskManagers firedrill stopped with SIGSTOP (their row says hung).
+    let hung = Mutex<Set<String>>([])
+
+    struct Slow {
+        var checkpoints: FlinkModel.Checkpoints?
+        var restarts: Int?
+        var subtasks: [String: Int] = [:]
+        var cpu: [String: Double] = [:]
+        var heapUsed: [String: Int] = [:]
+        var heapMax: [String: Int] = [:]
+        var read: Double = 0
+        var written: Double = 0
+        var exceptions: [FlinkModel.Exceptions.Entry] = []
+        var verdict: LedgerAuditor.Verdict?
+        var auditVerdict: AuditVerdict?
+    }
+
+    /// `job`: the job to watch (nil: the lab's, else the only running one, resolved at the first
+    /// answer). `output`: the job's output directory for the auditor.
+    public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts) {
+        self.client = client
+        self.lab = lab
+        jobId = job ?? lab?.jobId
+        // The lab's TaskManagers are nodes even while one of them is down.
+        tmOrder = (lab?.taskManagers.map(\.id) ?? []).sorted()
+        if let output { auditor = LedgerAuditor(directory: output, ledger: PaymentsLedger(accounts: accounts)) } else { auditor = nil }
+        var s = ClusterSnapshot(uptime: 0, nodes: [])
+        s.attached = AttachedCluster(kind: "flink", url: client.base)
+        state.withLock { $0 = s }
+    }
+
+    /// Seconds since attaching.
+    public var now: Double { Date().timeIntervalSince(started) }
+
+    /// The cluster now.
+    public func snapshot() -> ClusterSnapshot {
+        var s = state.withLock { $0 }
+        s.uptime = now
+        return s
+    }
+
+    /// Starts polling: the job and the TaskManagers every `interval` seconds on one thread,
+    /// checkpoints, exceptions, metrics, vertices and the auditor every second on another (so
+    /// a slow answer there never delays seeing a TaskManager go).
+    public func start(interval: Double = 0.5) {
+        threaded.store(true, ordering: .relaxed)
+        _ = loop("flink-observer", every: interval) { $0.poll() }
+        _ = loop("flink-observer-slow", every: 1) { $0.pollSlow() }
+    }
+
+    /// A thread that runs `body` every `seconds` until `stop`.
+    func loop(_ name: String, every seconds: Double, _ body: @escaping @Sendable (FlinkObserver) -> Void) -> Thread {
+        running.add(1, ordering: .relaxed)
+        let t = Thread { [self] in
+            defer { running.subtract(1, ordering: .relaxed) }
+            while !stopFlag.load(ordering: .relaxed) {
+                let begin = Date()
+                body(self)
+                let spent = Date().timeIntervalSince(begin)
+                if spent < seconds { Thread.sleep(forTimeInterval: seconds - spent) }
+            }
+        }
+        t.name = name
+        t.start()
+        return t
+    }
+
+    /// The slow tier once: fetches without the lock, merges under it.
+    public func pollSlow() {
+        guard let (job, tms) = lock.withLock({ last }) else { return }
+        guard let s = try? slowPoll(job: job, tms: tms) else { return }
+        lock.withLock { merge(s) }
+    }
+
+    func merge(_ s: Slow) {
+        for e in s.exceptions.sorted(by: { $0.timestamp < $1.timestamp }) where !seenExceptions.contains(e.timestamp) {
+            seenExceptions.insert(e.timestamp)
+            if !exceptionsSeeded { continue }
+            let node = e.taskManagerId.flatMap { tmOrder.firstIndex(of: $0) }
+            event(.error, "exception: \(e.message)", node: node)
+            restartReason = e.message
+            if let last = recoveries.indices.last, recoveries[last].reason == "job restarted", now - recoveries[last].at < 15 { recoveries[last].reason = e.message }
+        }
+        if !exceptionsSeeded, !s.exceptions.isEmpty { event(.info, "\(s.exceptions.count) earlier exception\(s.exceptions.count == 1 ? "" : "s") in the job's history (not shown)") }
+        exceptionsSeeded = true
+        slowCache = s
+    }
+
+    /// Stops polling and waits (up to 5 s) for both threads to finish their round.
+    public func stop() {
+        stopFlag.store(true, ordering: .relaxed)
+        let end = now + 5
+        while running.load(ordering: .relaxed) > 0 && now < end { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    /// The resolved job id, once known.
+    public var job: String? { state.withLock { $0.attached?.jobId } }
+
+    /// The TaskManager ids in node order (the lab's before the first answer).
+    public var taskManagerIds: [String] {
+        let published = state.withLock { $0.nodes.compactMap(\.name) }
+        return published.isEmpty ? (lab?.taskManagers.map(\.id) ?? []).sorted() : published
+    }
+
+    /// Polls completed (answered or not).
+    public var polls: Int { pollCount.load(ordering: .relaxed) }
+    let pollCount = Atomic<Int>(0)
+
+    /// Waits until the first poll has completed, at most `timeout` seconds.
+    public func waitForFirstPoll(timeout: Double) {
+        let end = now + timeout
+        while polls == 0 && now < end { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// Adds an event (an operator action or its outcome) to the log.
+    public func record(_ e: EngineEvent) { state.withLock { $0.events.append(e) } ; pendingEvents.withLock { $0.append(e) } }
+    let pendingEvents = Mutex<[EngineEvent]>([])
+
+    func event(_ kind: EngineEvent.Kind, _ message: String, node: Int? = nil) {
+        events.append(EngineEvent(time: now, node: node, kind: kind, message: message))
+    }
+
+    /// One round of requests; public for tests and the headless runner's last look.
+    public func poll() {
+        let t = now
+        var attached = state.withLock { $0.attached } ?? AttachedCluster(kind: "flink", url: client.base)
+        lock.withLock { events.append(contentsOf: pendingEvents.withLock { e in defer { e = [] }; return e }) }
+        do throws(FlinkError) {
+            if attached.version == nil { attached.version = try client.overview().flinkVersion }
+            if jobId == nil { jobId = try client.resolveJob(nil).jid }
+            guard let jid = jobId else { return }
+            let job = try client.job(jid)
+            jobName = job.name
+            let tms = try client.taskManagers()
+            lock.lock()
+            defer { lock.unlock() }
+            last = (job, tms)
+            if polls == 0 && !threaded.load(ordering: .relaxed), let s = try? slowPoll(job: job, tms: tms) { merge(s) }  // a one-off look (tests, the last summary)
+            if !attached.reachable, attached.problem != nil { event(.info, "\(client.base) answers again") }
+            attached.reachable = true
+            attached.problem = nil
+            attached.jobId = jid
+            attached.jobName = job.name
+            attached.jobUptime = Double(job.duration) / 1000
+            attached.jobState = job.state
+            attached.restarts = slowCache.restarts
+            track(job: job, tms: tms, at: t)
+            publish(job: job, tms: tms, attached: &attached, at: t)
+        } catch {
+            lock.lock()
+            defer { lock.unlock() }
+            if attached.reachable || attached.problem == nil { event(.error, "cluster unreachable: \(error.description)") }
+            attached.reachable = false
+            attached.problem = error.description
+            state.withLock { s in
+                s.attached = attached
+                s.events = events
+            }
+        }
+        requestWindow.append((t, client.requestCount))
+        requestWindow.removeAll { t - $0.0 > 5 }
+        let first = requestWindow.first ?? (t, client.requestCount)
+        let rate = t - first.0 > 0.9 ? Double(client.requestCount - first.1) / (t - first.0) : 0
+        state.withLock { $0.attached?.requestsPerSecond = rate }
+        pollCount.add(1, ordering: .relaxed)
+    }
+
+    func slowPoll(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager]) throws(FlinkError) -> Slow {
+        var s = Slow()
+        s.checkpoints = try client.checkpoints(job: job.jid)
+        s.exceptions = try client.exceptions(job: job.jid).exceptionHistory.entries
+        let jm = try client.metrics("/jobs/\(job.jid)/metrics", ["numRestarts", "fullRestarts"])
+        s.restarts = (jm.number("numRestarts") ?? jm.number("fullRestarts")).map { Int($0) }
+        for v in job.vertices {
+            let detail = try client.vertex(job: job.jid, vertex: v.id)
+            for st in detail.subtasks where st.status == "RUNNING" || st.status == "DEPLOYING" || st.status == "INITIALIZING" {
+                if let id = st.taskManagerId { s.subtasks[id, default: 0] += 1 }
+            }
+        }
+        if let source = job.vertices.first, let sink = job.vertices.last {
+            s.read = try client.metrics("/jobs/\(job.jid)/vertices/\(source.id)/subtasks/metrics", ["numRecordsOutPerSecond"]).number("numRecordsOutPerSecond") ?? 0
+            s.written = try client.metrics("/jobs/\(job.jid)/vertices/\(sink.id)/subtasks/metrics", ["numRecordsInPerSecond"]).number("numRecordsInPerSecond") ?? 0
+        }
+        for tm in tms {
+            let m = (try? client.metrics("/taskmanagers/\(tm.id)/metrics", ["Status.JVM.CPU.Load", "Status.JVM.Memory.Heap.Used", "Status.JVM.Memory.Heap.Max"])) ?? []
+            s.cpu[tm.id] = m.number("Status.JVM.CPU.Load")
+            s.heapUsed[tm.id] = m.number("Status.JVM.Memory.Heap.Used").map { Int($0) }
+            s.heapMax[tm.id] = m.number("Status.JVM.Memory.Heap.Max").map { Int($0) }
+        }
+        if let a = auditor {
+            // One reader of the files at a time (the slow thread, or a last look after stop).
+            auditLock.lock()
+            defer { auditLock.unlock() }
+            a.refresh(final: ["FINISHED", "CANCELED"].contains(job.state))
+            s.verdict = a.verdict
+            s.auditVerdict = a.auditVerdict
+        }
+        return s
+    }
+
+    /// Turns changes since the last poll into events and recoveries.
+    func track(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], at t: Double) {
+        let ids = Set(tms.map(\.id))
+        for id in ids.sorted() where !tmOrder.contains(id) { tmOrder.append(id) }
+        if present.isEmpty { for id in tmOrder where !ids.contains(id) { event(.error, "TaskManager \(id) of the lab is not registered", node: tmOrder.firstIndex(of: id)) } }
+        for id in tmOrder {
+            let node = tmOrder.firstIndex(of: id)
+            if ids.contains(id) && !present.contains(id) && !present.isEmpty { event(.recovery, "TaskManager \(id) registered", node: node) }
+            if !ids.contains(id) && present.contains(id) {
+                let after = fault.withLock { $0 }.flatMap { $0.node == node ? t - $0.time : nil }
+                event(.detection, "TaskManager \(id) lost" + (after.map { " (\(Format.seconds($0)) after the fault)" } ?? ""), node: node)
+            }
+        }
+        if present.isEmpty && !ids.isEmpty { event(.info, "attached to \(job.name) (\(job.jid)) on \(client.base): \(ids.count) TaskManagers, job \(job.state)") }
+        present = ids
+        // A restart shorter than a poll still leaves its timestamps.
+        let restartingAt = job.timestamps["RESTARTING"] ?? 0
+        let runningAt = job.timestamps["RUNNING"] ?? 0
+        if restartingAt > lastRestarting, lastJobState != nil {
+            if lastJobState == "RUNNING" && job.state == "RUNNING" { event(.detection, "job RUNNING → RESTARTING → RUNNING (between two polls)") }
+            if runningAt > restartingAt {
+                let restored: UInt64? = nil  // filled in when Flink's checkpoint statistics show the restore
+                let detect = fault.withLock { $0 }.map { Double(restartingAt) / 1000 - $0.epoch }
+                recoveries.append(ClusterSnapshot.Recovery(reason: restartReason, detect: detect, restore: Double(runningAt - restartingAt) / 1000,
+                                                           checkpoint: restored, at: t))
+                fault.withLock { $0 = nil }
+                lastRestarting = restartingAt
+            }
+        } else if lastJobState == nil {
+            lastRestarting = restartingAt
+        }
+        if job.state != lastJobState {
+            if let last = lastJobState { event(job.state == "RUNNING" ? .recovery : job.state == "RESTARTING" || job.state == "FAILING" ? .detection : .info, "job \(last) → \(job.state)") }
+            lastJobState = job.state
+        }
+        if let r = slowCache.checkpoints?.latest?.restored, r.id != restoredId {
+            // The restore Flink did before firedrill attached is the job's past, not an event.
+            if restoreSeeded { event(.restore, "restored checkpoint \(r.id)\(r.externalPath.map { " from \($0)" } ?? "")") }
+            if let last = recoveries.indices.last, t - recoveries[last].at < 15 { recoveries[last].checkpoint = r.id }
+            restoredId = r.id
+        }
+        if slowCache.checkpoints != nil { restoreSeeded = true }
+        for c in slowCache.checkpoints?.history ?? [] {
+            let mapped = Self.map(c, restored: restoredId)
+            if let old = checkpoints[c.id], old.status == mapped.status { continue }
+            if checkpoints[c.id] != nil || mapped.status != .inProgress {
+                switch mapped.status {
+                case .failed: event(.error, "checkpoint \(c.id) failed: \(c.failureMessage ?? "no reason given")")
+                case .complete where checkpoints.count < 1 || c.isSavepoint:
+                    event(.checkpoint, "\(c.isSavepoint ? "savepoint" : "checkpoint") \(c.id) completed")
+                default: break
+                }
+            }
+            checkpoints[c.id] = mapped
+        }
+    }
+
+    static func map(_ c: FlinkModel.Checkpoints.Checkpoint, restored: UInt64?) -> ClusterSnapshot.Checkpoint {
+        let status: ClusterSnapshot.CheckpointStatus = switch c.status {
+        case "COMPLETED": c.id == restored ? .restored : .complete
+        case "FAILED": .failed
+        default: .inProgress
+        }
+        let note = c.failureMessage ?? (c.isSavepoint ? "savepoint" : (c.checkpointType ?? "").lowercased().replacingOccurrences(of: "_", with: " "))
+        return ClusterSnapshot.Checkpoint(id: c.id, status: status, duration: c.endToEndDuration.map { Double($0) / 1000 },
+                                          bytes: Int(c.stateSize ?? 0), note: note)
+    }
+
+    func publish(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], attached: inout AttachedCluster, at t: Double) {
+        let nowMs = job.now ?? Int64(Date().timeIntervalSince1970 * 1000)
+        let byId = Dictionary(tms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let stopped = hung.withLock { $0 }
+        let nodes: [ClusterSnapshot.Node] = tmOrder.enumerated().map { i, id in
+            var n = ClusterSnapshot.Node(id: i, name: id)
+            if let tm = byId[id] {
+                n.slots = tm.slotsNumber
+                n.heartbeatAge = max(0, Double(nowMs - tm.timeSinceLastHeartbeat) / 1000)
+                n.subtasks = slowCache.subtasks[id] ?? 0
+                n.cpuLoad = slowCache.cpu[id]
+                n.heapUsed = slowCache.heapUsed[id]
+                n.heapMax = slowCache.heapMax[id]
+                n.health = stopped.contains(id) ? .hung : n.heartbeatAge > 2 ? .suspect : job.state == "RESTARTING" ? .recovering : .healthy
+            } else {
+                n.state = .stopped
+                n.health = stopped.contains(id) ? .hung : .down
+            }
+            return n
+        }
+        let cps = checkpoints.values.sorted { $0.id < $1.id }.suffix(60)
+        var audited: Int64 = 0, committed: Int64 = 0
+        if let v = slowCache.verdict {
+            if v.transfers > lastAudited { lastAudited = v.transfers; lastAuditAdvance = t }
+            audited = v.transfers
+            committed = v.rows / 2
+            attached.audited = true
+            attached.wrongRows = v.wrong
+            attached.missingTransfers = v.missing
+            attached.firstProblem = v.firstProblem ?? v.firstMalformed.map { "malformed line at \($0)" }
+        }
+        readTotal += slowCache.read * 0.5
+        // The first verdict covers the job's whole past at once: the graph starts after it.
+        if slowCache.verdict != nil && !sawVerdict { sawVerdict = true; samples.removeAll() }
+        samples.append((t, Int64(readTotal), committed, audited))
+        if samples.count > 4 * 70 { samples.removeFirst(samples.count - 4 * 70) }
+        let history = ClusterSnapshot.HistoryPoint.points(samples)
+        let snapEvents = events.suffix(500)
+        events = Array(snapEvents)
+        state.withLock { s in
+            s.nodes = nodes
+            s.running = ["RUNNING", "RESTARTING", "CREATED", "INITIALIZING"].contains(job.state)
+            s.checkpoints = Array(cps)
+            s.checkpointsCompleted = slowCache.checkpoints?.counts.completed ?? 0
+            s.newestCheckpoint = slowCache.checkpoints?.latest?.completed?.id
+            s.restoredFrom = restoredId
+            s.producedPerSecond = slowCache.read
+            s.committedPerSecond = history.last?.committed ?? 0
+            s.auditedPerSecond = history.last?.audited ?? 0
+            s.produced = Int64(readTotal)
+            s.applied = Int64(slowCache.written)
+            s.history = history
+            s.recoveries = recoveries
+            s.recovering = job.state == "RESTARTING"
+            s.events = events
+            if var v = slowCache.auditVerdict {
+                v.checkpoint = s.newestCheckpoint
+                s.audit = v
+                s.sinkCommittedTransfers = committed
+                // Everything committed up to the last advance is proven; how old that is.
+                s.verdictAge = t - lastAuditAdvance
+            }
+            s.attached = attached
+        }
+    }
+
+    /// Marks a fault's time on a node (a kill's detection is measured from it).
+    func faultInjected(node: Int) { let t = now; let e = Date().timeIntervalSince1970; fault.withLock { $0 = (t, e, node) } }
+}
+
+/// Short number words for event text.
+enum Format {
+    static func seconds(_ s: Double) -> String { s < 10 ? String(format: "%.2f s", s) : String(format: "%.1f s", s) }
+}

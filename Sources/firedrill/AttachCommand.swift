@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dashboard
+import Drills
+import Engine
+import Flink
+import Foundation
+import Terminal
+
+/// `firedrill attach flink [URL]`: the dashboard (or a headless summary) on a running Flink job.
+struct AttachCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach",
+        abstract: "Attach to a cluster firedrill does not run: the same dashboard, faults and audit over a real Apache Flink job.",
+        subcommands: [Flink.self]
+    )
+
+    struct Flink: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "flink",
+            abstract: "Open the dashboard on a running Flink job (nodes = TaskManagers), or print a summary with --headless.",
+            discussion: """
+                Keys: K kill (SIGKILL) the selected TaskManager, P hang it (SIGSTOP), H heal (SIGCONT), c checkpoint, \
+                D corrupt the newest checkpoint, : command line (kill tm 1, hang tm-0, restart tm 0, savepoint, \
+                corrupt checkpoint latest [FILE]). With a lab running (firedrill flink up) the job, its checkpoints and its \
+                output are found by themselves. REST load: about 15 requests/s (TaskManagers and the job every 0.5 s; \
+                checkpoints, exceptions, metrics and vertices every 1 s).
+                """
+        )
+
+        @Argument(help: "Flink's REST URL.")
+        var url: String?
+        @Option(help: "The job id (default: the lab's job, else the only running one).")
+        var job: String?
+        @Option(name: .customLong("checkpoint-dir"), help: "The job's checkpoint directory (execution.checkpointing.dir), for 'corrupt checkpoint'.")
+        var checkpointDir: String?
+        @Option(help: "The payments job's output directory: the auditor proves it (the lab's is found by itself).")
+        var output: String?
+        @Option(name: .customLong("lab-dir"), help: "The lab's directory.")
+        var labDir = FlinkCommand.defaultDirectory
+        @Option(name: .customLong("kill-command"), help: "For remote clusters: the command that kills a TaskManager, {id} replaced by its id as one argument (never through a shell), e.g. 'kubectl delete pod {id} --grace-period=0 --force'.")
+        var killCommand: String?
+        @Flag(help: "No dashboard: watch for --duration, then print a summary.")
+        var headless = false
+        @Option(help: "With --headless: how long to watch (e.g. 30s).")
+        var duration = "10s"
+        @Option(name: .customLong("do"), help: "With --headless: at a time, a command (repeatable): --do '5s kill tm 0' --do '20s checkpoint'.")
+        var steps: [String] = []
+        @Flag(help: "With --headless: the summary as JSON.")
+        var json = false
+        @OptionGroup var screen: ScreenOptions
+
+        func run() throws {
+            let labAbs = FlinkLab(directory: labDir).directory
+            let lab: LabState?
+            do { lab = try LabState.load(labAbs) } catch { throw ValidationError(error.description) }
+            let target = url ?? lab?.url ?? "http://127.0.0.1:8081"
+            let client: FlinkClient
+            do { client = try FlinkClient(url: target) } catch { throw ValidationError(error.description) }
+            let useLab = lab.flatMap { $0.url == client.base ? $0 : nil }
+            // Bad answers are errors before anything opens (exit 2); later the dashboard shows
+            // an unreachable cluster and keeps trying.
+            let resolved: FlinkModel.JobsOverview.Job
+            do {
+                _ = try client.overview()
+                resolved = try client.resolveJob(job ?? useLab?.jobId)
+            } catch { throw ValidationError(error.description) }
+            var template: CommandTemplate?
+            if let k = killCommand { do { template = try CommandTemplate(k) } catch { throw ValidationError(error.description) } }
+            let out = output.map { FlinkLab(directory: $0).directory } ?? (useLab?.jobId == resolved.jid ? useLab?.output : nil)
+            let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts)
+            let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
+            if headless {
+                try runHeadless(observer, actions)
+                return
+            }
+            guard TerminalCheck.isInteractive else {
+                var err = StandardError()
+                print("firedrill: attach needs a terminal; without one use 'firedrill attach flink --headless --duration 30s [--json]'", to: &err)
+                throw ExitCode(2)
+            }
+            let refreshMillis = try screen.refreshMillis()
+            let (themes, startMessage) = try DashboardCommand.themes(first: screen.theme)
+            observer.start()
+            defer { observer.stop() }
+            let tms = max(1, (try? client.taskManagers().count) ?? 1)
+            let job = ViewModel.Job(name: "\(resolved.name) on Flink", nodes: tms, dataShards: 0, parityShards: 0, replicas: 0,
+                                    queueCapacity: 1, expectedMoney: 0, accounts: useLab?.accounts ?? 0)
+            var options = DashboardApp.Options(refreshMillis: refreshMillis, themes: themes, noColor: screen.colorless, job: job, startMessage: startMessage)
+            options.mouse = !screen.noMouse
+            if startMessage == nil { options.startMessage = ("attached to \(resolved.name) at \(client.base): K kills the selected TaskManager, P hangs it, H heals, c checkpoints", false) }
+            let app = DashboardApp(source: FlinkSource(observer: observer, actions: actions), options: options, cast: nil)
+            do { _ = try app.run(onQuit: {}) } catch { throw RuntimeFailure("cannot open the dashboard: \(error.description)") }
+        }
+
+        func runHeadless(_ observer: FlinkObserver, _ actions: FlinkActions) throws {
+            guard let total = DurationText.parse(duration), total > 0, total <= 86_400 else {
+                throw ValidationError("--duration must be a duration like 30s or 2m; got '\(duration)'")
+            }
+            var plan: [(Double, Command, String)] = []
+            for s in steps {
+                let words = s.split(separator: " ", maxSplits: 1)
+                guard words.count == 2, let at = DurationText.parse(String(words[0])), at >= 0 else {
+                    throw ValidationError("--do '\(s)': expected 'TIME COMMAND' like '5s kill tm 0'")
+                }
+                let names = Array(Set(((try? observer.client.taskManagers().map(\.id)) ?? []) + (observer.lab?.taskManagers.map(\.id) ?? []))).sorted()
+                do { plan.append((at, try Command.parse(String(words[1]), nodes: max(1, names.count), shards: 1, names: names), String(words[1]))) } catch {
+                    throw ValidationError("--do '\(s)': \(error.description); on Flink: \(Command.flinkGrammar.joined(separator: ", "))")
+                }
+            }
+            plan.sort { $0.0 < $1.0 }
+            SignalStop.install()
+            observer.start()
+            observer.waitForFirstPoll(timeout: 15)
+            // Step times count from the first answer.
+            let t0 = observer.now
+            var failed = false
+            while observer.now - t0 < total && !SignalStop.requested {
+                if let next = plan.first, observer.now - t0 >= next.0 {
+                    plan.removeFirst()
+                    do throws(CommandError) {
+                        let said = try actions.apply(next.1)
+                        if !json { print(String(format: "[%6.2fs] ", observer.now - t0) + said) }
+                    } catch {
+                        failed = true
+                        var err = StandardError()
+                        print("firedrill: '\(next.2)' at \(DurationText.format(next.0)): \(error.description)", to: &err)
+                    }
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            observer.stop()
+            observer.poll()
+            observer.pollSlow()
+            observer.poll()
+            let summary = FlinkSummary(observer.snapshot())
+            print(json ? summary.json : summary.text)
+            if failed { throw ExitCode(1) }
+            if !summary.reachable { throw ExitCode(2) }
+        }
+    }
+}
