@@ -11,6 +11,8 @@ fi
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh
+# A real Apache Flink lab (Java 17, apache-flink from PyPI): attach, kill, rot, audit (about 2 min).
+bash scripts/flink-e2e.sh
 # The engine's tests under ThreadSanitizer, with a lock it understands (a few minutes).
 bash scripts/tsan.sh
 # Every parser under coverage-guided fuzzing, briefly (about a minute in all).

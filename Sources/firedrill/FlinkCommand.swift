@@ -48,10 +48,6 @@ struct FlinkCommand: ParsableCommand {
             } catch {
                 var err = StandardError()
                 print("firedrill flink up: \(error.description)", to: &err)
-                if (try? LabState.load(lab.directory)) != nil {
-                    print("firedrill flink up: stopping what was started", to: &err)
-                    if let s = try? FlinkLab.down(directory: lab.directory) { for l in s.lines { print("  " + l, to: &err) } }
-                }
                 throw ExitCode(1)
             }
         }

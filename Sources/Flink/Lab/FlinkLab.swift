@@ -84,6 +84,17 @@ public struct FlinkLab: Sendable {
                              jobManager: .init(id: "jobmanager", pid: jm, log: jmLog), taskManagers: [], slots: slots, jobId: nil,
                              output: output, checkpoints: directory + "/checkpoints", accounts: PaymentsLedger().accounts, rate: rate)
         try state.save()
+        // From here on a failure stops what this call started (and only that).
+        do throws(FlinkError) {
+            return try startRest(&state, home: home, probe: probe, progress: progress)
+        } catch {
+            progress("stopping what was started")
+            if let stopped = try? Self.down(directory: directory) { for l in stopped.lines { progress("  " + l) } }
+            throw error
+        }
+    }
+
+    func startRest(_ state: inout LabState, home: String, probe: FlinkClient, progress: (String) -> Void) throws(FlinkError) -> LabState {
         for i in 0..<taskManagers {
             state.taskManagers.append(try startTaskManager(id: "tm-\(i)", home: home))
             try state.save()

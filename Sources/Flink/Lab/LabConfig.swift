@@ -39,6 +39,9 @@ public struct LabConfig: Sendable, Equatable {
           bind-host: 127.0.0.1
           host: 127.0.0.1
           numberOfTaskSlots: \(slots)
+          # The job's slots spread over the TaskManagers: killing any one hits the job.
+          load-balance:
+            mode: SLOTS
           memory:
             process:
               size: 1024m
