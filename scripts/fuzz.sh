@@ -32,7 +32,7 @@ objects=()
 for o in "$bin/CIntegrity.build"/*.o; do objects+=("$o"); done
 # The objects of the modules' current sources only: a scratch directory keeps the objects
 # of files that were deleted or moved since, which would not link.
-for m in Integrity Engine Drills Dashboard; do
+for m in Integrity Engine Flink Drills Dashboard; do
   while read -r src; do objects+=("$bin/$m.build/$(basename "$src").o"); done < "$bin/$m.build/sources"
 done
 failed=0
