@@ -16,6 +16,7 @@ ok() { pass=$((pass+1)); echo "ok   $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | tail -40; }
 js() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
+cleanup() { [ -n "${sock:-}" ] && tmux -L "$sock" kill-server 2>/dev/null; "$bin" flink down --dir "$lab" >/dev/null 2>&1; rm -rf "$lab"; }
 if ! command -v java >/dev/null; then echo "flink-e2e: SKIPPED (no java: apt-get install openjdk-17-jre-headless)"; exit 0; fi
 
 start=$(date +%s.%N)
@@ -30,7 +31,7 @@ url="http://127.0.0.1:$port"
 out=$("$bin" flink up --dir "$lab" --port "$port" 2>&1); rc=$?
 [ "$rc" = 1 ] && grep -q "a lab already runs in $lab" <<<"$out" && ok "a second flink up in the same directory is refused" || bad "second flink up (exit $rc)" "$out"
 
-"$bin" attach flink "$url" --lab-dir "$lab" --headless --duration 30s --do '3s kill tm 0' --do '12s restart tm 0' --json > "$lab/kill.json" 2> "$lab/kill.err"; rc=$?
+"$bin" attach flink "$url" --lab-dir "$lab" --headless --duration 30s --do '3s kill tm 0' --do '12s heal all' --json > "$lab/kill.json" 2> "$lab/kill.err"; rc=$?
 if [ "$rc" = 0 ] && [ "$(js "$lab/kill.json" 'd["exact"] and d["lost"] == 0 and d["duplicated"] == 0 and d["audited"] > 10000')" = True ] \
    && [ "$(js "$lab/kill.json" '[t["lost"] for t in d["taskmanagers"]] == [True, False] and d["state"] == "RUNNING" and d["restarts"] >= 1 and len(d["recoveries"]) >= 1')" = True ]; then
   ok "kill tm 0 (SIGKILL) and restart it: lost seen, job RUNNING again, exactly-once by the auditor ($(js "$lab/kill.json" 'd["audited"]') transfers)"
@@ -38,13 +39,37 @@ else bad "kill tm 0 (exit $rc)" "$(cat "$lab/kill.err" "$lab/kill.json")"; fi
 rps=$(js "$lab/kill.json" 'd["requestsPerSecond"]')
 python3 -c "import sys; sys.exit(0 if 0 < $rps <= 20 else 1)" && ok "REST load $rps requests/s (at most 20)" || bad "REST load $rps requests/s"
 
-"$bin" attach flink "$url" --lab-dir "$lab" --headless --duration 20s --do '2s corrupt checkpoint latest' --do '2.05s kill tm 1' --do '8s restart tm 1' > "$lab/rot.txt" 2>&1; rc=$?
-grep -q "flipped bit .* of byte .* in $lab/checkpoints/.*/chk-[0-9]*/" "$lab/rot.txt" && ok "corrupt checkpoint latest names the file and offset" || bad "corrupt checkpoint (exit $rc)" "$(cat "$lab/rot.txt")"
+# The dashboard in tmux: a TaskManager's loss on screen within 1 s of Flink's REST saying so.
+if command -v tmux >/dev/null; then
+  sock="fd-flink-$$"
+  tmux -L "$sock" -f /dev/null new-session -d -s a -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
+    "$bin attach flink $url --lab-dir $lab; sleep 600"
+  sleep 3
+  lag=$(python3 scripts/flink-screen-lag.py "$sock" a "$url" "$lab" 3 2> "$lab/lag.err"); rc=$?
+  tmux -L "$sock" send-keys -t a q; sleep 0.5; tmux -L "$sock" kill-server 2>/dev/null
+  if [ "$rc" = 0 ] && python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if len(d['lags']) == 3 and max(d['lags']) <= 1.0 else 1)" "$lag"; then
+    ok "dashboard: 3 SIGKILLs, each TaskManager 'lost' on screen within 1 s of REST (lags $(js /dev/stdin 'd["lags"]' <<<"$lag") s); healed from its command line"
+  else bad "dashboard loss on screen (exit $rc): $lag" "$(cat "$lab/lag.err")"; fi
+else
+  echo "skip dashboard screen lag: no tmux"
+fi
+
+# The three Flink drills, on this lab, in the order that leaves the rot for last.
+for d in flink-tm-kill flink-tm-hang flink-checkpoint-rot; do
+  "$bin" drill "$d" --lab-dir "$lab" --report "$lab/$d.json" --junit "$lab/$d.xml" > "$lab/$d.txt" 2>&1; rc=$?
+  if [ "$rc" = 0 ] && [ "$(js "$lab/$d.json" 'd["passed"]')" = True ]; then
+    ok "drill $d passed: $(js "$lab/$d.json" 'd["flink"]["story"][:150]')"
+  else bad "drill $d (exit $rc)" "$(cat "$lab/$d.txt")"; fi
+done
+grep -q "flipped bit .* of byte .* in $lab/checkpoints/.*/chk-[0-9]*/" "$lab/flink-checkpoint-rot.txt" && ok "corrupt checkpoint latest names the file and offset" || bad "corrupt checkpoint" "$(cat "$lab/flink-checkpoint-rot.txt")"
+[ "$(js "$lab/flink-checkpoint-rot.json" 'd["flink"]["live"] == d["flink"]["recount"] and len(d["flink"]["corrupted"]) == 1')" = True ] \
+  && ok "flink-checkpoint-rot: the live audit equals the independent recount $(js "$lab/flink-checkpoint-rot.json" 'd["flink"]["recount"]')" \
+  || bad "rot audit vs recount" "$(cat "$lab/flink-checkpoint-rot.json")"
 
 # What firedrill says about Flink's output must be what an independent audit finds.
 job=$(js "$lab/kill.json" 'd["job"]')
 curl -s -X PATCH "$url/jobs/$job?mode=cancel" >/dev/null
-for _ in $(seq 1 50); do [ "$(curl -s "$url/jobs/$job" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" = CANCELED ] && break; sleep 0.2; done
+for _ in $(seq 1 50); do case "$(curl -s "$url/jobs/$job" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" in CANCELED|FAILED) break;; esac; sleep 0.2; done
 "$bin" attach flink "$url" --lab-dir "$lab" --job "$job" --headless --duration 1s --json > "$lab/final.json" 2>&1
 python3 scripts/flink-audit.py "$lab/output" > "$lab/independent.json"
 mine=$(js "$lab/final.json" '(d.get("lost"), d.get("duplicated"), d.get("wrong"), d.get("missing"))')

@@ -128,11 +128,7 @@ struct AttachCommand: ParsableCommand {
                 }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            observer.stop()
-            observer.poll()
-            observer.pollSlow()
-            observer.poll()
-            let summary = FlinkSummary(observer.snapshot())
+            let summary = FlinkSummary(observer.lastLook())
             print(json ? summary.json : summary.text)
             if failed { throw ExitCode(1) }
             if !summary.reachable { throw ExitCode(2) }

@@ -46,6 +46,12 @@ struct DrillCommand: ParsableCommand {
     @Option(help: "Data directory for the threaded run (must be new or empty; default: a temporary one, removed afterwards).")
     var data: String?
 
+    @Option(name: .customLong("lab-dir"), help: "Flink drills: the lab to run on (started for the drill and stopped after it when none runs there).")
+    var labDir = FlinkCommand.defaultDirectory
+
+    @Flag(help: "With --all: the Flink drills too (they need Java 17 and a lab, started when none runs).")
+    var flink = false
+
     func validate() throws {
         let modes = [list, show != nil, all, drill != nil].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give one of: a drill NAME or PATH, --all, --list, --show NAME") }
@@ -84,6 +90,11 @@ struct DrillCommand: ParsableCommand {
             if all {
                 // Every drill known by name: the user's folder, then the built-ins.
                 for entry in DrillLibrary.entries() { drills.append(try entry.drill.get()) }
+                let onFlink = drills.filter { $0.flink != nil }.count
+                if !flink && onFlink > 0 {
+                    drills.removeAll { $0.flink != nil }
+                    Console.line("(\(onFlink) Flink drill\(onFlink == 1 ? "" : "s") left out: --flink runs them on a Flink lab)")
+                }
             } else if let drill {
                 drills.append(try DrillLibrary.load(drill))
             }
@@ -96,6 +107,19 @@ struct DrillCommand: ParsableCommand {
         SignalStop.install()
         var results: [DrillResult] = []
         for var d in drills {
+            if let target = d.flink {
+                if simulated { throw ValidationError("drill \(d.name) runs on Flink: --simulated applies to the embedded engine's drills only") }
+                if record != nil || data != nil { throw ValidationError("drill \(d.name) runs on Flink: --record and --data apply to the embedded engine's drills") }
+                Console.line("drill \(d.name) (flink, \(DurationText.format(d.duration))): \(d.description)")
+                var runner = DrillRunner(drill: d)
+                runner.onProgress = { Console.line($0) }
+                let result = try FlinkDrill(drill: d, target: target, labDirectory: labDir, progress: { Console.line($0) }).run(runner)
+                Console.line(DrillReport.text(result))
+                Console.line("")
+                results.append(result)
+                if SignalStop.requested { break }
+                continue
+            }
             if let seed, !simulated { d.job.seed = seed }
             Console.line("drill \(d.name) (\(simulated ? "simulated" : "threaded"), \(DurationText.format(d.duration))): \(d.description)")
             var runner = DrillRunner(drill: d)

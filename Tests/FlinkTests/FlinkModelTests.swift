@@ -22,6 +22,8 @@ struct FlinkModelTests {
         #expect(job.vertices.count == 4)
         #expect(job.vertices.first?.name.hasPrefix("Source: ticks") == true)
         #expect((job.timestamps["RESTARTING"] ?? 0) > 0)
+        // Subtasks, not vertices: status-counts counts vertices (4), the vertices' tasks 6.
+        #expect(job.tasksRunning == (6, 6))
         let v = try decoder.decode(FlinkModel.VertexDetail.self, from: fixture("flink-2.3", "vertex.json"))
         #expect(v.subtasks.count == 2)
         #expect(v.subtasks[0].endpoint == "localhost:46399")

@@ -2,8 +2,11 @@
 /// combinations. Each is the text of a drill file (`firedrill drill --show NAME` prints
 /// it), parsed like any other, so they double as examples.
 public enum BuiltInDrills {
-    /// (name, file text), in the order `--list` shows them.
-    public static let all: [(name: String, text: String)] = [
+    /// (name, file text), in the order `--list` shows them: the embedded engine's, then Flink's.
+    public static let all: [(name: String, text: String)] = engine + flink
+
+    /// The drills on the embedded engine.
+    public static let engine: [(name: String, text: String)] = [
         ("kill-one", """
             name = "kill-one"
             description = "A node dies; the detector notices, the supervisor restarts it, its state comes back from a standby copy."

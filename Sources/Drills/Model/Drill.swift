@@ -67,6 +67,8 @@ public struct Drill: Sendable, Equatable {
     public var steadyState: SteadyState?
     /// What stops it early, healed.
     public var abort: AbortConditions?
+    /// A Flink cluster to run on instead of the embedded engine (`[target] kind = "flink"`).
+    public var flink: FlinkTarget?
 
     public init(name: String, description: String, duration: Double, job: Job, steps: [Step], expect: Expectations, source: String) {
         self.name = name
@@ -104,6 +106,8 @@ public struct Expectations: Sendable, Equatable {
     public var events: [EventName] = []
     /// Events that must not appear (a slow node must not be marked down).
     public var absentEvents: [EventName] = []
+    /// On a Flink target.
+    public var flink = FlinkExpectations()
 
     public init() {}
 }

@@ -7,7 +7,10 @@ public struct DrillParser {
 
     public init(file: String) { self.file = file }
 
-    static let rootKeys = ["name", "description", "hypothesis", "duration", "job", "steady_state", "step", "expect", "abort", "format"]
+    static let rootKeys = ["name", "description", "hypothesis", "duration", "job", "steady_state", "step", "expect", "abort", "format", "target"]
+    static let targetKeys = ["kind", "url", "taskmanagers", "slots", "job", "checkpoint_dir", "output", "kill_command"]
+    static let flinkExpectKeys = ["exactly_once", "money_conserved", "running_within", "all_tasks_within", "checkpoint_within", "loss_seen_within",
+                                  "max_restarts", "restored_checkpoint", "tells_truth"]
     static let steadyKeys = ["for", "min_throughput", "all_healthy", "max_verdict_age"]
     static let abortKeys = ["max_lost", "max_verdict_age", "max_recovery", "on_quarantine"]
     static let jobKeys = ["nodes", "rate", "accounts", "ec", "replicas", "checkpoint_interval", "seed"]
@@ -18,13 +21,13 @@ public struct DrillParser {
     public func parse(_ text: String) throws(FileError) -> Drill {
         let doc = try TOMLParser(file: file).parse(text)
         for (key, value) in doc.root.entries where !Self.rootKeys.contains(key) {
-            throw err(value.line, "unknown key '\(key)': a drill has name, description, hypothesis, duration, [job], [steady_state], [[step]], [expect] and [abort]")
+            throw err(value.line, "unknown key '\(key)': a drill has name, description, hypothesis, duration, [target], [job], [steady_state], [[step]], [expect] and [abort]")
         }
         for (table, isArray) in doc.sections {
-            let known = isArray ? ["step"] : ["job", "expect", "steady_state", "abort"]
+            let known = isArray ? ["step"] : ["job", "expect", "steady_state", "abort", "target"]
             if !known.contains(table.name) {
-                let single = ["job", "expect", "steady_state", "abort"].contains(table.name)
-                let hint = table.name == "step" ? "steps are [[step]] (double brackets)" : single ? "[\(table.name)] takes single brackets" : "expected [job], [steady_state], [[step]], [expect] or [abort]"
+                let single = ["job", "expect", "steady_state", "abort", "target"].contains(table.name)
+                let hint = table.name == "step" ? "steps are [[step]] (double brackets)" : single ? "[\(table.name)] takes single brackets" : "expected [target], [job], [steady_state], [[step]], [expect] or [abort]"
                 throw err(table.line, "unknown section \(isArray ? "[[\(table.name)]]" : "[\(table.name)]"): \(hint)")
             }
         }
@@ -40,6 +43,10 @@ public struct DrillParser {
         let duration = try seconds(doc.root, "duration", required: true) ?? 0
         guard duration > 0, duration <= 3600 else { throw err(doc.root["duration"]?.line ?? 0, "'duration' must be between 1ms and 1h") }
 
+        let flink = try target(doc.table("target"))
+        if flink != nil, let t = doc.table("job") {
+            throw err(t.line, "[job] is the embedded engine's; a Flink drill runs the cluster's job (the lab's payments job: size it with [target] taskmanagers and slots)")
+        }
         var job = Drill.Job()
         if let t = doc.table("job") {
             try checkKeys(t, Self.jobKeys)
@@ -98,14 +105,44 @@ public struct DrillParser {
             }
             guard let text = try string(t, "command", required: true) else { throw err(t.line, "a step needs 'command'") }
             let command: Command
-            do { command = try Command.parse(text, nodes: job.nodes, shards: job.dataShards + job.parityShards) } catch {
+            do throws(CommandError) {
+                if let flink {
+                    command = try Command.parse(text, nodes: flink.taskManagers, shards: 1, names: flink.names)
+                    guard command.runsOnFlink else { throw CommandError("'\(command)' has no meaning on Flink; it understands: \(Command.flinkGrammar.joined(separator: ", "))") }
+                } else {
+                    command = try Command.parse(text, nodes: job.nodes, shards: job.dataShards + job.parityShards)
+                    guard !command.flinkOnly else { throw CommandError("'\(command)' is for a Flink cluster: add [target] kind = \"flink\"") }
+                }
+            } catch {
                 throw err(t["command"]?.line ?? t.line, "command \"\(text)\": \(error.description)")
             }
             steps.append(Drill.Step(at: at, command: command, caption: try string(t, "caption", required: false), line: line))
         }
 
         var expect = Expectations()
-        if let t = doc.table("expect") {
+        if let t = doc.table("expect"), flink != nil {
+            try checkFlinkKeys(t)
+            if let v = try bool(t, "exactly_once") { expect.exactlyOnce = v }
+            if let v = try bool(t, "money_conserved") { expect.moneyConserved = v }
+            expect.flink.runningWithin = try seconds(t, "running_within", required: false)
+            expect.flink.allTasksWithin = try seconds(t, "all_tasks_within", required: false)
+            expect.flink.checkpointWithin = try seconds(t, "checkpoint_within", required: false)
+            expect.flink.lossSeenWithin = try seconds(t, "loss_seen_within", required: false)
+            if let v = try integer(t, "max_restarts") {
+                guard v >= 0 else { throw err(t["max_restarts"]?.line ?? t.line, "'max_restarts' must not be negative") }
+                expect.flink.maxRestarts = v
+            }
+            if let v = try string(t, "restored_checkpoint", required: false) {
+                guard let r = RestoredCheckpoint(rawValue: v) else {
+                    throw err(t["restored_checkpoint"]?.line ?? 0, "'restored_checkpoint' must be one of \(RestoredCheckpoint.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(v)\"")
+                }
+                expect.flink.restoredCheckpoint = r
+            }
+            if let v = try bool(t, "tells_truth") { expect.flink.tellsTruth = v }
+        } else if let t = doc.table("expect") {
+            for (key, value) in t.entries where Self.flinkExpectKeys.contains(key) && !Self.expectKeys.contains(key) {
+                throw err(value.line, "'\(key)' is an expectation on Flink: add [target] kind = \"flink\"")
+            }
             try checkKeys(t, Self.expectKeys)
             if let v = try bool(t, "exactly_once") { expect.exactlyOnce = v }
             if let v = try bool(t, "money_conserved") { expect.moneyConserved = v }
@@ -126,7 +163,11 @@ public struct DrillParser {
             expect.events = try events(t, "events")
             expect.absentEvents = try events(t, "absent_events")
         }
+        if let flink, flink.url != nil, flink.output == nil, expect.exactlyOnce || expect.moneyConserved || expect.flink.tellsTruth {
+            throw err(doc.table("target")?.line ?? 0, "on a Flink URL the auditor needs the payments job's output: give [target] output = \"DIR\", or set exactly_once, money_conserved and tells_truth to false")
+        }
         var drill = Drill(name: name, description: description, duration: duration, job: job, steps: steps, expect: expect, source: file)
+        drill.flink = flink
         drill.hypothesis = try string(doc.root, "hypothesis", required: false)
         if let t = doc.table("steady_state") {
             try checkKeys(t, Self.steadyKeys)
@@ -177,6 +218,51 @@ public struct DrillParser {
     }
 
     func err(_ line: Int, _ message: String) -> FileError { FileError(file: file, line: line, message) }
+
+    /// `[target]`: nil for the embedded engine (no section, or `kind = "engine"`).
+    func target(_ t: TOMLTable?) throws(FileError) -> FlinkTarget? {
+        guard let t else { return nil }
+        try checkKeys(t, Self.targetKeys)
+        guard let kind = try string(t, "kind", required: true) else { return nil }
+        switch kind {
+        case "engine":
+            if let (key, value) = t.entries.first(where: { $0.0 != "kind" }) { throw err(value.line, "'\(key)' applies to kind = \"flink\" only") }
+            return nil
+        case "flink": break
+        default: throw err(t["kind"]?.line ?? t.line, "'kind' must be \"flink\" or \"engine\", got \"\(kind)\"")
+        }
+        var f = FlinkTarget()
+        if let u = try string(t, "url", required: false) {
+            guard u.hasPrefix("http://") || u.hasPrefix("https://"), u.count > 8 else { throw err(t["url"]?.line ?? t.line, "'url' must be Flink's REST URL, like \"http://127.0.0.1:8081\", got \"\(u)\"") }
+            f.url = u
+        }
+        if let v = try integer(t, "taskmanagers") {
+            guard (1...8).contains(v) else { throw err(t["taskmanagers"]?.line ?? t.line, "'taskmanagers' must be 1-8, got \(v)") }
+            f.taskManagers = v
+        }
+        if let v = try integer(t, "slots") {
+            guard (1...8).contains(v) else { throw err(t["slots"]?.line ?? t.line, "'slots' must be 1-8, got \(v)") }
+            f.slots = v
+        }
+        if let v = try string(t, "job", required: false) {
+            guard v.count == 32, v.allSatisfy(\.isHexDigit) else { throw err(t["job"]?.line ?? t.line, "'job' must be a Flink job id (32 hex digits), got \"\(v)\"") }
+            f.job = v
+        }
+        f.checkpointDir = try string(t, "checkpoint_dir", required: false)
+        f.output = try string(t, "output", required: false)
+        f.killCommand = try string(t, "kill_command", required: false)
+        for key in ["checkpoint_dir", "output", "kill_command", "job"] where t[key] != nil && f.url == nil {
+            throw err(t[key]?.line ?? t.line, "'\(key)' is for a cluster given by 'url'; the lab's is known")
+        }
+        return f
+    }
+
+    func checkFlinkKeys(_ t: TOMLTable) throws(FileError) {
+        for (key, value) in t.entries where !Self.flinkExpectKeys.contains(key) {
+            let hint = Self.expectKeys.contains(key) ? "'\(key)' is the embedded engine's" : "unknown key '\(key)' in [expect]"
+            throw err(value.line, "\(hint): on Flink, [expect] takes \(Self.flinkExpectKeys.joined(separator: ", "))")
+        }
+    }
 
     func checkKeys(_ t: TOMLTable, _ known: [String]) throws(FileError) {
         for (key, value) in t.entries where !known.contains(key) {

@@ -14,6 +14,7 @@ public enum DrillReport {
             lines.append("fault receipts:")
             for receipt in r.receipts { lines.append(contentsOf: receiptLines(receipt)) }
         }
+        if let o = r.flink { lines.append(contentsOf: flinkLines(o)) }
         lines.append("")
         lines.append("expectations:")
         for v in r.verdicts {
@@ -61,6 +62,7 @@ public enum DrillReport {
             ("wallSeconds", JSON.number(r.wallSeconds)), ("timeline", JSON.array(timeline)), ("expectations", JSON.array(expectations)),
             ("measured", measured),
             ("receipts", JSON.array(r.receipts.map { DrillRecord.receiptLine($0, time: $0.healedAt ?? $0.at) })),
+            ("flink", r.flink.map(flinkJSON) ?? "null"),
         ])
     }
 

@@ -72,6 +72,22 @@ public struct DrillMeasurements: Sendable, Equatable {
 }
 
 extension Command {
+    /// Whether an attached Flink cluster carries it out.
+    public var runsOnFlink: Bool {
+        switch self {
+        case .kill, .hang, .heal, .restart, .checkpointNow, .savepoint, .corruptCheckpoint: true
+        default: false
+        }
+    }
+
+    /// Whether only a Flink cluster carries it out (the engine has no savepoints).
+    public var flinkOnly: Bool {
+        switch self {
+        case .savepoint, .corruptCheckpoint: true
+        default: false
+        }
+    }
+
     /// Whether the command breaks something (its time starts a detection or recovery clock).
     public var isFault: Bool {
         switch self {

@@ -1,4 +1,5 @@
 import Engine
+import Flink
 
 /// One expectation's outcome, with the measured value a person reads.
 public struct ExpectationVerdict: Sendable, Equatable {
@@ -34,6 +35,8 @@ public struct DrillResult: Sendable {
     public var config: JobConfig?
     /// Why the drill stopped early, if it did (the steady state did not hold, or an abort).
     public var stoppedBy: DrillGuard.Verdict = .ok
+    /// On a Flink target: the job's states, restarts, restores, recovery phases and audits.
+    public var flink: FlinkRunOutcome?
 
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
 }

@@ -99,11 +99,14 @@ public struct DrillRunner {
         return result
     }
 
-    /// Events worth a line in the timeline (not the routine checkpoint and commit ones).
+    /// Events worth a line in the timeline (not the routine checkpoint and commit ones). An
+    /// attached cluster's account of an action in words (which file and byte a rot flipped,
+    /// which PID a signal went to) is one; the typed command itself is already the step.
     static func isNotable(_ e: EngineEvent) -> Bool {
         switch e.kind {
         case .detection, .recovery, .repair, .error, .restore, .audit: true
-        case .operatorAction, .info, .checkpoint, .commit: false
+        case .operatorAction: if case .note = e.detail { true } else { false }
+        case .info, .checkpoint, .commit: false
         }
     }
 

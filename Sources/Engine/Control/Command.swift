@@ -42,11 +42,16 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     /// it, else its largest state file).
     case corruptCheckpoint(CheckpointRef, file: String?)
 
+    /// The node number that stands for "the busiest": on an attached cluster, the TaskManager
+    /// hosting the most subtasks when the command runs (`kill tm busiest`).
+    public static let busiest = -1
+
     /// The text form, which `parse` reads back.
     public var description: String {
-        switch self {
-        case let .kill(n): "kill \(n)"
-        case let .hang(n): "hang \(n)"
+        func n(_ i: Int) -> String { i == Self.busiest ? "busiest" : String(i) }
+        return switch self {
+        case let .kill(i): "kill \(n(i))"
+        case let .hang(i): "hang \(n(i))"
         case let .slow(n, d): "slow \(n) \(Int((d * 1000).rounded()))ms"
         case let .corruptFrame(n): "corrupt frame \(n)"
         case let .partition(n): "partition \(n)"
@@ -79,7 +84,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
 
     /// The lines an attached Flink cluster understands (N: a TaskManager's number or id).
     public static let flinkGrammar = [
-        "kill tm N", "hang tm N", "heal tm N|all", "restart tm N", "checkpoint", "savepoint", "corrupt checkpoint latest|ID [FILE]",
+        "kill tm N|busiest", "hang tm N|busiest", "heal tm N|all", "restart tm N", "checkpoint", "savepoint", "corrupt checkpoint latest|ID [FILE]",
     ]
 
     /// Parses typed command text. `nodes` bounds node numbers; `shards` bounds shard numbers.
@@ -93,6 +98,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         func node(_ i: Int) throws(CommandError) -> Int {
             guard i < words.count else { throw CommandError("'\(verb)' needs a node number (0-\(nodes - 1))") }
             if let named = lowerNames.firstIndex(of: words[i]) { return named }
+            if !names.isEmpty, words[i] == "busiest", ["kill", "hang", "pause"].contains(verb) { return busiest }
             guard let n = Int(words[i]), n >= 0, n < nodes else {
                 throw CommandError("'\(words[i])' is not a node: nodes are 0-\(nodes - 1)")
             }

@@ -13,6 +13,25 @@ public struct AttachedCluster: Sendable, Equatable, Codable {
     /// Seconds the job has run (Flink's clock).
     public var jobUptime: Double?
     public var restarts: Int?
+    /// The job's subtasks in state RUNNING, and all its subtasks.
+    public var tasksRunning: Int?
+    public var tasksTotal: Int?
+    /// When the job last entered RESTARTING and RUNNING, by its own clock, in seconds on
+    /// the snapshot's clock (nil: never).
+    public var restartingAt: Double?
+    public var runningAt: Double?
+    /// When recent checkpoints completed (their last acknowledgement), on the snapshot's clock.
+    public var completions: [CheckpointCompletion] = []
+
+    /// A completed checkpoint and when.
+    public struct CheckpointCompletion: Sendable, Equatable, Codable {
+        public var id: UInt64
+        public var at: Double
+        public init(id: UInt64, at: Double) {
+            self.id = id
+            self.at = at
+        }
+    }
     /// Whether the last poll got an answer; `problem` says what went wrong when not.
     public var reachable: Bool
     public var problem: String?

@@ -4,6 +4,7 @@ import Glibc
 import Engine
 import Foundation
 import Integrity
+import Synchronization
 
 /// The operator's faults and actions on an attached Flink cluster, in the dashboard's and
 /// drills' command vocabulary: `kill N` (SIGKILL), `hang N` (SIGSTOP; `heal` sends SIGCONT),
@@ -14,6 +15,9 @@ public final class FlinkActions: @unchecked Sendable {
     public let observer: FlinkObserver
     public let killTemplate: CommandTemplate?
     public let checkpointDir: String?
+    /// The checkpoints `corrupt checkpoint` flipped a bit in, in order.
+    public var corrupted: [UInt64] { corruptedIds.withLock { $0 } }
+    let corruptedIds = Mutex<[UInt64]>([])
 
     public init(observer: FlinkObserver, killTemplate: CommandTemplate?, checkpointDir: String?) {
         self.observer = observer
@@ -26,9 +30,25 @@ public final class FlinkActions: @unchecked Sendable {
         return host == "127.0.0.1" || host == "localhost" || host == "::1"
     }
 
+    /// The command with `busiest` replaced by the TaskManager hosting the most subtasks now
+    /// (the first of those tied).
+    public func resolve(_ command: Command) throws(CommandError) -> Command {
+        switch command {
+        case .kill(Command.busiest), .hang(Command.busiest):
+            let nodes = observer.snapshot().nodes.filter { $0.state != .stopped }
+            guard let top = nodes.max(by: { ($0.subtasks ?? 0, -$0.id) < ($1.subtasks ?? 0, -$1.id) }), (top.subtasks ?? 0) > 0 else {
+                throw CommandError("no TaskManager hosts a subtask yet: nothing is the busiest")
+            }
+            if case .kill = command { return .kill(top.id) }
+            return .hang(top.id)
+        default: return command
+        }
+    }
+
     /// Carries out `command`; says what it did.
     @discardableResult
     public func apply(_ command: Command) throws(CommandError) -> String {
+        let command = try resolve(command)
         let said: String
         do throws(FlinkError) { said = try act(command) } catch { throw CommandError(error.description) }
         observer.record(EngineEvent(time: observer.now, node: command.node, .command(command)))
@@ -75,29 +95,22 @@ public final class FlinkActions: @unchecked Sendable {
             observer.faultInjected(node: n)
             return "SIGSTOP to TaskManager \(id) (PID \(p.pid)): it keeps its memory and sockets but answers nothing"
         case let .heal(n):
-            var ids = observer.hung.withLock { Array($0) }.sorted()
+            // SIGCONT to the hung; in the lab, a replacement for each TaskManager that is gone.
+            var ids = observer.taskManagerIds
             if let n { ids = [try tm(n)] }
-            var healed: [String] = []
-            for id in ids where observer.hung.withLock({ $0.contains(id) }) {
-                if let p = try? process(id) { try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)") }
-                observer.hung.withLock { _ = $0.remove(id) }
-                healed.append(id)
+            var said: [String] = []
+            for id in ids {
+                if observer.hung.withLock({ $0.contains(id) }) {
+                    if let p = try? process(id) { try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)") }
+                    observer.hung.withLock { _ = $0.remove(id) }
+                    said.append("SIGCONT to \(id)")
+                } else if gone(id) {
+                    said.append(try replace(id))
+                }
             }
-            return healed.isEmpty ? "nothing to heal: no TaskManager is hung" : "SIGCONT to \(healed.joined(separator: ", "))"
+            return said.isEmpty ? "nothing to heal: no TaskManager is hung\(observer.lab == nil ? "" : " or gone")" : said.joined(separator: "; ")
         case let .restart(n):
-            let id = try tm(n)
-            guard let lab = observer.lab, var state = try LabState.load(lab.directory) else {
-                throw .taskManager("restart starts a replacement TaskManager in the lab only (firedrill flink up); this cluster is not one")
-            }
-            if let p = try? TaskManagerProcess.find(id: id, hint: state.taskManagers.first { $0.id == id }?.pid) {
-                throw .taskManager("TaskManager \(id) still runs (PID \(p.pid)): kill it first")
-            }
-            let lab2 = FlinkLab(directory: state.directory, taskManagers: state.taskManagers.count, slots: state.slots, restPort: state.restPort)
-            let m = try lab2.startTaskManager(id: id, home: state.flinkHome)
-            state.taskManagers.removeAll { $0.id == id }
-            state.taskManagers.append(m)
-            try state.save()
-            return "started a replacement TaskManager \(id) (PID \(m.pid))"
+            return try replace(try tm(n))
         case .checkpointNow:
             guard let jid = observer.job else { throw .noJob(url: observer.client.base, running: []) }
             let t = try observer.client.send("POST", "/jobs/\(jid)/checkpoints", body: "{}", as: FlinkModel.TriggerId.self, expected: "a trigger id")
@@ -113,6 +126,25 @@ public final class FlinkActions: @unchecked Sendable {
         default:
             throw .taskManager("'\(command)' has no meaning on a Flink cluster; it understands: \(Command.flinkGrammar.joined(separator: ", "))")
         }
+    }
+
+    /// Whether the lab's TaskManager `id` is gone: not registered with Flink, and neither the
+    /// process the lab last started for it (perhaps still a starting script) nor any
+    /// TaskManager with its id runs.
+    func gone(_ id: String) -> Bool {
+        guard let lab = observer.lab else { return false }
+        let registered = observer.snapshot().nodes.contains { $0.name == id && $0.state != .stopped }
+        let recorded = ((try? LabState.load(lab.directory)) ?? nil)?.taskManagers.first { $0.id == id }?.pid
+        return !registered && !(recorded.map(ProcessControl.alive) ?? false) && (try? process(id)) == nil
+    }
+
+    /// Starts a replacement TaskManager `id` in the lab (refused while one runs).
+    func replace(_ id: String) throws(FlinkError) -> String {
+        guard let lab = observer.lab else {
+            throw .taskManager("restart starts a replacement TaskManager in the lab only (firedrill flink up); this cluster is not one")
+        }
+        let m = try FlinkLab.replaceTaskManager(id, directory: lab.directory)
+        return "started a replacement TaskManager \(id) (PID \(m.pid))"
     }
 
     /// Polls an asynchronous trigger to its end on a thread of its own, then logs the outcome.
@@ -177,6 +209,7 @@ public final class FlinkActions: @unchecked Sendable {
         let bit = UInt8(1) << UInt8(offset % 8)
         data[offset] ^= bit
         do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
+        corruptedIds.withLock { $0.append(id) }
         return "flipped bit \(offset % 8) of byte \(offset) in \(path) (checkpoint \(id), \(data.count) bytes)"
     }
 }

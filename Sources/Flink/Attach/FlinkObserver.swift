@@ -33,6 +33,7 @@ public final class FlinkObserver: @unchecked Sendable {
     var jobName: String?
     var tmOrder: [String] = []
     var present: Set<String> = []
+    var saidUnregistered: Set<String> = []
     var lastJobState: String?
     var seenExceptions: Set<Int64> = []
     var checkpoints: [UInt64: ClusterSnapshot.Checkpoint] = [:]
@@ -140,6 +141,16 @@ public final class FlinkObserver: @unchecked Sendable {
         while running.load(ordering: .relaxed) > 0 && now < end { Thread.sleep(forTimeInterval: 0.01) }
     }
 
+    /// Stops polling, takes one last full look (the job, then the slow tier with the
+    /// auditor, then the job again so both tiers are merged) and returns the snapshot.
+    public func lastLook() -> ClusterSnapshot {
+        stop()
+        poll()
+        pollSlow()
+        poll()
+        return snapshot()
+    }
+
     /// The resolved job id, once known.
     public var job: String? { state.withLock { $0.attached?.jobId } }
 
@@ -190,6 +201,14 @@ public final class FlinkObserver: @unchecked Sendable {
             attached.jobName = job.name
             attached.jobUptime = Double(job.duration) / 1000
             attached.jobState = job.state
+            (attached.tasksRunning, attached.tasksTotal) = job.tasksRunning
+            let epoch = started.timeIntervalSince1970
+            let onClock = { (ms: Int64?) -> Double? in ms.flatMap { $0 > 0 ? Double($0) / 1000 - epoch : nil } }
+            attached.restartingAt = onClock(job.timestamps["RESTARTING"])
+            attached.runningAt = onClock(job.timestamps["RUNNING"])
+            attached.completions = (slowCache.checkpoints?.history ?? []).filter { $0.status == "COMPLETED" }.compactMap { c in
+                onClock(c.latestAckTimestamp).map { AttachedCluster.CheckpointCompletion(id: c.id, at: $0) }
+            }.sorted { $0.id < $1.id }.suffix(20).map { $0 }
             attached.restarts = slowCache.restarts
             track(job: job, tms: tms, at: t)
             publish(job: job, tms: tms, attached: &attached, at: t)
@@ -249,7 +268,13 @@ public final class FlinkObserver: @unchecked Sendable {
     func track(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], at t: Double) {
         let ids = Set(tms.map(\.id))
         for id in ids.sorted() where !tmOrder.contains(id) { tmOrder.append(id) }
-        if present.isEmpty { for id in tmOrder where !ids.contains(id) { event(.error, "TaskManager \(id) of the lab is not registered", node: tmOrder.firstIndex(of: id)) } }
+        // Said once per TaskManager, not at every poll while none is registered.
+        if present.isEmpty {
+            for id in tmOrder where !ids.contains(id) && !saidUnregistered.contains(id) {
+                saidUnregistered.insert(id)
+                event(.error, "TaskManager \(id) of the lab is not registered", node: tmOrder.firstIndex(of: id))
+            }
+        }
         for id in tmOrder {
             let node = tmOrder.firstIndex(of: id)
             if ids.contains(id) && !present.contains(id) && !present.isEmpty { event(.recovery, "TaskManager \(id) registered", node: node) }

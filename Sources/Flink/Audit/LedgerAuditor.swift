@@ -34,12 +34,18 @@ public final class LedgerAuditor: @unchecked Sendable {
         public var firstProblem: String? = nil
 
         public var exact: Bool { lost == 0 && duplicated == 0 && wrong == 0 && malformed == 0 && moneyConserved }
+
+        public init() {}
     }
 
     public let directory: String
     public let ledger: PaymentsLedger
     public private(set) var verdict = Verdict()
     var readFiles: Set<String> = []
+    /// The committed part files read so far (names in the directory), in the order read.
+    public private(set) var filesRead: [String] = []
+    /// Per file read, the highest transfer id in it (its rows are proven once `next` passes it).
+    public private(set) var fileMaxId: [String: Int64] = [:]
     /// Rows not yet judged, by transfer id.
     var pending: [Int64: [(account: Int, delta: Int64, balance: Int64)]] = [:]
     /// Per sink subtask (from the part file's name), the highest id it committed.
@@ -64,6 +70,7 @@ public final class LedgerAuditor: @unchecked Sendable {
         for name in names.sorted() where !name.hasPrefix(".") && name.hasPrefix("part-") && !readFiles.contains(name) {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
             readFiles.insert(name)
+            filesRead.append(name)
             fresh += 1
             verdict.files += 1
             read(data, file: name, subtask: Self.subtask(of: name))
@@ -119,6 +126,7 @@ public final class LedgerAuditor: @unchecked Sendable {
             if field > 0 || digits > 0 { endLine() }
         }
         if subtask >= 0, maxId >= 0 { frontierBySubtask[subtask] = max(frontierBySubtask[subtask] ?? -1, maxId) }
+        fileMaxId[file] = maxId
     }
 
     func take(id: Int64, account: Int64, delta: Int64, balance: Int64) {

@@ -74,6 +74,12 @@ public struct FlinkLab: Sendable {
             throw .lab("no Java: '\(java) -version' failed; on Debian: apt-get install openjdk-17-jre-headless")
         }
         let (home, _) = try install(progress: progress)
+        // A new job numbers its transfers from 0: an earlier job's files would read as duplicates.
+        if let old = try? FileManager.default.contentsOfDirectory(atPath: output), !old.isEmpty {
+            let aside = output + ".before-" + String(Int(Date().timeIntervalSince1970))
+            guard rename(output, aside) == 0 else { throw .lab("\(output): cannot move the previous job's output aside to \(aside): \(String(cString: strerror(errno)))") }
+            progress("moved the previous job's output aside to \(aside)")
+        }
         for d in ["conf", "log", "run", "tmp", "checkpoints", "savepoints", "output", "job"] { try LabFiles.makeDirectory(directory + "/" + d) }
         try writeConfiguration(home: home)
         let env = ["FLINK_CONF_DIR": directory + "/conf", "FLINK_LOG_DIR": log]
@@ -130,6 +136,21 @@ public struct FlinkLab: Sendable {
         let pid = try ProcessControl.spawnDetached([home + "/bin/taskmanager.sh", "start-foreground", "-Dtaskmanager.resource-id=\(id)"],
                                                    environment: ["FLINK_CONF_DIR": directory + "/conf", "FLINK_LOG_DIR": log], log: tmLog)
         return .init(id: id, pid: pid, log: tmLog)
+    }
+
+    /// Starts a replacement for the lab's TaskManager `id` (refused while one runs) and
+    /// records its PID.
+    public static func replaceTaskManager(_ id: String, directory: String) throws(FlinkError) -> LabState.Member {
+        guard var state = try LabState.load(directory) else { throw .lab("no lab in \(directory) (no \(LabState.path(directory)))") }
+        if let p = try? TaskManagerProcess.find(id: id, hint: state.taskManagers.first { $0.id == id }?.pid) {
+            throw .taskManager("TaskManager \(id) still runs (PID \(p.pid)): kill it first")
+        }
+        let lab = FlinkLab(directory: state.directory, taskManagers: state.taskManagers.count, slots: state.slots, restPort: state.restPort)
+        let m = try lab.startTaskManager(id: id, home: state.flinkHome)
+        state.taskManagers.removeAll { $0.id == id }
+        state.taskManagers.append(m)
+        try state.save()
+        return m
     }
 
     func writeConfiguration(home: String) throws(FlinkError) {

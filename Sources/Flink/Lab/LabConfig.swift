@@ -47,6 +47,10 @@ public struct LabConfig: Sendable, Equatable {
               size: 1024m
         parallelism:
           default: \(parallelism)
+        # REST answers about a job come from a cache of its execution graph that lives
+        # web.refresh-interval (3 s by default): a restart could look 3 s late.
+        web:
+          refresh-interval: 250ms
         rest:
           address: 127.0.0.1
           bind-address: 127.0.0.1

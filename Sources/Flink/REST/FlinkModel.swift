@@ -34,6 +34,8 @@ public enum FlinkModel {
             public var name: String
             public var parallelism: Int
             public var status: String
+            /// The vertex's subtasks by state (`RUNNING`: 2, …).
+            public var tasks: [String: Int]?
         }
         public var jid: String
         public var name: String
@@ -46,6 +48,11 @@ public enum FlinkModel {
         /// When the job last entered each state, epoch ms (0: never).
         public var timestamps: [String: Int64]
         public var vertices: [Vertex]
+
+        /// Subtasks running, of all the job's subtasks (every vertex's parallelism).
+        public var tasksRunning: (running: Int, total: Int) {
+            (vertices.reduce(0) { $0 + ($1.tasks?["RUNNING"] ?? 0) }, vertices.reduce(0) { $0 + $1.parallelism })
+        }
 
         enum CodingKeys: String, CodingKey { case jid, name, state, startTime = "start-time", duration, now, timestamps, vertices }
 

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Flink
+import Foundation
+
+/// `firedrill bench flink`: TaskManager kills on the lab, each recovery phase timed.
+struct BenchFlink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flink",
+        abstract: "On the Flink lab: over N SIGKILLs of the busiest TaskManager, p50/p99 of kill → loss seen → job RUNNING → all subtasks RUNNING → first new checkpoint, and the auditor's commit lag.",
+        discussion: "Needs a running lab (firedrill flink up); a replacement TaskManager is started after each kill and the lab is steady again before the next. REST is polled every 50 ms while a recovery runs."
+    )
+
+    @Flag(help: "Print one JSON array of {benchmark, value, unit} objects.")
+    var json = false
+
+    @Option(help: "TaskManager kills (1-100).")
+    var kills = 10
+
+    @Option(name: .customLong("lab-dir"), help: "The lab's directory.")
+    var labDir = FlinkCommand.defaultDirectory
+
+    @Flag(help: "Print every trial.")
+    var verbose = false
+
+    func run() throws {
+        guard (1...100).contains(kills) else { throw ValidationError("--kills must be between 1 and 100, got \(kills)") }
+        let dir = FlinkLab(directory: labDir).directory
+        let lab: LabState
+        do {
+            guard let s = try LabState.load(dir), ProcessControl.alive(s.jobManager.pid) else {
+                throw ValidationError("no lab runs in \(dir): start one with firedrill flink up --dir \(labDir)")
+            }
+            lab = s
+        } catch let e as FlinkError { throw ValidationError(e.description) }
+        guard let job = lab.jobId else { throw ValidationError("the lab in \(dir) has no job") }
+        let bench: FlinkKillBench
+        let r: FlinkKillBench.Result
+        let began = Date()
+        do {
+            bench = FlinkKillBench(client: try FlinkClient(url: lab.url), lab: lab, job: job)
+            if verbose { bench.progress = { var e = StandardError(); print($0, to: &e) } }
+            r = try bench.run(kills: kills)
+        } catch { throw RuntimeFailure("bench flink: \(error.description)") }
+        let t = r.trials
+        func phase(_ name: String, _ what: String, _ f: (FlinkRecoveryClock.Trial) -> Double?) -> [BenchResult] {
+            let xs = t.compactMap(f)
+            let missed = t.count - xs.count
+            let detail = "\(xs.count) of \(t.count) kills\(missed > 0 ? " (\(missed) never reached it in 90 s)" : ""), \(what)"
+            return [BenchResult(name: "flink-\(name)-p50", value: Stopwatch.median(xs) * 1000, unit: "ms", detail: detail),
+                    BenchResult(name: "flink-\(name)-p99", value: p99(xs) * 1000, unit: "ms", detail: "max \(BenchReport.format((xs.max() ?? 0) * 1000, digits: 0)) ms")]
+        }
+        var results = phase("loss-seen", "kill to the TaskManager gone from /taskmanagers or the job RESTARTING (Flink's timestamp)", \.toLoss)
+        results += phase("running", "kill to the job RUNNING again (Flink's timestamp)", \.toRunning)
+        results += phase("all-tasks", "kill to every subtask RUNNING (polled every 50 ms)", \.toAllTasks)
+        results += phase("checkpoint", "kill to the first checkpoint completed after the restart (its last acknowledgement)", \.toCheckpoint)
+        results.append(BenchResult(name: "flink-commit-lag-p50", value: Stopwatch.median(r.commitLags), unit: "s",
+                                   detail: "\(r.commitLags.count) part files: from a file's last write to the auditor proving its rows (rollover 1 s, checkpoints 1 s, kills included)"))
+        results.append(BenchResult(name: "flink-commit-lag-p99", value: p99(r.commitLags), unit: "s", detail: "max \(BenchReport.format(r.commitLags.max() ?? 0, digits: 2)) s"))
+        let a = r.audit
+        results.append(BenchResult(name: "flink-exact-after-kills", value: a.exact ? 1 : 0, unit: "bool",
+                                   detail: "\(a.transfers) transfers audited: \(a.lost) lost, \(a.duplicated) duplicated, \(a.wrong) wrong; \(r.requests) REST requests in \(Int(Date().timeIntervalSince(began))) s"))
+        BenchReport.print(results, json: json)
+        if !a.exact { throw ExitCode(1) }
+    }
+
+    func p99(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
+    }
+}

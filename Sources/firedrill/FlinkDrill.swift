@@ -1,0 +1,78 @@
+import Drills
+import Engine
+import Flink
+import Foundation
+
+/// Runs a drill whose target is a Flink cluster: the URL it names, else the lab in
+/// `labDirectory` (the running one, or one started for the drill and stopped after it).
+struct FlinkDrill {
+    var drill: Drill
+    var target: FlinkTarget
+    var labDirectory: String
+    var progress: (String) -> Void
+
+    /// Runs it to its verdict.
+    func run(_ runner: DrillRunner) throws(RuntimeFailure) -> DrillResult {
+        var started = false
+        let lab: LabState?
+        let client: FlinkClient
+        do throws(FlinkError) {
+            if let url = target.url {
+                lab = nil
+                client = try FlinkClient(url: url)
+            } else {
+                let dir = FlinkLab(directory: labDirectory).directory
+                if let s = try LabState.load(dir), ProcessControl.alive(s.jobManager.pid) {
+                    progress("on the lab in \(dir) (\(s.url), \(s.taskManagers.count) TaskManagers)")
+                    lab = s
+                } else {
+                    progress("starting a lab in \(dir) for the drill (stopped after it)")
+                    let l = FlinkLab(directory: dir, taskManagers: target.taskManagers, slots: target.slots)
+                    lab = try l.up { progress("  " + $0) }
+                    started = true
+                }
+                client = try FlinkClient(url: lab?.url ?? "")
+            }
+        } catch {
+            throw RuntimeFailure("drill \(drill.name): \(error.description)")
+        }
+        defer {
+            if started, let dir = lab?.directory {
+                if let s = try? FlinkLab.down(directory: dir) { for l in s.lines { progress(l) } }
+                progress("lab in \(dir) stopped")
+            }
+        }
+        let job: FlinkModel.JobsOverview.Job
+        do throws(FlinkError) {
+            _ = try client.overview()
+            job = try client.resolveJob(target.job ?? lab?.jobId)
+        } catch {
+            throw RuntimeFailure("drill \(drill.name): \(error.description)")
+        }
+        guard job.state == "RUNNING" else {
+            let hint = lab.map { " (firedrill flink down --dir \($0.directory), then flink up, gives the lab a fresh job)" } ?? ""
+            throw RuntimeFailure("drill \(drill.name): job \(job.jid) at \(client.base) is \(job.state), not RUNNING: nothing to drill\(hint)")
+        }
+        // The last fault's tail (a replacement registering, a restart) is not this drill's.
+        do throws(FlinkError) {
+            try FlinkSteady.wait(client: client, job: job.jid, taskManagers: lab?.taskManagers.map(\.id) ?? [], seconds: 120)
+        } catch { throw RuntimeFailure("drill \(drill.name): \(error.description)") }
+        var template: CommandTemplate?
+        if let k = target.killCommand {
+            do { template = try CommandTemplate(k) } catch { throw RuntimeFailure("drill \(drill.name): [target] kill_command: \(error.description)") }
+        }
+        let output = target.output ?? (lab?.jobId == job.jid ? lab?.output : nil)
+        let observer = FlinkObserver(client: client, job: job.jid, lab: lab, output: output, accounts: lab?.accounts ?? PaymentsLedger().accounts)
+        let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: target.checkpointDir ?? lab?.checkpoints)
+        observer.start()
+        observer.waitForFirstPoll(timeout: 15)
+        // The auditor's first look covers the job's past; the drill starts after it.
+        let end = Date().addingTimeInterval(20)
+        while observer.snapshot().attached?.audited != true && output != nil && Date() < end { Thread.sleep(forTimeInterval: 0.1) }
+        let runtime = FlinkRuntime(observer: observer, actions: actions)
+        var result = runner.run(on: DrillTarget(runtime))
+        observer.stop()
+        result.judgeFlink(runtime.result)
+        return result
+    }
+}
