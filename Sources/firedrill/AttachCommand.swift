@@ -19,9 +19,9 @@ struct AttachCommand: ParsableCommand {
             commandName: "flink",
             abstract: "Open the dashboard on a running Flink job (nodes = TaskManagers), or print a summary with --headless.",
             discussion: """
-                Keys: K kill (SIGKILL) the selected TaskManager, P hang it (SIGSTOP), H heal (SIGCONT), c checkpoint, \
-                D corrupt the newest checkpoint, : command line (kill tm 1, hang tm-0, restart tm 0, savepoint, \
-                corrupt checkpoint latest [FILE]). With a lab running (firedrill flink up) the job, its checkpoints and its \
+                Keys: K kill (SIGKILL) the selected TaskManager, P hang it (SIGSTOP), H heal (SIGCONT; in the lab, a \
+                replacement for a lost one), c checkpoint, D corrupt the newest checkpoint, : command line (kill tm 1, \
+                hang tm-0, kill tm busiest, heal all, restart tm 0, savepoint, corrupt checkpoint latest [FILE]). With a lab running (firedrill flink up) the job, its checkpoints and its \
                 output are found by themselves. REST load: about 15 requests/s (TaskManagers and the job every 0.5 s; \
                 checkpoints, exceptions, metrics and vertices every 1 s).
                 """

@@ -106,9 +106,8 @@ public struct FlinkLab: Sendable {
             try state.save()
         }
         try waitFor("the REST API at \(url)", seconds: 60, progress: progress) { (try? probe.overview()) != nil }
-        try waitFor("\(taskManagers) TaskManagers to register", seconds: 60, progress: progress) {
-            ((try? probe.taskManagers()) ?? []).count >= taskManagers
-        }
+        // Planning the SQL takes seconds of its own: done while the TaskManagers register
+        // (the job waits for their slots).
         progress("submitting the payments job")
         let job = FlinkPaymentsJob(rate: rate, output: output)
         try LabFiles.writeAtomically(Data(job.sql.utf8), to: directory + "/job/payments.sql")
@@ -124,6 +123,9 @@ public struct FlinkLab: Sendable {
         let jobId = String(line.dropFirst(4)).trimmingCharacters(in: .whitespaces)
         state.jobId = jobId
         try state.save()
+        try waitFor("\(taskManagers) TaskManagers to register", seconds: 60, progress: progress) {
+            ((try? probe.taskManagers()) ?? []).count >= taskManagers
+        }
         try waitFor("the job's first checkpoint", seconds: 90, progress: progress) {
             ((try? probe.checkpoints(job: jobId))?.counts.completed ?? 0) > 0
         }

@@ -47,6 +47,14 @@ public struct LabConfig: Sendable, Equatable {
               size: 1024m
         parallelism:
           default: \(parallelism)
+        # A TaskManager that starts before the ResourceManager answers retries after
+        # error-delay (10 s by default): on 2 cores the JobManager is often that late.
+        cluster:
+          registration:
+            initial-timeout: 100ms
+            max-timeout: 2s
+            error-delay: 500ms
+            refused-registration-delay: 500ms
         # REST answers about a job come from a cache of its execution graph that lives
         # web.refresh-interval (3 s by default): a restart could look 3 s late.
         web:
