@@ -54,8 +54,8 @@ else
   echo "skip dashboard screen lag: no tmux"
 fi
 
-# The three Flink drills, on this lab, in the order that leaves the rot for last.
-for d in flink-tm-kill flink-tm-hang flink-checkpoint-rot; do
+# The Flink drills, on this lab, in the order that leaves the unguarded rot for last.
+for d in flink-tm-kill flink-tm-hang flink-checkpoint-rot-guarded flink-checkpoint-rot; do
   "$bin" drill "$d" --lab-dir "$lab" --report "$lab/$d.json" --junit "$lab/$d.xml" > "$lab/$d.txt" 2>&1; rc=$?
   if [ "$rc" = 0 ] && [ "$(js "$lab/$d.json" 'd["passed"]')" = True ]; then
     ok "drill $d passed: $(js "$lab/$d.json" 'd["flink"]["story"][:150]')"
@@ -66,10 +66,35 @@ grep -q "flipped bit .* of byte .* in $lab/checkpoints/.*/chk-[0-9]*/" "$lab/fli
   && ok "flink-checkpoint-rot: the live audit equals the independent recount $(js "$lab/flink-checkpoint-rot.json" 'd["flink"]["recount"]')" \
   || bad "rot audit vs recount" "$(cat "$lab/flink-checkpoint-rot.json")"
 
+[ "$(js "$lab/flink-checkpoint-rot-guarded.json" 'd["flink"]["live"]["wrong"] == 0 and d["flink"]["live"]["lost"] == 0 and len(d["flink"]["corrupted"]) == 1')" = True ] \
+  && ok "flink-checkpoint-rot-guarded: the guard rebuilt checkpoint $(js "$lab/flink-checkpoint-rot-guarded.json" 'd["flink"]["corrupted"][0]') and the output stayed exact" \
+  || bad "guarded rot" "$(cat "$lab/flink-checkpoint-rot-guarded.txt")"
+
 # What firedrill says about Flink's output must be what an independent audit finds.
 job=$(js "$lab/kill.json" 'd["job"]')
 curl -s -X PATCH "$url/jobs/$job?mode=cancel" >/dev/null
 for _ in $(seq 1 50); do case "$(curl -s "$url/jobs/$job" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" in CANCELED|FAILED) break;; esac; sleep 0.2; done
+
+# The guard on demand: verify, a rotted byte repaired, bad input refused.
+"$bin" guard flink --checkpoint-dir "$lab/checkpoints" --duration 2s > "$lab/gf.txt" 2>&1 || bad "guard flink --duration 2s" "$(cat "$lab/gf.txt")"
+out=$("$bin" guard verify --checkpoint-dir "$lab/checkpoints" --json 2>&1); rc=$?
+[ "$rc" = 0 ] && [ "$(js /dev/stdin 'd["checked"] > 0 and d["unrepairable"] == 0' <<<"$out")" = True ] && ok "guard verify: every guarded checkpoint intact ($out)" || bad "guard verify (exit $rc)" "$out"
+newest=$(ls "$lab/checkpoints.guard/$job" | sed -n 's/^chk-\([0-9]*\)\.manifest$/\1/p' | sort -n | while read -r n; do [ -f "$lab/checkpoints/$job/chk-$n/_metadata" ] && echo "$n"; done | tail -1)
+victim=$(ls -S "$lab/checkpoints/$job/chk-$newest" | grep -v _metadata | head -1)
+cp "$lab/checkpoints/$job/chk-$newest/$victim" "$lab/victim.orig"
+python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=4; open(p,'wb').write(b)" "$lab/checkpoints/$job/chk-$newest/$victim"
+"$bin" guard verify --checkpoint-dir "$lab/checkpoints" > "$lab/gv.txt" 2>&1; rc1=$?
+"$bin" guard repair --checkpoint-dir "$lab/checkpoints" > "$lab/gr.txt" 2>&1; rc2=$?
+if [ "$rc1" = 1 ] && [ "$rc2" = 0 ] && grep -q "chk-$newest/$victim is corrupt" "$lab/gv.txt" && cmp -s "$lab/victim.orig" "$lab/checkpoints/$job/chk-$newest/$victim"; then
+  ok "guard verify finds a flipped bit (exit 1); guard repair rebuilds the file byte for byte (exit 0)"
+else bad "guard verify/repair (exit $rc1/$rc2)" "$(cat "$lab/gv.txt" "$lab/gr.txt")"; fi
+out=$("$bin" guard verify --checkpoint-dir /nonexistent 2>&1); rc=$?
+[ "$rc" = 2 ] && grep -q "/nonexistent: no such directory" <<<"$out" && ok "guard: a missing checkpoint dir is refused (exit 2)" || bad "guard missing dir (exit $rc)" "$out"
+out=$("$bin" guard verify --checkpoint-dir "$lab/checkpoints" --parity-dir "$lab/checkpoints/x" 2>&1); rc=$?
+[ "$rc" = 2 ] && grep -q "must not be inside the checkpoint directory" <<<"$out" && ok "guard: a parity dir inside the checkpoint dir is refused (exit 2)" || bad "guard parity dir (exit $rc)" "$out"
+out=$("$bin" guard verify --checkpoint-dir "$lab/log" 2>&1); rc=$?
+[ "$rc" = 2 ] && grep -q "not a Flink checkpoint directory" <<<"$out" && ok "guard: a directory that is not Flink's is refused (exit 2)" || bad "guard not flink (exit $rc)" "$out"
+
 "$bin" attach flink "$url" --lab-dir "$lab" --job "$job" --headless --duration 1s --json > "$lab/final.json" 2>&1
 python3 scripts/flink-audit.py "$lab/output" > "$lab/independent.json"
 mine=$(js "$lab/final.json" '(d.get("lost"), d.get("duplicated"), d.get("wrong"), d.get("missing"))')

@@ -39,6 +39,10 @@ struct AttachCommand: ParsableCommand {
         var labDir = FlinkCommand.defaultDirectory
         @Option(name: .customLong("kill-command"), help: "For remote clusters: the command that kills a TaskManager, {id} replaced by its id as one argument (never through a shell), e.g. 'kubectl delete pod {id} --grace-period=0 --force'.")
         var killCommand: String?
+        @Option(help: "Play a drill on Flink live (flink-tm-kill, flink-tm-hang, flink-checkpoint-rot, or a file with [target] kind = \"flink\"): its steps with captions, its verdict at the end.")
+        var drill: String?
+        @Flag(name: .customLong("guard"), help: "Also guard the job's checkpoints (firedrill guard flink): CRC32C and parity in DIR.guard, a scrubber, repair before restore; its events in the log.")
+        var guardCheckpoints = false
         @Flag(help: "No dashboard: watch for --duration, then print a summary.")
         var headless = false
         @Option(help: "With --headless: how long to watch (e.g. 30s).")
@@ -50,6 +54,12 @@ struct AttachCommand: ParsableCommand {
         @OptionGroup var screen: ScreenOptions
 
         func run() throws {
+            var toPlay: Drill?
+            if let name = drill {
+                do { toPlay = try DrillLibrary.load(name) } catch { throw ValidationError(error.description) }
+                guard toPlay?.flink != nil else { throw ValidationError("drill \(name) runs on the embedded engine: firedrill --drill \(name)") }
+                if headless { throw ValidationError("--drill plays in the dashboard; headless, run it with: firedrill drill \(name)") }
+            }
             let labAbs = FlinkLab(directory: labDir).directory
             let lab: LabState?
             do { lab = try LabState.load(labAbs) } catch { throw ValidationError(error.description) }
@@ -69,6 +79,16 @@ struct AttachCommand: ParsableCommand {
             let out = output.map { FlinkLab(directory: $0).directory } ?? (useLab?.jobId == resolved.jid ? useLab?.output : nil)
             let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts)
             let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
+            var guardian: CheckpointGuardian?
+            if guardCheckpoints {
+                guard let dir = checkpointDir ?? useLab?.checkpoints else { throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir) away from the lab") }
+                let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
+                let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: resolved.jid)
+                g.onEvent = { [observer] _, e in observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) }
+                g.start()
+                guardian = g
+            }
+            defer { guardian?.stop() }
             if headless {
                 try runHeadless(observer, actions)
                 return
@@ -88,8 +108,27 @@ struct AttachCommand: ParsableCommand {
             var options = DashboardApp.Options(refreshMillis: refreshMillis, themes: themes, noColor: screen.colorless, job: job, startMessage: startMessage)
             options.mouse = !screen.noMouse
             if startMessage == nil { options.startMessage = ("attached to \(resolved.name) at \(client.base): K kills the selected TaskManager, P hangs it, H heals, c checkpoints", false) }
-            let app = DashboardApp(source: FlinkSource(observer: observer, actions: actions), options: options, cast: nil)
-            do { _ = try app.run(onQuit: {}) } catch { throw RuntimeFailure("cannot open the dashboard: \(error.description)") }
+            var player: DrillPlayer?
+            let source: any LiveSource
+            if let d = toPlay {
+                observer.waitForFirstPoll(timeout: 15)
+                let p = DrillPlayer(engine: FlinkRuntime(observer: observer, actions: actions), drill: d, record: nil)
+                p.start()
+                player = p
+                source = DrillSource(p)
+                options.startMessage = ("drill \(d.name) on \(resolved.name): \(d.description)", false)
+            } else {
+                source = FlinkSource(observer: observer, actions: actions)
+            }
+            let app = DashboardApp(source: source, options: options, cast: nil)
+            do { _ = try app.run(onQuit: {}) } catch {
+                try? player?.stop()
+                throw RuntimeFailure("cannot open the dashboard: \(error.description)")
+            }
+            try? player?.stop()
+            if let r = player?.result { print(DrillReport.text(r)) } else if let d = toPlay {
+                print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
+            }
         }
 
         func runHeadless(_ observer: FlinkObserver, _ actions: FlinkActions) throws {

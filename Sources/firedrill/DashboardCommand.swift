@@ -58,6 +58,9 @@ struct DashboardCommand: ParsableCommand {
         var drillToPlay: Drill?
         if let name = drill {
             do { drillToPlay = try DrillLibrary.load(name) } catch { throw ValidationError(error.description) }
+            if drillToPlay?.flink != nil {
+                throw ValidationError("drill \(name) runs on Flink: firedrill attach flink --drill \(name) (on the lab: firedrill flink up first)")
+            }
             // The drill's own job replaces the job flags.
             config = drillToPlay?.job.config ?? config
             replicas = drillToPlay?.job.replicas ?? replicas

@@ -28,7 +28,7 @@ struct Firedrill: ParsableCommand {
             Benchmarks: firedrill bench crc32c | rs | engine
             """,
         version: version,
-        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, ReplayCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, FlinkCommand.self, AttachCommand.self, Bench.self, ThemesCommand.self],
+        subcommands: [DashboardCommand.self, RunCommand.self, DrillCommand.self, ReplayCommand.self, SimulateCommand.self, ScrubCommand.self, RepairCommand.self, FlinkCommand.self, AttachCommand.self, GuardCommand.self, Bench.self, ThemesCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

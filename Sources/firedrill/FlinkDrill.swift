@@ -2,6 +2,7 @@ import Drills
 import Engine
 import Flink
 import Foundation
+import Synchronization
 
 /// Runs a drill whose target is a Flink cluster: the URL it names, else the lab in
 /// `labDirectory` (the running one, or one started for the drill and stopped after it).
@@ -69,10 +70,33 @@ struct FlinkDrill {
         // The auditor's first look covers the job's past; the drill starts after it.
         let end = Date().addingTimeInterval(20)
         while observer.snapshot().attached?.audited != true && output != nil && Date() < end { Thread.sleep(forTimeInterval: 0.1) }
+        // The guard, when the drill asks for it: its events in the drill's log.
+        let said = Mutex<(events: [String], repaired: [UInt64])>(([], []))
+        var guardian: CheckpointGuardian?
+        if target.guardCheckpoints {
+            guard let dir = target.checkpointDir ?? lab?.checkpoints else { throw RuntimeFailure("drill \(drill.name): [target] guard needs checkpoint_dir") }
+            let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
+            let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: job.jid)
+            g.onEvent = { [observer] _, e in
+                observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text))
+                said.withLock { s in
+                    if case .guarded = e {} else { s.events.append(e.text) }
+                    if case let .finding(f) = e, f.outcome == .repaired, !s.repaired.contains(f.checkpoint) { s.repaired.append(f.checkpoint) }
+                }
+            }
+            g.start()
+            guardian = g
+            let cg = CheckpointGuard(jobDirectory: root + "/" + job.jid, parityDirectory: root + ".guard/" + job.jid)
+            actions.isGuarded = { cg.guarded().contains($0) }
+            progress("guarding the job's checkpoints: parity in \(root).guard")
+        }
         let runtime = FlinkRuntime(observer: observer, actions: actions)
         var result = runner.run(on: DrillTarget(runtime))
+        guardian?.stop()
         observer.stop()
-        result.judgeFlink(runtime.result)
+        var outcome = runtime.result
+        (outcome.guardEvents, outcome.guardRepaired) = said.withLock { $0 }
+        result.judgeFlink(outcome)
         return result
     }
 }

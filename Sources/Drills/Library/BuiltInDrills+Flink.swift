@@ -101,5 +101,42 @@ extension BuiltInDrills {
             money_conserved = false
             tells_truth = true
             """),
+        ("flink-checkpoint-rot-guarded", """
+            name = "flink-checkpoint-rot-guarded"
+            description = "The same rot and kill as flink-checkpoint-rot, with firedrill's guard on: the rotten file is rebuilt from Reed-Solomon parity before Flink restores it, and the output stays exactly-once."
+            hypothesis = "A CRC32C per checkpoint file and RS(10+2) parity beside them turn Flink's silent corruption into a repair: Flink restores the corrupted checkpoint, whole again."
+            duration = "40s"
+
+            [target]
+            kind = "flink"
+            guard = true
+
+            [steady_state]
+            for = "3s"
+            all_healthy = true
+
+            [[step]]
+            at = "5s"
+            command = "corrupt checkpoint latest"
+            caption = "One bit flips in the biggest state file of the newest retained checkpoint; the guard has its CRC32C and parity."
+
+            [[step]]
+            at = "5s"
+            command = "kill tm busiest"
+            caption = "The busiest TaskManager dies: the guard checks and repairs the checkpoint before Flink restores it."
+
+            [[step]]
+            at = "25s"
+            command = "heal all"
+            caption = "A replacement TaskManager registers."
+
+            [expect]
+            exactly_once = true
+            money_conserved = true
+            guard_repaired = true
+            running_within = "15s"
+            restored_checkpoint = "corrupted"
+            tells_truth = true
+            """),
     ]
 }

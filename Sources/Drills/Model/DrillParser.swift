@@ -8,9 +8,9 @@ public struct DrillParser {
     public init(file: String) { self.file = file }
 
     static let rootKeys = ["name", "description", "hypothesis", "duration", "job", "steady_state", "step", "expect", "abort", "format", "target"]
-    static let targetKeys = ["kind", "url", "taskmanagers", "slots", "job", "checkpoint_dir", "output", "kill_command"]
+    static let targetKeys = ["kind", "url", "taskmanagers", "slots", "job", "checkpoint_dir", "output", "kill_command", "guard"]
     static let flinkExpectKeys = ["exactly_once", "money_conserved", "running_within", "all_tasks_within", "checkpoint_within", "loss_seen_within",
-                                  "max_restarts", "restored_checkpoint", "tells_truth"]
+                                  "max_restarts", "restored_checkpoint", "tells_truth", "guard_repaired"]
     static let steadyKeys = ["for", "min_throughput", "all_healthy", "max_verdict_age"]
     static let abortKeys = ["max_lost", "max_verdict_age", "max_recovery", "on_quarantine"]
     static let jobKeys = ["nodes", "rate", "accounts", "ec", "replicas", "checkpoint_interval", "seed"]
@@ -139,6 +139,10 @@ public struct DrillParser {
                 expect.flink.restoredCheckpoint = r
             }
             if let v = try bool(t, "tells_truth") { expect.flink.tellsTruth = v }
+            if let v = try bool(t, "guard_repaired") {
+                guard flink?.guardCheckpoints == true || !v else { throw err(t["guard_repaired"]?.line ?? t.line, "'guard_repaired' needs the guard: [target] guard = true") }
+                expect.flink.guardRepaired = v
+            }
         } else if let t = doc.table("expect") {
             for (key, value) in t.entries where Self.flinkExpectKeys.contains(key) && !Self.expectKeys.contains(key) {
                 throw err(value.line, "'\(key)' is an expectation on Flink: add [target] kind = \"flink\"")
@@ -251,6 +255,7 @@ public struct DrillParser {
         f.checkpointDir = try string(t, "checkpoint_dir", required: false)
         f.output = try string(t, "output", required: false)
         f.killCommand = try string(t, "kill_command", required: false)
+        if let v = try bool(t, "guard") { f.guardCheckpoints = v }
         for key in ["checkpoint_dir", "output", "kill_command", "job"] where t[key] != nil && f.url == nil {
             throw err(t[key]?.line ?? t.line, "'\(key)' is for a cluster given by 'url'; the lab's is known")
         }

@@ -15,6 +15,8 @@ public struct FlinkTarget: Sendable, Equatable {
     public var output: String?
     /// For a remote cluster: the command that kills a TaskManager, `{id}` its id.
     public var killCommand: String?
+    /// Whether firedrill's checkpoint guard runs during the drill (`guard = true`).
+    public var guardCheckpoints = false
 
     public init() {}
 
@@ -49,6 +51,8 @@ public struct FlinkExpectations: Sendable, Equatable {
     /// firedrill's live verdict agrees with an independent recount of the committed files,
     /// and a job that did not come back is reported with Flink's exception.
     public var tellsTruth = false
+    /// The guard rebuilt a file of the corrupted checkpoint (`guard_repaired = true`).
+    public var guardRepaired = false
 
     public init() {}
 }

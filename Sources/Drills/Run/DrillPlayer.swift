@@ -1,4 +1,5 @@
 import Engine
+import Flink
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -210,6 +211,8 @@ public final class DrillPlayer: Sendable {
         result.receipts = snap.receipts.map { $0.rebased(by: base) }
         result.config = engine.config
         result.judgeGuards(stoppedBy)
+        // On Flink the job runs on: judged from what it did so far, recounted now.
+        if let flink = engine as? FlinkRuntime { result.judgeFlink(flink.outcomeNow()) }
         if case let .abort(m) = stoppedBy, m.check == "abort key", drill.abort == nil {
             result.verdicts.append(ExpectationVerdict(name: "abort", expected: "no abort", measured: "\(m.description); healed, schedule stopped", passed: false))
         }

@@ -37,6 +37,13 @@ extension DrillResult {
             }
             verdicts.append(ExpectationVerdict(name: "restored_checkpoint", expected: expected, measured: seen.isEmpty ? "no restore seen" : "restored \(seen)", passed: passed))
         }
+        if e.guardRepaired {
+            let hit = o.guardRepaired.filter(o.corrupted.contains)
+            let said = o.guardEvents.last { $0.contains("RESTARTING") } ?? o.guardEvents.last { $0.contains("rebuilt") }
+            verdicts.append(ExpectationVerdict(name: "guard_repaired", expected: "the guard rebuilds the corrupted checkpoint (\(o.corrupted.map(String.init).joined(separator: ", ")))",
+                                               measured: hit.isEmpty ? "not rebuilt\(o.guardRepaired.isEmpty ? "" : " (it rebuilt \(o.guardRepaired.map(String.init).joined(separator: ", ")))")" : "rebuilt checkpoint \(hit.map(String.init).joined(separator: ", "))\(said.map { ": " + $0 } ?? "")",
+                                               passed: !hit.isEmpty))
+        }
         if e.tellsTruth {
             var problems: [String] = []
             if let live = o.live, let recount = o.recount {

@@ -15,6 +15,10 @@ public final class FlinkActions: @unchecked Sendable {
     public let observer: FlinkObserver
     public let killTemplate: CommandTemplate?
     public let checkpointDir: String?
+    /// With a checkpoint guard on: whether it has recorded checkpoint N. `corrupt checkpoint
+    /// latest` then waits (up to 2 s) until the newest checkpoint is guarded: rot comes to
+    /// files at rest, after the guard took their CRCs, not in the 100 ms before it looks.
+    public var isGuarded: (@Sendable (UInt64) -> Bool)?
     /// The checkpoints `corrupt checkpoint` flipped a bit in, in order.
     public var corrupted: [UInt64] { corruptedIds.withLock { $0 } }
     let corruptedIds = Mutex<[UInt64]>([])
@@ -169,47 +173,14 @@ public final class FlinkActions: @unchecked Sendable {
         }
     }
 
-    /// Flips one bit of a state file of a retained checkpoint (the largest file but
-    /// `_metadata`, else `_metadata` past its first quarter, where state handles and inline
-    /// state live); says which file and offset.
+    /// Flips one bit of a file of a retained checkpoint (`CheckpointRot`); says which file and byte.
     func corrupt(_ ref: CheckpointRef, file: String?) throws(FlinkError) -> String {
         guard let dir = checkpointDir else { throw .checkpoint("no checkpoint directory: give --checkpoint-dir (the job's execution.checkpointing.dir)") }
         let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
         let jobDir = observer.job.map { root + "/" + $0 } ?? root
-        guard FileManager.default.fileExists(atPath: jobDir) else { throw .checkpoint("\(jobDir): no such directory (is --checkpoint-dir the job's checkpoint directory?)") }
-        // A checkpoint is retained once its _metadata is written (a newer directory may be one
-        // Flink is still writing).
-        let chks = ((try? FileManager.default.contentsOfDirectory(atPath: jobDir)) ?? []).compactMap { n -> UInt64? in
-            guard n.hasPrefix("chk-"), let id = UInt64(n.dropFirst(4)), FileManager.default.fileExists(atPath: "\(jobDir)/\(n)/_metadata") else { return nil }
-            return id
-        }.sorted()
-        let id: UInt64
-        switch ref {
-        case .latest:
-            guard let newest = chks.last else { throw .checkpoint("\(jobDir): no retained checkpoint (chk-N) yet") }
-            id = newest
-        case let .id(i):
-            guard chks.contains(i) else { throw .checkpoint("\(jobDir)/chk-\(i): not retained; retained: \(chks.map(String.init).joined(separator: ", "))") }
-            id = i
-        }
-        let chk = "\(jobDir)/chk-\(id)"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
-        let target: String
-        if let file {
-            guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds \(files.joined(separator: ", "))") }
-            target = file
-        } else {
-            let sized = files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: chk + "/" + $0)[.size] as? Int) ?? 0) }
-            target = sized.filter { $0.0 != "_metadata" && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "_metadata"
-        }
-        let path = chk + "/" + target
-        guard var data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw .checkpoint("\(path): empty or unreadable") }
-        let start = target == "_metadata" ? data.count / 4 : 0
-        let offset = start + Int(UInt64(observer.now * 1_000_003) % UInt64(max(1, data.count - start)))
-        let bit = UInt8(1) << UInt8(offset % 8)
-        data[offset] ^= bit
-        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
-        corruptedIds.withLock { $0.append(id) }
-        return "flipped bit \(offset % 8) of byte \(offset) in \(path) (checkpoint \(id), \(data.count) bytes)"
+        if let isGuarded, case .latest = ref { CheckpointRot.waitUntilNewestGuarded(jobDirectory: jobDir, isGuarded) }
+        let rot = try CheckpointRot.flip(jobDirectory: jobDir, ref, file: file, seed: UInt64(observer.now * 1_000_003))
+        corruptedIds.withLock { $0.append(rot.checkpoint) }
+        return rot.description
     }
 }

@@ -41,7 +41,9 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
 
     public func apply(_ command: Command) throws(CommandError) {
         let ids = observer.taskManagerIds
-        let command = try actions.resolve(command)
+        var command = try actions.resolve(command)
+        // The dashboard's `D` (rot the shard on the selected disk) means the newest checkpoint here.
+        if case let .corruptShard(ref, _) = command { command = .corruptCheckpoint(ref, file: nil) }
         try actions.apply(command)
         switch command {
         case let .kill(n), let .hang(n):
@@ -61,6 +63,8 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
         let a = s.attached
         clock.withLock { $0.observe(FlinkRecoveryClock.Look(s)) }
         outcome.withLock { o in
+            // The restart count comes with the observer's slower tier: the first one seen.
+            if o.restartsAtStart == nil, let r = a?.restarts { o.restartsAtStart = r }
             if let r = s.restoredFrom, r != o.restoredAtStart, !o.restored.contains(r) { o.restored.append(r) }
             if let st = a?.jobState, !o.states.contains(st) { o.states.append(st) }
         }
@@ -96,23 +100,41 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.2)
         }
         let s = look(observer.lastLook())
+        let settled = uptime - start
+        outcome.withLock { $0.settled = settled }
+        end(s)
+        return s.audit
+    }
+
+    /// The outcome so far, the job still running (a drill played live ends while the job
+    /// runs on): the job's state now, and the live audit beside a recount of the same files.
+    public func outcomeNow() -> FlinkRunOutcome {
+        end(snapshot())
+        return result
+    }
+
+    /// The job's state, restarts and exceptions as of `s`, and the recount.
+    func end(_ s: ClusterSnapshot) {
         outcome.withLock { o in
             o.finalState = s.attached?.jobState
             o.restartsAtEnd = s.attached?.restarts
             o.exceptions = s.events.filter { $0.kind == .error && $0.message.hasPrefix("exception:") }.map(\.message)
-            o.settled = uptime - start
         }
-        if let a = observer.auditor {
-            observer.auditLock.lock()
-            let live = a.verdict
-            let recount = LedgerRecount.count(directory: a.directory, files: a.filesRead, through: a.next, ledger: a.ledger)
-            observer.auditLock.unlock()
-            outcome.withLock { o in
-                o.live = live
-                o.recount = recount
-            }
+        recount()
+    }
+
+    /// The live auditor's verdict and an independent recount of the files it read, taken
+    /// together under its lock.
+    func recount() {
+        guard let a = observer.auditor else { return }
+        observer.auditLock.lock()
+        let live = a.verdict
+        let recount = LedgerRecount.count(directory: a.directory, files: a.filesRead, through: a.next, ledger: a.ledger)
+        observer.auditLock.unlock()
+        outcome.withLock { o in
+            o.live = live
+            o.recount = recount
         }
-        return s.audit
     }
 }
 
@@ -137,6 +159,9 @@ public struct FlinkRunOutcome: Sendable, Equatable {
     public var settled: Double = 0
     public var live: LedgerAuditor.Verdict?
     public var recount: LedgerRecount?
+    /// With the checkpoint guard: what it said, and the checkpoints it rebuilt a file of.
+    public var guardEvents: [String] = []
+    public var guardRepaired: [UInt64] = []
 
     public init() {}
 

@@ -16,6 +16,10 @@ public final class FlinkKillBench {
     public let job: String
     /// Seconds a trial may take before it counts as not recovered.
     public var timeout = 90.0
+    /// Flip a bit in the newest retained checkpoint right before each kill (the guard's trial).
+    public var rot = false
+    /// With the guard: whether it has recorded checkpoint N (the rot waits for it).
+    public var isGuarded: (@Sendable (UInt64) -> Bool)?
     public var progress: (String) -> Void = { _ in }
 
     public init(client: FlinkClient, lab: LabState, job: String) {
@@ -32,6 +36,9 @@ public final class FlinkKillBench {
         public var audit = LedgerAuditor.Verdict()
         /// REST requests sent.
         public var requests = 0
+        /// The checkpoints rotted, and after how many trials the audit was still exact.
+        public var rotted: [UInt64] = []
+        public var exactTrials = 0
     }
 
     let start = Date()
@@ -50,6 +57,11 @@ public final class FlinkKillBench {
             let pid = try TaskManagerProcess.find(id: victim, hint: try LabState.load(lab.directory)?.taskManagers.first { $0.id == victim }?.pid).pid
             var clock = FlinkRecoveryClock()
             clock.observe(try look())
+            if rot {
+                if let isGuarded { CheckpointRot.waitUntilNewestGuarded(jobDirectory: lab.checkpoints + "/" + job, isGuarded) }
+                let r = try CheckpointRot.flip(jobDirectory: lab.checkpoints + "/" + job, .latest, file: nil, seed: UInt64(k) &* 7_919 &+ 13)
+                result.rotted.append(r.checkpoint)
+            }
             try ProcessControl.signal(pid, SIGKILL, what: "TaskManager \(victim)")
             clock.fault(at: now, taskManager: victim)
             var i = 0
@@ -64,6 +76,10 @@ public final class FlinkKillBench {
             func ms(_ v: Double?) -> String { v.map { String(format: "%.0f ms", $0 * 1000) } ?? "not reached" }
             progress("kill \(k + 1)/\(kills) \(victim): loss seen \(ms(t.toLoss)), RUNNING \(ms(t.toRunning)), all tasks \(ms(t.toAllTasks)), checkpoint \(ms(t.toCheckpoint))")
             _ = try FlinkLab.replaceTaskManager(victim, directory: lab.directory)
+            // The trial's output: exact so far (judged once the job has committed past it).
+            try waitSteady(audit)
+            audit()
+            if auditor.verdict.exact { result.exactTrials += 1 }
         }
         try waitSteady(audit)
         audit()

@@ -81,10 +81,13 @@ public struct LabConfig: Sendable, Equatable {
         state:
           backend:
             type: hashmap
+        # Bounded by rate, not in total: a lab takes kill after kill for as long as it runs,
+        # and a restart loop (a checkpoint that cannot be restored) still ends FAILED.
         restart-strategy:
-          type: fixed-delay
-          fixed-delay:
-            attempts: 20
+          type: failure-rate
+          failure-rate:
+            max-failures-per-interval: 12
+            failure-rate-interval: 1min
             delay: 1s
 
         """

@@ -16,6 +16,8 @@ public enum FlinkError: Error, Sendable, Equatable, CustomStringConvertible {
     case lab(String)
     /// A checkpoint file could not be found or changed.
     case checkpoint(String)
+    /// The guard's own data (a manifest, parity) or a checkpoint directory it cannot use.
+    case guardData(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum FlinkError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .taskManager(why): why
         case let .lab(why): why
         case let .checkpoint(why): why
+        case let .guardData(why): why
         }
     }
 }

@@ -7,7 +7,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the codecs and the engine (run a release build).",
-        subcommands: [BenchCRC.self, BenchRS.self, BenchEngine.self, BenchRecovery.self, BenchDashboard.self, BenchReplay.self, BenchFlink.self]
+        subcommands: [BenchCRC.self, BenchRS.self, BenchEngine.self, BenchRecovery.self, BenchDashboard.self, BenchReplay.self, BenchFlink.self, BenchGuard.self]
     )
 }
 

@@ -1,0 +1,66 @@
+import Engine
+import Foundation
+
+/// One flipped bit in a file of a retained Flink checkpoint (its largest state file, else
+/// `_metadata` past its first quarter, where state handles and inline state live).
+public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
+    public var checkpoint: UInt64
+    public var path: String
+    public var offset: Int
+    public var bit: Int
+    public var size: Int
+
+    public var description: String { "flipped bit \(bit) of byte \(offset) in \(path) (checkpoint \(checkpoint), \(size) bytes)" }
+
+    /// The retained checkpoints (`chk-N` with a `_metadata`), oldest first.
+    static func retained(_ jobDir: String) -> [UInt64] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: jobDir)) ?? []).compactMap { n -> UInt64? in
+            guard n.hasPrefix("chk-"), let id = UInt64(n.dropFirst(4)), FileManager.default.fileExists(atPath: "\(jobDir)/\(n)/_metadata") else { return nil }
+            return id
+        }.sorted()
+    }
+
+    /// Waits (up to 2 s) until the newest retained checkpoint is one `isGuarded` knows.
+    public static func waitUntilNewestGuarded(jobDirectory: String, _ isGuarded: (UInt64) -> Bool) {
+        let end = Date().addingTimeInterval(2)
+        while Date() < end {
+            if let newest = retained(jobDirectory).last, isGuarded(newest) { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    /// Flips a bit of checkpoint `ref` (the newest retained one for `latest`) under `jobDirectory`;
+    /// `seed` picks the byte.
+    public static func flip(jobDirectory jobDir: String, _ ref: CheckpointRef, file: String?, seed: UInt64) throws(FlinkError) -> CheckpointRot {
+        guard FileManager.default.fileExists(atPath: jobDir) else { throw .checkpoint("\(jobDir): no such directory (is --checkpoint-dir the job's checkpoint directory?)") }
+        // A checkpoint is retained once its _metadata is written (a newer directory may be one
+        // Flink is still writing).
+        let chks = retained(jobDir)
+        let id: UInt64
+        switch ref {
+        case .latest:
+            guard let newest = chks.last else { throw .checkpoint("\(jobDir): no retained checkpoint (chk-N) yet") }
+            id = newest
+        case let .id(i):
+            guard chks.contains(i) else { throw .checkpoint("\(jobDir)/chk-\(i): not retained; retained: \(chks.map(String.init).joined(separator: ", "))") }
+            id = i
+        }
+        let chk = "\(jobDir)/chk-\(id)"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
+        let target: String
+        if let file {
+            guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds \(files.joined(separator: ", "))") }
+            target = file
+        } else {
+            let sized = files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: chk + "/" + $0)[.size] as? Int) ?? 0) }
+            target = sized.filter { $0.0 != "_metadata" && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "_metadata"
+        }
+        let path = chk + "/" + target
+        guard var data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw .checkpoint("\(path): empty or unreadable") }
+        let start = target == "_metadata" ? data.count / 4 : 0
+        let offset = start + Int(seed % UInt64(max(1, data.count - start)))
+        data[offset] ^= UInt8(1) << UInt8(offset % 8)
+        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
+        return CheckpointRot(checkpoint: id, path: path, offset: offset, bit: offset % 8, size: data.count)
+    }
+}

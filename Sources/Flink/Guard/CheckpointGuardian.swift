@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// Watches a Flink checkpoint directory from a thread of its own: guards each checkpoint
+/// once its `_metadata` stops changing, drops guard data Flink no longer needs, scrubs the
+/// guarded files at a bounded rate and repairs what rotted, and — given the job's REST
+/// URL — checks and repairs the checkpoint Flink will restore the moment the job goes
+/// RESTARTING, saying whether that was done before the job ran again.
+public final class CheckpointGuardian: @unchecked Sendable {
+    /// `execution.checkpointing.dir`: job directories, each with `chk-N/`.
+    public let checkpointRoot: String
+    public let parityRoot: String
+    public let dataShards: Int
+    public let parityShards: Int
+    public let client: FlinkClient?
+    public let job: String?
+    /// Bytes per second the scrubber re-reads.
+    public var scrubRate = 16 << 20
+    /// Called with each event (on the guardian's thread).
+    public var onEvent: @Sendable (Double, GuardEvent) -> Void = { _, _ in }
+
+    let started = Date()
+    let stopFlag = Atomic<Bool>(false)
+    let running = Atomic<Bool>(false)
+    // Round state, touched by the guardian's thread only (or a test calling `tick`).
+    var seen: [String: (size: Int, mtime: Int)] = [:]
+    var scrubCursor = 0
+    var reported: Set<String> = []
+    var missingSince: [UInt64: Double] = [:]
+    var lastTick: Date?
+    var lastRestarting: Int64?
+    var pending: (id: UInt64, done: Double, restartingAt: Int64, millis: Double, intact: Bool)?
+    /// Milliseconds from RESTARTING seen to the restored checkpoint verified (and repaired).
+    public private(set) var beforeRestoreMillis: [Double] = []
+    /// Bytes of checkpoints guarded.
+    public private(set) var guardedBytes = 0
+    let cpuNanos = Atomic<Int>(0)
+    /// CPU seconds the guardian's thread has used (its cost beside the job).
+    public var cpuSeconds: Double { Double(cpuNanos.load(ordering: .relaxed)) / 1e9 }
+    /// Seconds since it was made.
+    public var age: Double { now }
+
+    public init(checkpointRoot: String, parityRoot: String, dataShards: Int = 10, parityShards: Int = 2,
+                client: FlinkClient? = nil, job: String? = nil) {
+        self.checkpointRoot = checkpointRoot
+        self.parityRoot = parityRoot
+        self.dataShards = dataShards
+        self.parityShards = parityShards
+        self.client = client
+        self.job = job
+    }
+
+    var now: Double { Date().timeIntervalSince(started) }
+
+    func emit(_ e: GuardEvent) { onEvent(now, e) }
+
+    /// The guards of the jobs in the directory, and of those with guard data left (whose
+    /// checkpoints Flink may have dropped); the given job's only, when there is one.
+    public func guards() -> [CheckpointGuard] {
+        let flinks = ((try? FileManager.default.contentsOfDirectory(atPath: checkpointRoot)) ?? []).filter { name in
+            ((try? FileManager.default.contentsOfDirectory(atPath: checkpointRoot + "/" + name)) ?? []).contains { $0.hasPrefix("chk-") }
+        }
+        let ours = (try? FileManager.default.contentsOfDirectory(atPath: parityRoot)) ?? []
+        let jobs = job.map { [$0] } ?? Array(Set(flinks + ours)).sorted()
+        return jobs.map { CheckpointGuard(jobDirectory: checkpointRoot + "/" + $0, parityDirectory: parityRoot + "/" + $0,
+                                          dataShards: dataShards, parityShards: parityShards) }
+    }
+
+    /// Starts the thread: a round every 100 ms.
+    public func start() {
+        running.store(true, ordering: .relaxed)
+        let t = Thread { [self] in
+            defer { running.store(false, ordering: .relaxed) }
+            while !stopFlag.load(ordering: .relaxed) {
+                tick()
+                var ts = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                cpuNanos.store(Int(ts.tv_sec) * 1_000_000_000 + ts.tv_nsec, ordering: .relaxed)
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        t.name = "checkpoint-guardian"
+        t.start()
+    }
+
+    /// Stops the thread after its round (at most 5 s).
+    public func stop() {
+        stopFlag.store(true, ordering: .relaxed)
+        let end = Date().addingTimeInterval(5)
+        while running.load(ordering: .relaxed) && Date() < end { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    /// One round: the restart watch first (it is the one in a hurry), then new checkpoints,
+    /// stale guard data, and a slice of scrubbing.
+    public func tick() {
+        let dt = lastTick.map { Date().timeIntervalSince($0) } ?? 0.1
+        lastTick = Date()
+        let gs = guards()
+        watchRestart(gs)
+        for g in gs {
+            for id in g.retained() where !g.guarded().contains(id) {
+                let path = "\(g.jobDirectory)/chk-\(id)/_metadata"
+                var st = stat()
+                guard stat(path, &st) == 0 else { continue }
+                let mark = (Int(st.st_size), Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+                defer { seen[path] = mark }
+                // Written and then left alone for a round: Flink has finished the checkpoint.
+                guard let before = seen[path], before == mark else { continue }
+                let t0 = Date()
+                do {
+                    if let m = try g.protect(id) {
+                        guardedBytes += m.totalBytes
+                        emit(.guarded(id: id, files: m.files.count, bytes: m.totalBytes, parity: m.stripes * m.parityShards * m.blockSize,
+                                      millis: Date().timeIntervalSince(t0) * 1000))
+                    }
+                } catch { emit(.problem("guarding checkpoint \(id) of \(g.job): \(error.description)")) }
+            }
+            let dropped = g.dropStale()
+            if !dropped.isEmpty { emit(.dropped(dropped)) }
+        }
+        scrub(gs, budget: Int(Double(scrubRate) * min(1, dt)))
+    }
+
+    /// A finding as an event: every repair; damage that stays, once per file.
+    func report(_ f: GuardFinding) {
+        if f.outcome != .repaired {
+            let key = "\(f.checkpoint)/\(f.path)"
+            guard !reported.contains(key) else { return }
+            reported.insert(key)
+        }
+        emit(.finding(f))
+    }
+
+    /// Checks guarded checkpoints round robin until `budget` bytes are read; repairs.
+    func scrub(_ gs: [CheckpointGuard], budget: Int) {
+        let all = gs.flatMap { g in g.guarded().map { (g, $0) } }
+        guard !all.isEmpty else { return }
+        var left = budget
+        var n = 0
+        while left > 0 && n < all.count {
+            let (g, id) = all[scrubCursor % all.count]
+            scrubCursor += 1
+            n += 1
+            do {
+                let peek = try g.check(id, repair: false)
+                left -= max(1, peek.bytes)
+                guard !peek.gone, !peek.findings.isEmpty else { missingSince[id] = nil; continue }
+                // Flink discards an old checkpoint file by file, _metadata last: files missing
+                // from one that is not the newest are damage only if they stay missing.
+                if peek.findings.allSatisfy({ $0.problem != .corrupt }), id != g.retained().last {
+                    let since = missingSince[id] ?? now
+                    missingSince[id] = since
+                    if now - since < 2 { continue }
+                }
+                let c = try g.check(id, repair: true)
+                for f in c.findings { report(f) }
+            } catch { emit(.problem(error.description)) }
+        }
+    }
+
+    /// On RESTARTING (the job's own timestamp advancing), checks and repairs the newest
+    /// completed checkpoint at once; later says whether that beat the job's RUNNING.
+    func watchRestart(_ gs: [CheckpointGuard]) {
+        guard let client, let job, let j = try? client.job(job) else { return }
+        let restarting = j.timestamps["RESTARTING"] ?? 0
+        if let p = pending, let running = j.timestamps["RUNNING"], running > p.restartingAt {
+            let doneEpoch = started.timeIntervalSince1970 + p.done
+            emit(.beforeRestore(id: p.id, millis: p.millis, intact: p.intact, inTime: doneEpoch * 1000 <= Double(running)))
+            pending = nil
+        }
+        defer { lastRestarting = restarting }
+        guard let last = lastRestarting, restarting > last else { return }
+        let seenAt = Date()
+        guard let g = gs.first(where: { $0.job == job }) else { return }
+        // The checkpoint Flink restores is its newest completed one; REST may lag the disk
+        // by its cache, so the newest guarded one is checked too.
+        let candidates = [(try? client.checkpoints(job: job))?.latest?.completed?.id, g.guarded().last].compactMap { $0 }
+        guard let id = candidates.max() else { return }
+        let c: GuardCheck
+        do { c = try g.check(id, repair: true) } catch {
+            emit(.problem(error.description))
+            return
+        }
+        let ms = Date().timeIntervalSince(seenAt) * 1000
+        beforeRestoreMillis.append(ms)
+        for f in c.findings { report(f) }
+        pending = (id, now, restarting, ms, c.intact)
+        if !c.intact && !c.gone {
+            let fallback = g.guarded().filter { $0 < id }.reversed().first { (try? g.check($0, repair: true))?.intact == true }
+            emit(.unrecoverable(id: id, fallback: fallback, directory: g.jobDirectory))
+        }
+    }
+}
