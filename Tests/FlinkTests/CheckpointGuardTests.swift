@@ -158,7 +158,9 @@ struct CheckpointGuardTests {
         #expect(f.read(9, "op-a-state") == original["op-a-state"])
         #expect(events.withLock { $0 }.contains { if case let .finding(x) = $0 { x.outcome == .repaired && x.path == "chk-9/op-a-state" } else { false } })
         try FileManager.default.removeItem(atPath: "\(f.jobDir)/chk-9")
-        g.tick()
+        // Stale guard data is looked for once every 10 rounds (a second of the thread's).
+        for _ in 0..<10 { g.tick() }
         #expect(events.withLock { $0 }.last == .dropped([9]))
+        #expect(f.guardian.guarded().isEmpty)
     }
 }

@@ -100,6 +100,13 @@ enum Stopwatch {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
+    /// The 99th percentile (nearest rank); 0 for none.
+    static func p99(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
+    }
+
     /// Runs `body` `runs` times and returns the median seconds.
     static func measure(runs: Int, _ body: () throws -> Void) rethrows -> Double {
         var times: [Double] = []

@@ -95,11 +95,7 @@ struct BenchFlink: ParsableCommand {
         if !a.exact { throw ExitCode(1) }
     }
 
-    func p99(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
-    }
+    func p99(_ xs: [Double]) -> Double { Stopwatch.p99(xs) }
 }
 
 /// A value behind a lock that closures can share.

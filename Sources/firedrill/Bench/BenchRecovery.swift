@@ -145,11 +145,7 @@ struct BenchRecovery: ParsableCommand {
 
     private func ms(_ seconds: Double) -> String { BenchReport.format(seconds * 1000, digits: 1) + " ms" }
 
-    private func p99(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
-    }
+    private func p99(_ xs: [Double]) -> Double { Stopwatch.p99(xs) }
 
     private func dir(_ name: String) -> String {
         let d = "\(scratch)/firedrill-bench-\(name)-\(getpid())"
