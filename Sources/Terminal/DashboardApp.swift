@@ -65,8 +65,8 @@ public final class DashboardApp {
         let replay = source as? ReplaySource
         state.readOnly = options.readOnly || replay != nil
         state.replay = replay != nil
-        // An attached cluster has no fault receipts (yet): its story is the event log.
-        if source is FlinkSource { state.bottom = .events }
+        // An attached cluster (alone, or playing a drill) has no fault receipts: its log first.
+        if source is FlinkSource || source.snapshot().attached != nil { state.bottom = .events }
         state.presenter = options.presenter
         let pacer = source.pacer()
         var themeIndex = 0

@@ -84,7 +84,7 @@ struct AttachCommand: ParsableCommand {
                 guard let dir = checkpointDir ?? useLab?.checkpoints else { throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir) away from the lab") }
                 let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
                 let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: resolved.jid)
-                g.onEvent = { [observer] _, e in observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) }
+                g.onEvent = { [observer] _, e in if !e.isRoutine { observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) } }
                 g.start()
                 guardian = g
             }

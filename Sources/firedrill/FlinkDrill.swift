@@ -78,7 +78,7 @@ struct FlinkDrill {
             let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
             let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: job.jid)
             g.onEvent = { [observer] _, e in
-                observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text))
+                if !e.isRoutine { observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) }
                 said.withLock { s in
                     if case .guarded = e {} else { s.events.append(e.text) }
                     if case let .finding(f) = e, f.outcome == .repaired, !s.repaired.contains(f.checkpoint) { s.repaired.append(f.checkpoint) }

@@ -58,6 +58,8 @@ public final class FlinkObserver: @unchecked Sendable {
         var heapMax: [String: Int] = [:]
         var read: Double = 0
         var written: Double = 0
+        /// The source's records-out counter and when it was read.
+        var readCount: (count: Double, at: Double)?
         var exceptions: [FlinkModel.Exceptions.Entry] = []
         var verdict: LedgerAuditor.Verdict?
         var auditVerdict: AuditVerdict?
@@ -131,6 +133,20 @@ public final class FlinkObserver: @unchecked Sendable {
         }
         if !exceptionsSeeded, !s.exceptions.isEmpty { event(.info, "\(s.exceptions.count) earlier exception\(s.exceptions.count == 1 ? "" : "s") in the job's history (not shown)") }
         exceptionsSeeded = true
+        var s = s
+        // Flink's per-second meter averages a minute and starts again at 0 with every restart:
+        // the counter's rise since the last look is the rate now (a counter that fell was
+        // reset by a restart, and the meter stands in for one look).
+        // REST's metrics are fetched from the TaskManagers every few seconds: an unchanged
+        // counter is the same reading, not a stop.
+        if let new = s.readCount, let old = slowCache.readCount {
+            if new.count == old.count {
+                s.read = slowCache.read
+                s.readCount = old
+            } else if new.count > old.count, new.at - old.at > 0.2 {
+                s.read = (new.count - old.count) / (new.at - old.at)
+            }
+        }
         slowCache = s
     }
 
@@ -244,7 +260,9 @@ public final class FlinkObserver: @unchecked Sendable {
             }
         }
         if let source = job.vertices.first, let sink = job.vertices.last {
-            s.read = try client.metrics("/jobs/\(job.jid)/vertices/\(source.id)/subtasks/metrics", ["numRecordsOutPerSecond"]).number("numRecordsOutPerSecond") ?? 0
+            let m = try client.metrics("/jobs/\(job.jid)/vertices/\(source.id)/subtasks/metrics", ["numRecordsOutPerSecond", "numRecordsOut"])
+            s.read = m.number("numRecordsOutPerSecond") ?? 0
+            s.readCount = m.number("numRecordsOut").map { ($0, now) }
             s.written = try client.metrics("/jobs/\(job.jid)/vertices/\(sink.id)/subtasks/metrics", ["numRecordsInPerSecond"]).number("numRecordsInPerSecond") ?? 0
         }
         for tm in tms {

@@ -19,6 +19,15 @@ public enum GuardEvent: Sendable, Equatable {
     /// A problem of the guard itself (a manifest that is corrupt, a parity dir it cannot write).
     case problem(String)
 
+    /// Whether it is routine (a checkpoint guarded, old guard data dropped): the guard's own
+    /// log has it, the dashboard's and a drill's do not.
+    public var isRoutine: Bool {
+        switch self {
+        case .guarded, .dropped: true
+        default: false
+        }
+    }
+
     /// The event's kind in the dashboard's log.
     public var engineKind: EngineEvent.Kind {
         switch self {

@@ -59,6 +59,10 @@ public struct LabConfig: Sendable, Equatable {
         # web.refresh-interval (3 s by default): a restart could look 3 s late.
         web:
           refresh-interval: 250ms
+        # The JobManager fetches TaskManagers' metrics for REST every 10 s by default.
+        metrics:
+          fetcher:
+            update-interval: 1s
         rest:
           address: 127.0.0.1
           bind-address: 127.0.0.1
