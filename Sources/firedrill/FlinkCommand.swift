@@ -28,13 +28,19 @@ struct FlinkCommand: ParsableCommand {
         var port = 8081
         @Option(help: "Transfers per second the payments job generates (100-100000).")
         var rate = 2000
+        @Option(help: "The job's state backend: hashmap (whole checkpoints in chk-N/) or rocksdb (incremental: new SST files in shared/).")
+        var state = "hashmap"
 
         func run() throws {
             guard (1...8).contains(taskmanagers) else { throw ValidationError("--taskmanagers must be 1-8; got \(taskmanagers)") }
             guard (1...8).contains(slots) else { throw ValidationError("--slots must be 1-8; got \(slots)") }
             guard (1024...65000).contains(port) else { throw ValidationError("--port must be 1024-65000; got \(port)") }
             guard (100...100_000).contains(rate) else { throw ValidationError("--rate must be 100-100000 transfers/s; got \(rate)") }
-            let lab = FlinkLab(directory: dir, taskManagers: taskmanagers, slots: slots, restPort: port, rate: rate)
+            guard let backend = LabConfig.StateBackend(rawValue: state) else {
+                throw ValidationError("--state must be one of \(LabConfig.StateBackend.allCases.map(\.rawValue).joined(separator: ", ")); got '\(state)'")
+            }
+            var lab = FlinkLab(directory: dir, taskManagers: taskmanagers, slots: slots, restPort: port, rate: rate)
+            lab.stateBackend = backend
             let start = Date()
             do {
                 let state = try lab.up { line in

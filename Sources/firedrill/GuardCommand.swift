@@ -128,7 +128,8 @@ struct GuardCommand: ParsableCommand {
         func run() throws { try GuardCommand.sweep(places, repair: true, json: json) }
     }
 
-    /// `verify` and `repair`: every guarded checkpoint still retained, with counts as `scrub` gives them.
+    /// `verify` and `repair`: every guarded checkpoint still retained, and every shared file
+    /// they refer to (once, however many do), with counts as `scrub` gives them.
     static func sweep(_ places: Places, repair: Bool, json: Bool) throws {
         let (root, parity, k, m, _) = try places.resolve()
         let guardian = CheckpointGuardian(checkpointRoot: root, parityRoot: parity, dataShards: k, parityShards: m)
@@ -136,9 +137,11 @@ struct GuardCommand: ParsableCommand {
         var lines: [String] = []
         for g in guardian.guards() {
             let retained = Set(g.retained())
-            for id in g.guarded() where retained.contains(id) {
-                do {
-                    let c = try g.check(id, repair: repair)
+            let units: [(UInt64, GuardManifest.File?)] = g.guarded().filter { retained.contains($0) }.map { ($0, nil) }
+                + g.sharedReferences().compactMap { r in r.referrers.last.map { ($0, r.file) } }
+            for (id, shared) in units {
+                do throws(FlinkError) {
+                    let c = if let shared { try g.checkShared(shared, of: id, repair: repair) } else { try g.check(id, repair: repair, shared: false) }
                     if c.gone { continue }
                     checked += c.files
                     bytes += c.bytes

@@ -152,7 +152,7 @@ struct CheckpointGuardTests {
         #expect(f.guardian.guarded().isEmpty)  // seen once: maybe still being written
         g.tick()
         #expect(f.guardian.guarded() == [9])
-        #expect(events.withLock { $0 }.contains { if case .guarded(9, 4, 145_000, _, _) = $0 { true } else { false } })
+        #expect(events.withLock { $0 }.contains { if case .guarded(9, 4, 145_000, _, 0, 0, _) = $0 { true } else { false } })
         try f.flip(9, "op-a-state", byte: 12_345)
         g.tick()
         #expect(f.read(9, "op-a-state") == original["op-a-state"])
@@ -162,5 +162,137 @@ struct CheckpointGuardTests {
         for _ in 0..<10 { g.tick() }
         #expect(events.withLock { $0 }.last == .dropped([9]))
         #expect(f.guardian.guarded().isEmpty)
+    }
+}
+
+/// Incremental checkpoints: SST files in the job's `shared/` directory, named in `_metadata`.
+extension FakeCheckpoints {
+    /// `shared/NAME` of `size` deterministic bytes.
+    func writeShared(_ name: String, size: Int) throws -> Data {
+        try FileManager.default.createDirectory(atPath: jobDir + "/shared", withIntermediateDirectories: true)
+        var x = UInt64(truncatingIfNeeded: name.hashValue) | 1
+        var d = Data(count: size)
+        for i in 0..<size { x ^= x << 13; x ^= x >> 7; x ^= x << 17; d[i] = UInt8(truncatingIfNeeded: x) }
+        try d.write(to: URL(fileURLWithPath: jobDir + "/shared/" + name))
+        return d
+    }
+
+    /// `chk-id` with one private file and a _metadata naming `shared` as Flink does (full paths).
+    func writeIncremental(_ id: UInt64, shared: [String]) throws {
+        _ = try write(id, sizes: ["op-private": 3_000])
+        var meta = Data("flink-metadata \(id)\n".utf8)
+        for n in shared { meta += Data("file:\(jobDir)/shared/\(n)\n".utf8) }
+        try meta.write(to: URL(fileURLWithPath: "\(jobDir)/chk-\(id)/_metadata"))
+    }
+
+    func shared(_ name: String) -> Data? { FileManager.default.contents(atPath: jobDir + "/shared/" + name) }
+}
+
+@Suite("The checkpoint guard on incremental checkpoints: shared/ files guarded once, repaired, dropped with Flink")
+struct CheckpointGuardSharedTests {
+    let a = "6b2c1f1e-0000-4000-8000-00000000000a", b = "6b2c1f1e-0000-4000-8000-00000000000b"
+    let c = "6b2c1f1e-0000-4000-8000-00000000000c", stray = "6b2c1f1e-0000-4000-8000-0000000000ff"
+
+    @Test("a checkpoint's manifest lists the shared files its _metadata names; each is guarded once, by the first checkpoint that refers to it")
+    func guardsOnce() throws {
+        let f = try FakeCheckpoints()
+        defer { f.clean() }
+        _ = try f.writeShared(a, size: 70_000)
+        _ = try f.writeShared(b, size: 5_000)
+        _ = try f.writeShared(stray, size: 9_000)  // being uploaded for a checkpoint not complete yet
+        try f.writeIncremental(1, shared: [a, b])
+        let g = f.guardian
+        let first = try #require(try g.protectCounting(1))
+        #expect(first.manifest.shared?.map(\.path) == ["shared/\(a)", "shared/\(b)"])
+        #expect(first.newSharedBytes == 75_000)
+        _ = try f.writeShared(c, size: 12_000)
+        try f.writeIncremental(2, shared: [b, c])
+        let second = try #require(try g.protectCounting(2))
+        #expect(second.newSharedBytes == 12_000)  // b was guarded by checkpoint 1
+        #expect(second.manifest.shared?.map(\.path) == ["shared/\(b)", "shared/\(c)"])
+        #expect(access("\(f.parity)/shared/\(stray).manifest", F_OK) != 0)
+        // A small file's parity is small: 64-byte blocks, not 4 KiB ones.
+        let small = try g.sharedManifest(b)
+        #expect(small.blockSize < 4096 && small.stripes * small.parityShards * small.blockSize <= 2_048)
+        let check = try g.check(2, repair: false)
+        let metadata = try #require(f.read(2, "_metadata")).count
+        #expect(check.findings.isEmpty && check.files == 2 + 2 && check.bytes == 3_000 + metadata + 17_000)
+    }
+
+    @Test("a shared file that rots, shrinks or vanishes is rebuilt byte for byte while a checkpoint refers to it")
+    func repairs() throws {
+        let f = try FakeCheckpoints()
+        defer { f.clean() }
+        let original = try f.writeShared(a, size: 70_000)
+        let small = try f.writeShared(b, size: 5_000)
+        try f.writeIncremental(1, shared: [a, b])
+        let g = f.guardian
+        try g.protect(1)
+        var d = original
+        d[33_333] ^= 0x40
+        try d.write(to: URL(fileURLWithPath: f.jobDir + "/shared/" + a))
+        let seen = try g.check(1, repair: false)
+        #expect(seen.findings == [GuardFinding(checkpoint: 1, path: "shared/\(a)", problem: .corrupt, outcome: .found)])
+        let fixed = try g.check(1, repair: true)
+        #expect(fixed.findings.map(\.outcome) == [.repaired] && fixed.intact)
+        #expect(f.shared(a) == original)
+        try original.prefix(69_000).write(to: URL(fileURLWithPath: f.jobDir + "/shared/" + a))  // its last block or two
+        let short = try g.check(1, repair: true)
+        #expect(short.findings.map(\.problem) == [.resized] && short.intact)
+        #expect(f.shared(a) == original)
+        // A shared file's parity is its own: a file gone whole cannot be rebuilt from it, and
+        // the guard says so rather than writing anything.
+        unlink(f.jobDir + "/shared/" + b)
+        let gone = try g.check(1, repair: true)
+        #expect(gone.findings.count == 1 && gone.findings[0].problem == .missing && !gone.intact)
+        if case let .unrecoverable(why) = gone.findings.first?.outcome { #expect(why.contains("gone whole")) } else { Issue.record("not unrecoverable") }
+        #expect(f.shared(b) == nil)
+        _ = small
+    }
+
+    @Test("guard data of a shared file goes when Flink deletes the file and no retained checkpoint refers to it; a rotted shared manifest is an error")
+    func dropsAndRefuses() throws {
+        let f = try FakeCheckpoints()
+        defer { f.clean() }
+        _ = try f.writeShared(a, size: 8_000)
+        _ = try f.writeShared(b, size: 8_000)
+        try f.writeIncremental(1, shared: [a, b])
+        try f.writeIncremental(2, shared: [b])
+        let g = f.guardian
+        try g.protect(1)
+        try g.protect(2)
+        // Flink subsumes checkpoint 1 and deletes the shared file only it used.
+        try FileManager.default.removeItem(atPath: "\(f.jobDir)/chk-1")
+        unlink(f.jobDir + "/shared/" + a)
+        #expect(g.dropStale() == [1])
+        #expect(access("\(f.parity)/shared/\(a).manifest", F_OK) != 0)
+        #expect(access("\(f.parity)/shared/\(b).manifest", F_OK) == 0)
+        #expect(g.sharedReferences().map(\.file.path) == ["shared/\(b)"] && g.sharedReferences().first?.referrers == [2])
+        // The shared file's own manifest rots: a clear error naming it, nothing written.
+        let path = "\(f.parity)/shared/\(b).manifest"
+        var m = try #require(FileManager.default.contents(atPath: path))
+        m[20] ^= 1
+        try m.write(to: URL(fileURLWithPath: path))
+        #expect { try g.check(2, repair: true) } throws: { ($0 as? FlinkError)?.description.contains("\(b).manifest: the manifest is corrupt") == true }
+    }
+
+    @Test("the guardian's scrubber finds and repairs a rotted shared file within a few rounds")
+    func scrubber() throws {
+        let f = try FakeCheckpoints()
+        defer { f.clean() }
+        let original = try f.writeShared(a, size: 50_000)
+        try f.writeIncremental(3, shared: [a])
+        let g = CheckpointGuardian(checkpointRoot: f.root, parityRoot: f.root + ".guard")
+        let events = Mutex<[GuardEvent]>([])
+        g.onEvent = { _, e in events.withLock { $0.append(e) } }
+        g.tick()
+        g.tick()
+        #expect(events.withLock { $0 }.contains { if case .guarded(3, 2, _, _, 1, 50_000, _) = $0 { true } else { false } })
+        var d = original
+        d[49_999] ^= 1
+        try d.write(to: URL(fileURLWithPath: f.jobDir + "/shared/" + a))
+        for _ in 0..<12 { g.tick() }
+        #expect(f.shared(a) == original)
+        #expect(events.withLock { $0 }.contains { if case let .finding(x) = $0 { x.outcome == .repaired && x.path == "shared/\(a)" } else { false } })
     }
 }

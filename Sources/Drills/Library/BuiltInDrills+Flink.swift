@@ -84,7 +84,7 @@ extension BuiltInDrills {
             [[step]]
             at = "5s"
             command = "corrupt checkpoint latest"
-            caption = "One bit flips in the biggest state file of the newest retained checkpoint: Flink keeps no checksum of it."
+            caption = "One bit flips in the biggest state file of the newest retained checkpoint (with RocksDB, often a shared/ SST file it refers to): Flink keeps no checksum of it."
 
             [[step]]
             at = "5s"
@@ -118,7 +118,7 @@ extension BuiltInDrills {
             [[step]]
             at = "5s"
             command = "corrupt checkpoint latest"
-            caption = "One bit flips in the biggest state file of the newest retained checkpoint; the guard has its CRC32C and parity."
+            caption = "One bit flips in the biggest state file of the newest retained checkpoint (with RocksDB, often a shared/ SST file it refers to); the guard has its CRC32C and parity."
 
             [[step]]
             at = "5s"

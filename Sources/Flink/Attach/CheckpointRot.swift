@@ -1,8 +1,9 @@
 import Engine
 import Foundation
 
-/// One flipped bit in a file of a retained Flink checkpoint (its largest state file, else
-/// `_metadata` past its first quarter, where state handles and inline state live).
+/// One flipped bit in a file of a retained Flink checkpoint (its largest state file — in an
+/// incremental checkpoint that is usually one of the `shared/` SST files it refers to —
+/// else `_metadata` past its first quarter, where state handles and inline state live).
 public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
     public var checkpoint: UInt64
     public var path: String
@@ -46,21 +47,30 @@ public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
             id = i
         }
         let chk = "\(jobDir)/chk-\(id)"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
+        // Its own files, and the shared files its _metadata names (incremental checkpoints).
+        var files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
+        let metadata = FileManager.default.contents(atPath: chk + "/_metadata") ?? Data()
+        files += ((try? FileManager.default.contentsOfDirectory(atPath: jobDir + "/shared")) ?? []).sorted()
+            .filter { !$0.hasPrefix(".") && metadata.range(of: Data($0.utf8)) != nil }.map { "shared/" + $0 }
         let target: String
         if let file {
-            guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds \(files.joined(separator: ", "))") }
+            guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds and refers to \(files.joined(separator: ", "))") }
             target = file
         } else {
-            let sized = files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: chk + "/" + $0)[.size] as? Int) ?? 0) }
+            let sized = files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: Self.path(jobDir, id, $0))[.size] as? Int) ?? 0) }
             target = sized.filter { $0.0 != "_metadata" && $0.1 > 0 }.max { $0.1 < $1.1 }?.0 ?? "_metadata"
         }
-        let path = chk + "/" + target
+        let path = Self.path(jobDir, id, target)
         guard var data = FileManager.default.contents(atPath: path), !data.isEmpty else { throw .checkpoint("\(path): empty or unreadable") }
         let start = target == "_metadata" ? data.count / 4 : 0
         let offset = start + Int(seed % UInt64(max(1, data.count - start)))
         data[offset] ^= UInt8(1) << UInt8(offset % 8)
         do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
         return CheckpointRot(checkpoint: id, path: path, offset: offset, bit: offset % 8, size: data.count)
+    }
+
+    /// Where `file` of checkpoint `id` is: `shared/…` below the job's directory, the rest in `chk-N/`.
+    static func path(_ jobDir: String, _ id: UInt64, _ file: String) -> String {
+        file.hasPrefix("shared/") ? "\(jobDir)/\(file)" : "\(jobDir)/chk-\(id)/\(file)"
     }
 }

@@ -43,16 +43,36 @@ extension CheckpointGuard {
     /// Reads checkpoint `id`'s manifest (checked against its own CRC).
     public func manifest(_ id: UInt64) throws(FlinkError) -> GuardManifest {
         let path = manifestPath(id)
-        guard let data = FileManager.default.contents(atPath: path) else { throw .guardData("\(path): no manifest (checkpoint \(id) is not guarded)") }
-        let m = try GuardManifest.decode(data, path: path)
+        guard let m = try readManifest(path) else { throw .guardData("\(path): no manifest (checkpoint \(id) is not guarded)") }
         guard m.checkpoint == id else { throw .guardData("\(path): the manifest is of checkpoint \(m.checkpoint), not \(id)") }
         return m
     }
 
     /// Checks checkpoint `id` against its manifest; with `repair`, rebuilds every damaged
-    /// file it can from the parity.
-    public func check(_ id: UInt64, repair: Bool) throws(FlinkError) -> GuardCheck {
+    /// file it can from the parity. With `shared`, the `shared/` files it refers to
+    /// (incremental checkpoints) are checked too, each against its own guard data.
+    public func check(_ id: UInt64, repair: Bool, shared: Bool = true) throws(FlinkError) -> GuardCheck {
         let m = try manifest(id)
+        var c = try checkFiles(m, parity: parityPath(id), checkpoint: id, repair: repair, wholeCheckpoint: true) {
+            access("\(jobDirectory)/chk-\(id)", F_OK) == 0
+        }
+        guard shared, !c.gone else { return c }
+        for f in m.shared ?? [] {
+            let s = try checkShared(f, of: id, repair: repair)
+            if s.gone { c.gone = true; return c }
+            c.files += s.files
+            c.bytes += s.bytes
+            c.findings += s.findings
+        }
+        return c
+    }
+
+    /// Checks the files of manifest `m` (whose parity is at `parity`), reporting findings as
+    /// checkpoint `id`'s. `alive` says whether the checkpoint is still retained (else it is
+    /// gone: nothing to check or write back); a `wholeCheckpoint` with its `_metadata` or
+    /// every file missing is one Flink is discarding.
+    func checkFiles(_ m: GuardManifest, parity: String, checkpoint id: UInt64, repair: Bool, wholeCheckpoint: Bool,
+                    alive: () -> Bool) throws(FlinkError) -> GuardCheck {
         var c = GuardCheck(checkpoint: id)
         var stream = Data(count: m.totalBytes)
         var damaged: [(index: Int, problem: GuardFinding.Problem)] = []
@@ -61,7 +81,7 @@ extension CheckpointGuard {
         for (i, f) in m.files.enumerated() {
             offsets.append(offset)
             let path = "\(jobDirectory)/\(f.path)"
-            if access("\(jobDirectory)/chk-\(id)", F_OK) != 0 { c.gone = true; return c }
+            if !alive() { c.gone = true; return c }
             if let bytes = FileManager.default.contents(atPath: path) {
                 c.files += 1
                 c.bytes += bytes.count
@@ -85,18 +105,28 @@ extension CheckpointGuard {
         // No _metadata (or every file gone): Flink is discarding the checkpoint, file by file,
         // then the directory. Not damage, and nothing to write back into it.
         let discarding = damaged.contains { $0.problem == .missing && m.files[$0.index].path.hasSuffix("/_metadata") }
-        if discarding || damaged.count == m.files.count && damaged.allSatisfy({ $0.problem == .missing }) { c.gone = true; return c }
+            || damaged.count == m.files.count && damaged.allSatisfy({ $0.problem == .missing })
+        if wholeCheckpoint && discarding || !alive() { c.gone = true; return c }
         guard repair else {
             c.findings = damaged.map { GuardFinding(checkpoint: id, path: m.files[$0.index].path, problem: $0.problem, outcome: .found) }
             return c
         }
-        let outcomes = try rebuild(m, &stream, damaged: damaged.map { ($0.index, offsets[$0.index]) })
+        // A shared file's parity is its own (its lifetime is its own): it rebuilds rotted or
+        // lost parts of the file, not a file that is gone whole.
+        if !wholeCheckpoint && damaged.allSatisfy({ $0.problem == .missing }) {
+            c.findings = damaged.map {
+                GuardFinding(checkpoint: id, path: m.files[$0.index].path, problem: .missing,
+                             outcome: .unrecoverable("a shared file gone whole cannot be rebuilt from its own parity (it rebuilds rotted or lost parts of a file)"))
+            }
+            return c
+        }
+        let outcomes = try rebuild(m, parity: parity, &stream, damaged: damaged.map { ($0.index, offsets[$0.index]) })
         for (d, outcome) in zip(damaged, outcomes) {
             var o = outcome
             if o == .repaired {
                 let f = m.files[d.index]
                 let bytes = stream.subdata(in: offsets[d.index]..<offsets[d.index] + f.size)
-                o = write(bytes, to: f, checkpoint: id)
+                o = write(bytes, to: f, alive: alive)
             }
             c.findings.append(GuardFinding(checkpoint: id, path: m.files[d.index].path, problem: d.problem, outcome: o))
         }
@@ -105,10 +135,10 @@ extension CheckpointGuard {
 
     /// Reconstructs the damaged files' blocks in `stream` from the intact ones and the
     /// parity; says per damaged file whether its bytes are whole again (CRC checked).
-    func rebuild(_ m: GuardManifest, _ stream: inout Data, damaged: [(index: Int, offset: Int)]) throws(FlinkError) -> [GuardFinding.Outcome] {
+    func rebuild(_ m: GuardManifest, parity parityFile: String, _ stream: inout Data, damaged: [(index: Int, offset: Int)]) throws(FlinkError) -> [GuardFinding.Outcome] {
         let b = m.blockSize, k = m.dataShards, p = m.parityShards
-        guard let parity = FileManager.default.contents(atPath: parityPath(m.checkpoint)), parity.count == m.stripes * p * b else {
-            return damaged.map { _ in .unrecoverable("the parity file \(parityPath(m.checkpoint)) is missing or of the wrong size") }
+        guard let parity = FileManager.default.contents(atPath: parityFile), parity.count == m.stripes * p * b else {
+            return damaged.map { _ in .unrecoverable("the parity file \(parityFile) is missing or of the wrong size") }
         }
         // Blocks that hold bytes of a damaged file and whose CRC fails are the missing shards.
         var bad = Set<Int>()
@@ -168,17 +198,18 @@ extension CheckpointGuard {
     }
 
     /// Writes a repaired file beside the damaged one and renames it into place, unless Flink
-    /// deleted the checkpoint meanwhile.
-    func write(_ bytes: Data, to f: GuardManifest.File, checkpoint: UInt64) -> GuardFinding.Outcome {
+    /// deleted the checkpoint meanwhile (`alive` false).
+    func write(_ bytes: Data, to f: GuardManifest.File, alive: () -> Bool) -> GuardFinding.Outcome {
         let path = "\(jobDirectory)/\(f.path)"
-        guard access("\(jobDirectory)/chk-\(checkpoint)", F_OK) == 0 else { return .gone }
+        guard alive() else { return .gone }
         do { try LabFiles.writeAtomically(bytes, to: path, mode: 0o644) } catch {
-            return access("\(jobDirectory)/chk-\(checkpoint)", F_OK) == 0 ? .unrecoverable(error.description) : .gone
+            return alive() ? .unrecoverable(error.description) : .gone
         }
         return .repaired
     }
 
-    /// Deletes the guard data of checkpoints Flink no longer retains; returns their ids.
+    /// Deletes the guard data of checkpoints Flink no longer retains, and of `shared/` files
+    /// Flink deleted that no retained checkpoint refers to; returns the checkpoints' ids.
     @discardableResult
     public func dropStale() -> [UInt64] {
         var dropped: [UInt64] = []
@@ -188,6 +219,7 @@ extension CheckpointGuard {
             unlink(parityPath(id))
             dropped.append(id)
         }
+        dropStaleShared()
         return dropped
     }
 }

@@ -17,12 +17,22 @@ public struct CheckpointGuard: Sendable {
     public let parityDirectory: String
     public var dataShards = 10
     public var parityShards = 2
+    /// Where manifests already read are kept (the guardian's); nil: read every time.
+    public var cache: ManifestCache?
 
-    public init(jobDirectory: String, parityDirectory: String, dataShards: Int = 10, parityShards: Int = 2) {
+    public init(jobDirectory: String, parityDirectory: String, dataShards: Int = 10, parityShards: Int = 2, cache: ManifestCache? = nil) {
         self.jobDirectory = jobDirectory
         self.parityDirectory = parityDirectory
         self.dataShards = dataShards
         self.parityShards = parityShards
+        self.cache = cache
+    }
+
+    /// The manifest at `path`, checked against its own CRC; nil when there is none.
+    func readManifest(_ path: String) throws(FlinkError) -> GuardManifest? {
+        if let cache { return try cache.manifest(at: path) }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try GuardManifest.decode(data, path: path)
     }
 
     /// The job's id (its directory's name).
@@ -47,17 +57,25 @@ public struct CheckpointGuard: Sendable {
         }.sorted()
     }
 
-    /// The block size for `total` bytes: about four stripes of `dataShards` blocks, in
-    /// whole 4 KiB pages, from 4 KiB to 1 MiB.
+    /// The block size for `total` bytes: about four stripes of `dataShards` blocks, from 64
+    /// bytes to 1 MiB, in whole 4 KiB pages from 4 KiB up (small blocks keep the parity of a
+    /// small file small: an incremental checkpoint's SST files can be a few KB).
     func blockSize(for total: Int) -> Int {
         let want = (total + dataShards * 4 - 1) / (dataShards * 4)
-        return min(1 << 20, max(4096, (want + 4095) / 4096 * 4096))
+        let unit = want >= 4096 ? 4096 : 64
+        return min(1 << 20, max(64, (want + unit - 1) / unit * unit))
     }
 
-    /// Records checkpoint `id`: its files, their CRCs, parity. Nil when Flink deleted the
-    /// checkpoint while it was read (not an error: Flink drops old checkpoints).
+    /// Records checkpoint `id`: its files, their CRCs, parity, and the `shared/` files it
+    /// refers to (each new one guarded on its own). Nil when Flink deleted the checkpoint
+    /// while it was read (not an error: Flink drops old checkpoints).
     @discardableResult
     public func protect(_ id: UInt64) throws(FlinkError) -> GuardManifest? {
+        try protectCounting(id)?.manifest
+    }
+
+    /// `protect`, also saying how many bytes of `shared/` files were new (read and encoded now).
+    public func protectCounting(_ id: UInt64) throws(FlinkError) -> (manifest: GuardManifest, newSharedBytes: Int)? {
         let chk = "chk-\(id)"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(jobDirectory)/\(chk)") else { return nil }
         var files: [(path: String, bytes: UnsafeRawBufferPointer)] = []
@@ -71,11 +89,17 @@ public struct CheckpointGuard: Sendable {
             files.append(("\(chk)/\(name)", UnsafeRawBufferPointer(bytes)))
         }
         guard !files.isEmpty else { return nil }
-        let (m, parity) = try computeParity(checkpoint: id, files: files)
+        var (m, parity) = try computeParity(checkpoint: id, files: files)
+        var newShared = 0
+        if let metadata = files.first(where: { $0.path == "\(chk)/_metadata" }) {
+            guard let shared = try guardShared(referencedBy: metadata.bytes, checkpoint: id) else { return nil }
+            if !shared.files.isEmpty { m.shared = shared.files }
+            newShared = shared.newBytes
+        }
         try LabFiles.makeDirectory(parityDirectory)
         try LabFiles.writeAtomically(parity, to: parityPath(id))
         try LabFiles.writeAtomically(m.encoded(), to: manifestPath(id))
-        return m
+        return (m, newShared)
     }
 
     /// A file's `size` bytes in a buffer of their own (the caller deallocates it); nil when

@@ -23,15 +23,18 @@ public final class CheckpointGuardian: @unchecked Sendable {
     public var onEvent: @Sendable (Double, GuardEvent) -> Void = { _, _ in }
 
     let started = Date()
+    let cache = ManifestCache()
     let stopFlag = Atomic<Bool>(false)
     let running = Atomic<Bool>(false)
     // Round state, touched by the guardian's thread only (or a test calling `tick`).
     var seen: [String: (size: Int, mtime: Int)] = [:]
     var scrubCursor = 0
     var reported: Set<String> = []
-    var missingSince: [UInt64: Double] = [:]
+    var missingSince: [String: Double] = [:]
+    var sharedUnits: [String: [(GuardManifest.File, UInt64)]] = [:]
     var rounds = -1
     var lastTick: Date?
+    var lastScrubGap = 0.1
     var lastRestarting: Int64?
     var pending: (id: UInt64, done: Double, restartingAt: Int64, millis: Double, intact: Bool)?
     /// Milliseconds from RESTARTING seen to the restored checkpoint verified (and repaired).
@@ -67,7 +70,7 @@ public final class CheckpointGuardian: @unchecked Sendable {
         let ours = (try? FileManager.default.contentsOfDirectory(atPath: parityRoot)) ?? []
         let jobs = job.map { [$0] } ?? Array(Set(flinks + ours)).sorted()
         return jobs.map { CheckpointGuard(jobDirectory: checkpointRoot + "/" + $0, parityDirectory: parityRoot + "/" + $0,
-                                          dataShards: dataShards, parityShards: parityShards) }
+                                          dataShards: dataShards, parityShards: parityShards, cache: cache) }
     }
 
     /// Starts the thread: a round every 100 ms.
@@ -114,12 +117,12 @@ public final class CheckpointGuardian: @unchecked Sendable {
                 guard let before = seen[path], before == mark else { continue }
                 let t0 = Date()
                 do {
-                    if let m = try g.protect(id) {
-                        guardedBytes += m.totalBytes
+                    if let (m, newShared) = try g.protectCounting(id) {
+                        guardedBytes += m.totalBytes + newShared
                         emit(.guarded(id: id, files: m.files.count, bytes: m.totalBytes, parity: m.stripes * m.parityShards * m.blockSize,
-                                      millis: Date().timeIntervalSince(t0) * 1000))
+                                      sharedFiles: m.shared?.count ?? 0, sharedNewBytes: newShared, millis: Date().timeIntervalSince(t0) * 1000))
                     }
-                } catch { emit(.problem("guarding checkpoint \(id) of \(g.job): \(error.description)")) }
+                } catch { problem("guarding checkpoint \(id) of \(g.job): \(error.description)") }
             }
             // Flink drops a checkpoint about once a checkpoint interval: a look a second is enough.
             if rounds % 10 == 0 {
@@ -127,7 +130,15 @@ public final class CheckpointGuardian: @unchecked Sendable {
                 if !dropped.isEmpty { emit(.dropped(dropped)) }
             }
         }
+        lastScrubGap = dt
         scrub(gs, budget: Int(Double(scrubRate) * min(1, dt)))
+    }
+
+    /// A problem of the guard's own, once (a round would repeat it ten times a second).
+    func problem(_ why: String) {
+        guard !reported.contains(why) else { return }
+        reported.insert(why)
+        emit(.problem(why))
     }
 
     /// A finding as an event: every repair; damage that stays, once per file.
@@ -140,30 +151,69 @@ public final class CheckpointGuardian: @unchecked Sendable {
         emit(.finding(f))
     }
 
-    /// Checks guarded checkpoints round robin until `budget` bytes are read; repairs.
+    /// What the scrubber re-reads: a checkpoint's own files, or one shared file (once,
+    /// however many checkpoints refer to it), as the newest retained one of those.
+    enum ScrubUnit {
+        case checkpoint(UInt64)
+        case shared(GuardManifest.File, of: UInt64)
+
+        var key: String {
+            switch self {
+            case let .checkpoint(id): "chk-\(id)"
+            case let .shared(f, _): f.path
+            }
+        }
+        var checkpoint: UInt64 {
+            switch self {
+            case let .checkpoint(id), let .shared(_, id): id
+            }
+        }
+    }
+
+    /// Checks guarded checkpoints' files and their shared files round robin until `budget`
+    /// bytes are read; repairs.
     func scrub(_ gs: [CheckpointGuard], budget: Int) {
-        let all = gs.flatMap { g in g.guarded().map { (g, $0) } }
+        var all: [(CheckpointGuard, ScrubUnit)] = []
+        for g in gs {
+            all += g.guarded().map { (g, .checkpoint($0)) }
+            // The shared files' references change once a checkpoint: read again a second.
+            if rounds % 10 == 0 || sharedUnits[g.job] == nil {
+                sharedUnits[g.job] = g.sharedReferences().compactMap { r in r.referrers.last.map { (r.file, $0) } }
+            }
+            all += (sharedUnits[g.job] ?? []).map { (g, .shared($0.0, of: $0.1)) }
+        }
         guard !all.isEmpty else { return }
         var left = budget
         var n = 0
-        while left > 0 && n < all.count {
-            let (g, id) = all[scrubCursor % all.count]
+        // At most one pass a second, however small the files: rot is found within a second
+        // or two, and a restart's checkpoint is checked at once anyway.
+        let units = min(all.count, max(1, Int((Double(all.count) * min(1, lastScrubGap)).rounded(.up))))
+        while left > 0 && n < units {
+            let (g, unit) = all[scrubCursor % all.count]
             scrubCursor += 1
             n += 1
             do {
-                let peek = try g.check(id, repair: false)
+                let peek = try check(g, unit, repair: false)
                 left -= max(1, peek.bytes)
-                guard !peek.gone, !peek.findings.isEmpty else { missingSince[id] = nil; continue }
-                // Flink discards an old checkpoint file by file, _metadata last: files missing
-                // from one that is not the newest are damage only if they stay missing.
-                if peek.findings.allSatisfy({ $0.problem != .corrupt }), id != g.retained().last {
-                    let since = missingSince[id] ?? now
-                    missingSince[id] = since
+                guard !peek.gone, !peek.findings.isEmpty else { missingSince[unit.key] = nil; continue }
+                // Flink discards an old checkpoint file by file, _metadata last, and the shared
+                // files no retained checkpoint needs after it: files missing from one that is
+                // not the newest are damage only if they stay missing.
+                if peek.findings.allSatisfy({ $0.problem != .corrupt }), unit.checkpoint != g.retained().last {
+                    let since = missingSince[unit.key] ?? now
+                    missingSince[unit.key] = since
                     if now - since < 2 { continue }
                 }
-                let c = try g.check(id, repair: true)
+                let c = try check(g, unit, repair: true)
                 for f in c.findings { report(f) }
-            } catch { emit(.problem(error.description)) }
+            } catch { problem(error.description) }
+        }
+    }
+
+    func check(_ g: CheckpointGuard, _ unit: ScrubUnit, repair: Bool) throws(FlinkError) -> GuardCheck {
+        switch unit {
+        case let .checkpoint(id): try g.check(id, repair: repair, shared: false)
+        case let .shared(f, id): try g.checkShared(f, of: id, repair: repair)
         }
     }
 
@@ -187,7 +237,7 @@ public final class CheckpointGuardian: @unchecked Sendable {
         guard let id = candidates.max() else { return }
         let c: GuardCheck
         do { c = try g.check(id, repair: true) } catch {
-            emit(.problem(error.description))
+            problem(error.description)
             return
         }
         let ms = Date().timeIntervalSince(seenAt) * 1000

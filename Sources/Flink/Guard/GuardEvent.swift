@@ -4,8 +4,9 @@ import Foundation
 /// Something the checkpoint guard did or found, as typed data; `text` and `json` render it
 /// (the guard's log, `--json` lines, the dashboard's events).
 public enum GuardEvent: Sendable, Equatable {
-    /// Checkpoint `id` recorded: files, bytes, parity bytes, milliseconds it took.
-    case guarded(id: UInt64, files: Int, bytes: Int, parity: Int, millis: Double)
+    /// Checkpoint `id` recorded: its own files, their bytes, parity bytes, the `shared/`
+    /// files it refers to and the bytes of those that were new (guarded now), milliseconds.
+    case guarded(id: UInt64, files: Int, bytes: Int, parity: Int, sharedFiles: Int = 0, sharedNewBytes: Int = 0, millis: Double)
     /// Guard data of checkpoints Flink no longer retains, dropped.
     case dropped([UInt64])
     /// A damaged file, and what became of it.
@@ -41,8 +42,10 @@ public enum GuardEvent: Sendable, Equatable {
     /// A line for a person.
     public var text: String {
         switch self {
-        case let .guarded(id, files, bytes, parity, ms):
-            "guarded checkpoint \(id): \(files) files, \(bytes) bytes, \(parity) bytes of parity (\(String(format: "%.1f", ms)) ms)"
+        case let .guarded(id, files, bytes, parity, shared, sharedNew, ms):
+            "guarded checkpoint \(id): \(files) files, \(bytes) bytes, \(parity) bytes of parity"
+                + (shared > 0 ? "; refers to \(shared) shared files, \(sharedNew) bytes of them new" : "")
+                + " (\(String(format: "%.1f", ms)) ms)"
         case let .dropped(ids): "dropped the guard data of checkpoint\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", ")) (Flink removed them)"
         case let .finding(f):
             switch f.outcome {
@@ -78,7 +81,8 @@ public enum GuardEvent: Sendable, Equatable {
     public func json(time: Double) -> String {
         var fields: [String: Any] = ["time": (time * 1000).rounded() / 1000, "kind": kind, "text": text]
         switch self {
-        case let .guarded(id, files, bytes, parity, ms): fields.merge(["checkpoint": id, "files": files, "bytes": bytes, "parity": parity, "ms": ms]) { $1 }
+        case let .guarded(id, files, bytes, parity, shared, sharedNew, ms):
+            fields.merge(["checkpoint": id, "files": files, "bytes": bytes, "parity": parity, "sharedFiles": shared, "sharedNewBytes": sharedNew, "ms": ms]) { $1 }
         case let .finding(f): fields.merge(["checkpoint": f.checkpoint, "path": f.path, "problem": f.problem.rawValue]) { $1 }
         case let .beforeRestore(id, ms, intact, inTime):
             fields.merge(["checkpoint": id, "ms": ms, "intact": intact]) { $1 }

@@ -13,7 +13,8 @@ public struct GuardManifest: Codable, Sendable, Equatable {
         public var crc: UInt32
     }
 
-    public static let format = 1
+    /// 2: `shared` added (format-1 manifests read the same, with no shared files).
+    public static let format = 2
     public var format: Int
     /// The job's directory name (its id) and the checkpoint's number.
     public var job: String
@@ -30,6 +31,10 @@ public struct GuardManifest: Codable, Sendable, Equatable {
     public var blocks: [UInt32]
     /// CRC32C of every parity shard, stripe by stripe.
     public var parity: [UInt32]
+    /// The files of the job's `shared/` directory this checkpoint refers to (an incremental
+    /// checkpoint's older SST files among them), each guarded once by parity of its own
+    /// (`shared/NAME.manifest`, `.parity`): they are not in this manifest's blocks.
+    public var shared: [File]? = nil
 
     /// The bytes of all files.
     public var totalBytes: Int { files.reduce(0) { $0 + $1.size } }
@@ -65,9 +70,17 @@ public struct GuardManifest: Codable, Sendable, Equatable {
         let blocks = m.stripes * m.dataShards
         guard m.blockSize > 0, m.dataShards > 0, m.parityShards > 0, m.stripes >= 1, m.blocks.count == blocks,
               m.parity.count == m.stripes * m.parityShards, m.totalBytes <= blocks * m.blockSize,
-              m.files.allSatisfy({ $0.size >= 0 && !$0.path.contains("..") && !$0.path.hasPrefix("/") }) else {
+              m.files.allSatisfy({ $0.size >= 0 && !$0.path.contains("..") && !$0.path.hasPrefix("/") }),
+              (m.shared ?? []).allSatisfy({ $0.size >= 0 && Self.isSharedPath($0.path) }) else {
             throw .guardData("\(path): the manifest's layout does not add up (blocks, stripes, sizes or paths)")
         }
         return m
+    }
+
+    /// `shared/NAME`, one name with no `..` in it.
+    public static func isSharedPath(_ path: String) -> Bool {
+        guard path.hasPrefix("shared/") else { return false }
+        let name = path.dropFirst(7)
+        return !name.isEmpty && !name.contains("/") && !name.contains("..") && !name.hasPrefix(".")
     }
 }

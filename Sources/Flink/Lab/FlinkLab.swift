@@ -14,6 +14,8 @@ public struct FlinkLab: Sendable {
     public var python: String
     public var java: String
     public var rate: Int
+    /// Where the job keeps its state, and so what a checkpoint's files are.
+    public var stateBackend: LabConfig.StateBackend = .hashmap
 
     public init(directory: String, taskManagers: Int = 2, slots: Int = 2, restPort: Int = 8081, rate: Int = 2000,
                 python: String = ProcessInfo.processInfo.environment["FIREDRILL_PYTHON"] ?? "python3",
@@ -160,7 +162,7 @@ public struct FlinkLab: Sendable {
         let opts = shipped.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("all:") }
             .map { String($0.trimmingCharacters(in: .whitespaces).dropFirst(4)).trimmingCharacters(in: .whitespaces) } ?? ""
         let config = LabConfig(directory: directory, restPort: restPort, rpcPort: restPort + 42, slots: slots,
-                               parallelism: 2, javaOptions: opts)
+                               parallelism: 2, javaOptions: opts, stateBackend: stateBackend)
         try LabFiles.writeAtomically(Data(config.yaml.utf8), to: directory + "/conf/config.yaml")
         for f in ["log4j-console.properties", "log4j-cli.properties", "log4j.properties", "logback-console.xml"] {
             if let d = FileManager.default.contents(atPath: home + "/conf/" + f) { try LabFiles.writeAtomically(d, to: directory + "/conf/" + f) }

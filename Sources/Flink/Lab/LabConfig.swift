@@ -7,6 +7,16 @@ public struct LabConfig: Sendable, Equatable {
     public var parallelism: Int
     /// The JVM options of the wheel's own config.yaml (module opens Flink needs on Java 17).
     public var javaOptions: String
+    public var stateBackend: StateBackend = .hashmap
+
+    /// The job's state backend, which decides what a checkpoint's files are.
+    public enum StateBackend: String, Sendable, Equatable, CaseIterable {
+        /// Heap state, written whole into `chk-N/` at every checkpoint.
+        case hashmap
+        /// RocksDB with incremental checkpoints: each checkpoint uploads only the SST files
+        /// that are new into the job's `shared/` directory and refers to older ones there.
+        case rocksdb
+    }
 
     public var checkpoints: String { directory + "/checkpoints" }
     public var savepoints: String { directory + "/savepoints" }
@@ -82,9 +92,11 @@ public struct LabConfig: Sendable, Equatable {
             # State in files of its own, not inline in _metadata: a rotted bit lands in state.
             data-inline-threshold: 0b
             externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
+            # RocksDB's checkpoints upload only new SST files (into shared/); heap state ignores it.
+            incremental: \(stateBackend == .rocksdb)
         state:
           backend:
-            type: hashmap
+            type: \(stateBackend.rawValue)
         # Bounded by rate, not in total: a lab takes kill after kill for as long as it runs,
         # and a restart loop (a checkpoint that cannot be restored) still ends FAILED.
         restart-strategy:
