@@ -73,7 +73,7 @@ root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == "testsuites"
 suites = root.findall("testsuite")
 reports = json.load(open(sys.argv[2]))
-assert len(suites) == len(reports) == 10
+assert len(suites) == len(reports) == 11
 total = 0
 for s, r in zip(suites, reports):
     cases = s.findall("testcase")

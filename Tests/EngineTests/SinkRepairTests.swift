@@ -69,6 +69,28 @@ struct SinkRepairTests {
         #expect(s.audit.exact && s.audit.moneyConserved && s.audit.committedTransfers == committed)
         #expect(damagedCopies(dir).count == 2)
     }
+
+    @Test("corrupt sink while the job runs: SQLite finds the rotted page, the sink is rebuilt live from the checkpoint being committed, the audit after it is exact")
+    func liveRot() throws {
+        let (engine, dir) = try threadedJob("sink-live", rate: 100_000, accounts: 2000, interval: 0.2)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        engine.start()
+        #expect(eventually(5) { engine.snapshot().checkpointsCompleted >= 3 })
+        try engine.apply(.corruptSink)
+        let rebuilt = eventually(10) { engine.snapshot().events.contains { if case .sinkRebuilt = $0.detail { true } else { false } } }
+        #expect(rebuilt)
+        let s = engine.snapshot()
+        let receipt = try #require(s.receipts.last { $0.fault == .corruptSink })
+        #expect(receipt.entries.contains { if case .sinkRebuilt = $0.step { true } else { false } })
+        // The audit of a checkpoint taken after the rebuild proves it.
+        #expect(eventually(10) { engine.snapshot().receipts.last { $0.fault == .corruptSink }?.status == .proved })
+        let v = engine.stop(finalCheckpoint: true)
+        #expect(v.exact && v.moneyConserved)
+        #expect(damagedCopies(dir).count == 1)
+        #expect(SinkRepair.damage(at: dir + "/sink.db") == nil)
+        // The kept copy is the damaged file, as it was found.
+        #expect(SinkRepair.damage(at: dir + "/" + (damagedCopies(dir).first ?? "")) != nil)
+    }
 }
 
 /// The configuration `threadedJob` uses (and a test reopens its directory with).
@@ -78,4 +100,44 @@ func threadedConfig(rate: Double = 100_000, accounts: Int, interval: Double = 0.
     c.accounts = accounts
     c.checkpointInterval = interval
     return c
+}
+
+/// The detectors and the fault of a live sink repair, one by one.
+@Suite("Sink rot, found while the job runs")
+struct SinkRotTests {
+    @Test("corrupt sink flips the balances root page's type byte in the file; the auditor's quick_check (a connection of its own) finds it and tells the commit path; the commit's own read fails as corrupt too")
+    func detectors() throws {
+        let c = AuditorTests.config()
+        let (sink, path) = try AuditorTests.sink()
+        defer { for s in ["", "-wal", "-shm"] { unlink(path + s) } }
+        try sink.commit(checkpoint: 1, offsets: [10, 20, 30], rows: AuditorTests.expected(c, offsets: [10, 20, 30]), replaceAll: false, nowMillis: 0)
+        let auditor = try Auditor(config: c, databasePath: path)
+        let health = SinkHealth()
+        auditor.health = health
+        #expect(try auditor.audit().exact)
+        #expect(auditor.checkSink(now: 1) == nil)
+        let rot = try SinkRot.flip(path)
+        #expect(rot.inFile && rot.offset == (rot.page - 1) * 4096)
+        // Rate-bound: within 2 s of the last check it does not run again.
+        #expect(auditor.checkSink(now: 1_000_000_000) == nil)
+        let found = try #require(auditor.checkSink(now: 3_000_000_000))
+        #expect(found.contains("malformed") || found.contains("corrupt") || found.contains("btreeInitPage"))
+        #expect(health.take()?.hasPrefix("PRAGMA quick_check") == true)
+        #expect(health.take() == nil)
+        #expect { try sink.commit(checkpoint: 2, offsets: [20, 20, 30], rows: AuditorTests.expected(c, offsets: [20, 20, 30]), replaceAll: false, nowMillis: 0) } throws: {
+            ($0 as? SinkError)?.corrupt == true
+        }
+    }
+
+    @Test("an in-memory sink's rot is in its schema record, found the same way")
+    func inMemory() throws {
+        let path = "file:firedrill-rot-\(UInt64.random(in: 0...UInt64.max))?mode=memory&cache=shared"
+        let sink = try BalanceSink(path: path)
+        try sink.commit(checkpoint: 1, offsets: [1], rows: [BalanceRow(account: 0, balance: 5, updates: 1)], replaceAll: false, nowMillis: 0)
+        let rot = try SinkRot.flip(path)
+        #expect(!rot.inFile && rot.description.contains("schema"))
+        #expect { try sink.commit(checkpoint: 2, offsets: [2], rows: [BalanceRow(account: 0, balance: 6, updates: 2)], replaceAll: false, nowMillis: 0) } throws: {
+            ($0 as? SinkError)?.corrupt == true
+        }
+    }
 }

@@ -152,11 +152,13 @@ public enum ThroughputPanel {
         case let .wipeDisk(n)?: "wipe \(n)"
         case .recoverNow?: "recover"
         case let .restart(n)?: "restart \(n)"
+        case .corruptSink?: "rot sink"
         case let f?: f.description
         case nil:
             switch r.subject {
             case let .node(n)?: "down \(n)?"
             case let .shard(_, s, _)?: "bad s\(s)?"
+            case .sink?: "sink?"
             case nil: "?"
             }
         }

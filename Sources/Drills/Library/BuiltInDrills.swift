@@ -121,6 +121,25 @@ public enum BuiltInDrills {
             events = ["shard-bad", "shard-repaired"]
             absent_events = ["node-down"]
             """),
+        ("sink-rot", """
+            name = "sink-rot"
+            description = "Bit rot in the sink's database while the job runs: SQLite finds the page broken, the engine rebuilds the sink from the checkpoint it is committing, and the audit proves every balance."
+            duration = "7s"
+
+            [job]
+            seed = 16
+
+            [[step]]
+            at = "3s"
+            command = "corrupt sink"
+            caption = "A bit rots in the sink's database where every read of a balance starts (the balances table's root page; in memory, its schema record): SQLite keeps no checksum of its pages."
+
+            [expect]
+            exactly_once = true
+            money_conserved = true
+            events = ["sink-rebuilt"]
+            absent_events = ["node-down", "recovered"]
+            """),
         ("disk-wipe", """
             name = "disk-wipe"
             description = "A node's disk is wiped and then the node dies: its state comes from a peer's standby copy, its shards are rebuilt from the others."

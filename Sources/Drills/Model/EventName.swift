@@ -14,6 +14,7 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
     case fallback
     case quarantined
     case checkpointFailed = "checkpoint-failed"
+    case sinkRebuilt = "sink-rebuilt"
 
     /// What the name stands for, for `--list` and errors.
     public var meaning: String {
@@ -29,6 +30,7 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
         case .fallback: "the newest checkpoint was unrecoverable; an older one was used"
         case .quarantined: "the supervisor quarantined a node"
         case .checkpointFailed: "a checkpoint failed or was abandoned"
+        case .sinkRebuilt: "the sink's database was found damaged and rebuilt from a checkpoint"
         }
     }
 
@@ -37,7 +39,8 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
         switch (self, e.detail) {
         case (.nodeDown, .nodeDown), (.restarted, .restartScheduled), (.recovered, .rolledBack), (.caughtUp, .caughtUp),
              (.retransmit, .frameLost), (.retransmit, .frameCorrupt), (.linkDegraded, .linkDegraded), (.shardBad, .shardBad),
-             (.shardRepaired, .shardRepaired), (.fallback, .fallback), (.quarantined, .quarantined), (.checkpointFailed, .checkpointFailed):
+             (.shardRepaired, .shardRepaired), (.fallback, .fallback), (.quarantined, .quarantined), (.checkpointFailed, .checkpointFailed),
+             (.sinkRebuilt, .sinkRebuilt):
             true
         default: false
         }

@@ -6,6 +6,8 @@ final class Persistence {
     let config: JobConfig
     let store: ShardStore
     let sink: BalanceSink
+    /// Damage the sink's readers found (the auditor), healed before the next commit.
+    let health = SinkHealth()
     let clock: any EngineClock
     let parallelWrites: Bool
     /// Per node, the update counts and balances the sink last committed; nil means the
@@ -29,6 +31,16 @@ final class Persistence {
         var rows: Int
         /// Transfers below the committed offsets.
         var transfers: Int64
+        /// The sink was found damaged and rebuilt from this checkpoint instead of committed to.
+        var rebuilt: Rebuilt?
+    }
+
+    /// A sink rebuilt while the job runs.
+    struct Rebuilt: Equatable {
+        var why: String
+        var keptAs: String
+        var rows: Int
+        var seconds: Double
     }
 
     init(config: JobConfig, store: ShardStore, sink: BalanceSink, clock: any EngineClock, parallelWrites: Bool) {
@@ -67,14 +79,33 @@ final class Persistence {
     /// last commit and the offsets, in one transaction. Epochs may be skipped (a newer
     /// complete checkpoint supersedes an older one still waiting), never applied twice.
     func commit(_ state: CheckpointState) throws(PersistError) -> Committed {
+        if let why = health.take() { return try heal(state, why: why) }
         let (rows, replaceAll) = changedRows(state)
         let didCommit: Bool
         let offsets = globalOffsets(state)
         do {
             didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: offsets, rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
-        } catch { throw error.noSpace ? .noSpace("sink: \(error)") : .sink("\(error)") }
+        } catch {
+            // SQLite found the file damaged: the checkpoint about to be committed (stored,
+            // CRC-checked) holds every balance the sink must; it becomes the sink.
+            if error.corrupt, (try? sink.lastEpoch())?.checkpoint ?? 0 < state.checkpoint { return try heal(state, why: error.description) }
+            throw error.noSpace ? .noSpace("sink: \(error)") : .sink("\(error)")
+        }
         if didCommit { committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) } }
         return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count, transfers: offsets.reduce(0, +))
+    }
+
+    /// Rebuilds the damaged sink, live, from `state` — the epoch it was about to commit — in
+    /// one transaction through its own connection (`SinkRepair.rebuildLive`).
+    func heal(_ state: CheckpointState, why: String) throws(PersistError) -> Committed {
+        let t0 = clock.nanos()
+        let r: SinkRepair.Rebuilt
+        do { r = try SinkRepair.rebuildLive(sink.db, from: state, config: config, nowMillis: clock.wallMillis()) } catch {
+            throw error.noSpace ? .noSpace("rebuilding the sink: \(error)") : .sink("the sink is damaged (\(why)) and could not be rebuilt while the job runs (\(error)); the next start rebuilds it")
+        }
+        committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) }
+        let rebuilt = Rebuilt(why: why, keptAs: r.keptAs, rows: r.rows, seconds: Double(clock.nanos() &- t0) / 1e9)
+        return Committed(committed: true, replacedAll: true, rows: r.rows, transfers: globalOffsets(state).reduce(0, +), rebuilt: rebuilt)
     }
 
     /// Rows that differ from the last commit, or every row (and `replaceAll`) when unknown.

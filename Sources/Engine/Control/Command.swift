@@ -41,6 +41,9 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One bit of a file of an attached cluster's retained checkpoint flips (a named file of
     /// it, else its largest state file).
     case corruptCheckpoint(CheckpointRef, file: String?)
+    /// A bit rots in a page of the sink's database file (`sink.db`) that its next
+    /// transaction reads: SQLite finds it, the engine rebuilds the sink from a checkpoint.
+    case corruptSink
 
     /// The node number that stands for "the busiest": on an attached cluster, the TaskManager
     /// hosting the most subtasks when the command runs (`kill tm busiest`).
@@ -64,13 +67,14 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         case let .restart(n): "restart \(n)"
         case .savepoint: "savepoint"
         case let .corruptCheckpoint(c, file): "corrupt checkpoint \(c)\(file.map { " " + $0 } ?? "")"
+        case .corruptSink: "corrupt sink"
         }
     }
 
     /// Whether the command destroys data (the dashboard asks before it runs these).
     public var isDestructive: Bool {
         switch self {
-        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint: true
+        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink: true
         default: false
         }
     }
@@ -79,7 +83,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     public static let grammar = [
         "kill N", "hang N", "slow N [DURATION]", "corrupt frame N", "partition N",
         "corrupt shard CHECKPOINT|latest SHARD", "delete shard CHECKPOINT|latest SHARD", "wipe N",
-        "heal N|all", "checkpoint", "recover", "restart N",
+        "heal N|all", "checkpoint", "recover", "restart N", "corrupt sink",
     ]
 
     /// The lines an attached Flink cluster understands (N: a TaskManager's number or id).
@@ -135,10 +139,11 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
             try end(3)
             return .slow(n, delay)
         case "corrupt", "flip":
-            guard words.count > 1 else { throw CommandError("'corrupt' needs 'frame N' or 'shard CHECKPOINT SHARD'") }
+            guard words.count > 1 else { throw CommandError("'corrupt' needs 'frame N', 'shard CHECKPOINT SHARD' or 'sink'") }
             switch words[1] {
             case "frame", "link": let n = try node(2); try end(3); return .corruptFrame(n)
             case "shard": let c = try checkpoint(2); let s = try shard(3); try end(4); return .corruptShard(c, s)
+            case "sink": try end(2); return .corruptSink
             case "checkpoint":
                 let c = try checkpoint(2)
                 // The file name keeps its case: take it from the text as typed.
@@ -146,7 +151,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
                 let file = typed.count > 3 ? String(typed[3]) : nil
                 try end(4)
                 return .corruptCheckpoint(c, file: file)
-            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N', 'corrupt shard CHECKPOINT SHARD' or 'corrupt checkpoint CHECKPOINT [FILE]'")
+            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N', 'corrupt shard CHECKPOINT SHARD', 'corrupt sink' or 'corrupt checkpoint CHECKPOINT [FILE]'")
             }
         case "delete":
             guard words.count > 1, words[1] == "shard" else { throw CommandError("expected 'delete shard CHECKPOINT SHARD'") }

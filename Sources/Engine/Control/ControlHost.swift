@@ -11,6 +11,8 @@ protocol ControlHost: AnyObject {
     var links: [[Link]] { get }
     var store: ShardStore { get }
     var memories: [NodeMemory] { get }
+    /// The sink's database file.
+    var sinkPath: String { get }
     /// The runtime's clock, nanoseconds.
     var nowNanos: UInt64 { get }
     /// The clock reading of time 0.
@@ -65,6 +67,7 @@ extension ControlHost {
         // Acts on the disks first: they are the ones that can be refused.
         var logged = command
         var wiped: (node: Int, shards: Int)?
+        var sinkRot: SinkRot?
         for a in actions {
             switch a {
             case let .damageShard(ref, shard, delete):
@@ -76,6 +79,8 @@ extension ControlHost {
                 let held = ((try? store.disk.list(directory)) ?? []).filter { ShardStore.isShardFileName($0) }.count
                 do throws(DiskError) { try store.disk.removeTree(directory) } catch { throw CommandError(error) }
                 wiped = (i, held)
+            case .damageSink:
+                do throws(SinkError) { sinkRot = try SinkRot.flip(sinkPath) } catch { throw CommandError(error.description) }
             default: break
             }
         }
@@ -83,6 +88,7 @@ extension ControlHost {
         // thread at once) comes after it in the log, and on its receipt.
         emit(.command(logged))
         if let w = wiped { emit(.diskWiped(node: w.node, shards: w.shards)) }
+        if let r = sinkRot { emit(.note(.operatorAction, r.description)) }
         for a in actions { perform(a) }
     }
 
@@ -120,7 +126,7 @@ extension ControlHost {
     func perform(_ a: ControlAction) {
         switch a {
         case .kill, .hang, .resume, .slow, .partition, .corruptFrame: carryOut(a)
-        case .damageShard, .wipeDisk: break  // done before, by `applyCommand`
+        case .damageShard, .wipeDisk, .damageSink: break  // done before, by `applyCommand`
         case .beginCheckpoint: beginCheckpoint()
         case let .abandonCheckpoint(why): abandonCheckpoint(why, log: true)
         case let .recover(order): recover(order)
@@ -217,6 +223,9 @@ extension ControlHost {
     func checkpointCommitted(_ id: UInt64, outcome: Result<Persistence.Committed, PersistError>) {
         switch outcome {
         case let .success(c):
+            if let r = c.rebuilt {
+                emit(.sinkRebuilt(checkpoint: id, why: r.why, keptAs: r.keptAs, rows: r.rows, seconds: r.seconds))
+            }
             if c.committed {
                 board.state.withLock { s in
                     if id >= s.lastCommitted { s.committedTransfers = c.transfers }

@@ -157,6 +157,8 @@ public struct ControlPlane: Sendable {
             out.append(.damageShard(ref, s, delete: true))
         case let .wipeDisk(i):
             out.append(.wipeDisk(i))
+        case .corruptSink:
+            out.append(.damageSink)
         case let .heal(target):
             var rejoin: [Int] = []
             var wasPartitioned = false
@@ -357,6 +359,8 @@ public enum ControlAction: Sendable, Equatable {
     case damageShard(CheckpointRef, Int, delete: Bool)
     /// The node's disk loses everything on it.
     case wipeDisk(Int)
+    /// A bit flipped in a page of the sink's database file.
+    case damageSink
     /// Inject the next checkpoint's barriers.
     case beginCheckpoint
     /// Give up the checkpoint in flight.

@@ -185,7 +185,7 @@ extension EngineEvent {
             case let .auditFailed(why): "audit failed: \(why)"
             case let .auditRecovered(e): "the audit works again (epoch \(e))"
             case let .sinkRebuilt(id, why, kept, rows, seconds):
-                "the sink was damaged (\(why)): rebuilt from \(id.map { "checkpoint \($0)" } ?? "nothing (no checkpoint yet)"), \(rows) balances in \(Int((seconds * 1000).rounded())) ms; the damaged file is kept as \(kept)"
+                "the sink was damaged (\(why)): rebuilt from \(id.map { "checkpoint \($0)" } ?? "nothing (no checkpoint yet)"), \(rows) balances in \(Int((seconds * 1000).rounded())) ms" + (kept.isEmpty ? " (in memory: nothing kept)" : "; the damaged file is kept as \(kept)")
             case let .diskSpaceBack(id, seconds): "the disk has space again: checkpoint \(id) stored after \(BenchFormat.fixed(seconds, 1)) s of a full disk"
             case let .hostStall(m): m
             case let .note(_, m): m

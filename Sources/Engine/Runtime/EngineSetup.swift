@@ -103,6 +103,7 @@ struct EngineSetup {
             auditor = try Auditor(config: config, databasePath: sinkPath)
         } catch { throw .runtime("\(error)") }
         let persistence = Persistence(config: config, store: store, sink: sink, clock: clock, parallelWrites: parallelWrites)
+        auditor.health = persistence.health
         let lastEpoch: CommittedEpoch?
         do { lastEpoch = try sink.lastEpoch() } catch { throw .runtime("\(error)") }
         var checkpoints: [ClusterSnapshot.Checkpoint] = []

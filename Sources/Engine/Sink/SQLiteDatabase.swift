@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 
 /// A thin, typed wrapper over one SQLite connection (the C API).
@@ -28,6 +31,36 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// Whether a result code says the file is damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`).
+    static func isDamage(_ rc: Int32) -> Bool { rc & 0xff == SQLITE_CORRUPT || rc & 0xff == SQLITE_NOTADB }
+
+    /// Replaces this database's content with `source`'s, page by page (SQLite's backup
+    /// API), in one write transaction: readers on other connections see it as a commit.
+    public func restore(from source: SQLiteDatabase) throws(SinkError) {
+        guard let backup = sqlite3_backup_init(handle, "main", source.handle, "main") else {
+            throw SinkError("\(path): cannot start copying the rebuilt sink in: \(lastError)", corrupt: Self.isDamage(sqlite3_errcode(handle)))
+        }
+        var rc = SQLITE_OK
+        var waits = 0
+        repeat {
+            rc = sqlite3_backup_step(backup, -1)
+            // The commit thread is the sink's only writer: a lock is a reader's, briefly.
+            if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { waits += 1; usleep(2_000) }
+        } while rc == SQLITE_OK || (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waits < 2_500
+        let finish = sqlite3_backup_finish(backup)
+        guard rc == SQLITE_DONE, finish == SQLITE_OK else {
+            throw SinkError("\(path): copying the rebuilt sink in failed: \(lastError)", noSpace: rc & 0xff == SQLITE_FULL, corrupt: Self.isDamage(rc))
+        }
+    }
+
+    /// Copies every page of the write-ahead log into the database file and empties the log
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`); false when a reader kept it from finishing.
+    public func checkpointWAL() throws(SinkError) -> Bool {
+        let q = try prepare("PRAGMA wal_checkpoint(TRUNCATE)")
+        guard try q.step() else { return false }
+        return q.int(0) == 0
+    }
+
     /// Runs statements with no results.
     public func execute(_ sql: String) throws(SinkError) {
         var err: UnsafeMutablePointer<CChar>?
@@ -35,15 +68,16 @@ public final class SQLiteDatabase: @unchecked Sendable {
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? lastError
             sqlite3_free(err)
-            throw SinkError("\(path): \(message) (in: \(sql.prefix(80)))", noSpace: rc & 0xff == SQLITE_FULL)
+            throw SinkError("\(path): \(message) (in: \(sql.prefix(80)))", noSpace: rc & 0xff == SQLITE_FULL, corrupt: Self.isDamage(rc))
         }
     }
 
     /// A prepared statement.
     public func prepare(_ sql: String) throws(SinkError) -> Statement {
         var stmt: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            throw SinkError("\(path): cannot prepare '\(sql.prefix(80))': \(lastError)")
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw SinkError("\(path): cannot prepare '\(sql.prefix(80))': \(lastError)", corrupt: Self.isDamage(rc))
         }
         return Statement(stmt, db: self)
     }
@@ -68,7 +102,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_ROW { return true }
             if rc == SQLITE_DONE { return false }
-            throw SinkError("\(db.path): \(db.lastError)", noSpace: rc & 0xff == SQLITE_FULL)
+            throw SinkError("\(db.path): \(db.lastError)", noSpace: rc & 0xff == SQLITE_FULL, corrupt: SQLiteDatabase.isDamage(rc))
         }
 
         /// Runs to completion and resets for the next use.
@@ -96,8 +130,11 @@ public struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
     /// SQLite could not write for want of space (`SQLITE_FULL`).
     public var noSpace = false
-    public init(_ d: String, noSpace: Bool = false) {
+    /// SQLite found the file damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`): a rebuild heals it.
+    public var corrupt = false
+    public init(_ d: String, noSpace: Bool = false, corrupt: Bool = false) {
         description = d
         self.noSpace = noSpace
+        self.corrupt = corrupt
     }
 }

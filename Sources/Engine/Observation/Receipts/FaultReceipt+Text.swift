@@ -15,12 +15,14 @@ extension FaultReceipt {
             case let .wipeDisk(n): return "wipe node \(n)'s disk"
             case .recoverNow: return "recover now"
             case let .restart(n): return "restart node \(n)"
+            case .corruptSink: return "rot a page of the sink's database"
             default: return f.description
             }
         }
         switch subject {
         case let .node(n)?: return "node \(n) marked down, no fault injected"
         case let .shard(c, s, n)?: return "shard \(s) of checkpoint \(c) on node \(n) bad, no fault injected"
+        case .sink?: return "the sink's database damaged, no fault injected"
         case nil: return "unexplained"
         }
     }
@@ -86,6 +88,8 @@ extension FaultReceipt {
         case .retired: return "the checkpoint was retired (only the newest are kept) after \(d), before anything read the shard: nothing left to repair"
         case .healedByOperator: return "healed by the operator after \(d)"
         case .neverMarkedDown: return "never marked down: it kept heartbeating"
+        case let .sinkDamaged(why): return "SQLite found the sink damaged after \(d) (\(why.count > 90 ? why.prefix(90) + "…" : Substring(why)))"
+        case let .sinkRebuilt(c, rows, seconds): return "rebuilt from checkpoint \(c) while the job runs: \(rows) balances in one transaction, \(Self.span(seconds))"
         case let .audited(c, exact, lost, duplicated, conserved):
             if exact && conserved { return "✓ audited exact at checkpoint \(c), \(d) later" }
             return "✗ audit at checkpoint \(c): \(lost) lost, \(duplicated) duplicated\(conserved ? "" : ", money NOT conserved")"
@@ -121,6 +125,8 @@ extension FaultReceipt {
         case .retired: return "retired \(d)"
         case .healedByOperator: return "healed \(d)"
         case .neverMarkedDown: return "never down"
+        case .sinkDamaged: return "damage found \(d)"
+        case let .sinkRebuilt(c, _, seconds): return "rebuilt from \(c) \(Self.span(seconds))"
         case let .audited(c, exact, _, _, conserved): return exact && conserved ? "✓ exact @\(c)" : "✗ audit @\(c)"
         }
     }
@@ -169,6 +175,7 @@ extension FaultReceipt {
             guard let n = wipedShards else { return "waiting for the scrubber" }
             return "scrubber rebuilding: \(repaired) of \(n) shard files rewritten, then a full pass to verify"
         case .recoverNow?: return "waiting for the recovery"
+        case .corruptSink?: return "waiting for SQLite to read the page (the next commit, audit or sink check)"
         default: return detected ? "waiting for the recovery" : nil
         }
     }

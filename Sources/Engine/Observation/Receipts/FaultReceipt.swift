@@ -56,6 +56,10 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         case healedByOperator
         /// Checked at the heal: the detector never marked the node down.
         case neverMarkedDown
+        /// SQLite found the sink's file damaged (a page it read no longer valid).
+        case sinkDamaged(why: String)
+        /// The sink rebuilt, live, from checkpoint `checkpoint`: `rows` balances in one transaction.
+        case sinkRebuilt(checkpoint: UInt64, rows: Int, seconds: Double)
         /// The audit of a checkpoint taken after the repair.
         case audited(checkpoint: UInt64, exact: Bool, lost: Int64, duplicated: Int64, moneyConserved: Bool)
 
@@ -81,6 +85,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
             case .retired: "retired"
             case .healedByOperator: "healed-by-operator"
             case .neverMarkedDown: "never-marked-down"
+            case .sinkDamaged: "sink-damaged"
+            case .sinkRebuilt: "sink-rebuilt"
             case .audited: "audited"
             }
         }
@@ -96,7 +102,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
                 case .local, nil: .checkpoint
                 }
             case .checkpointAbandoned, .rolledBack, .fellBack, .startedOver, .caughtUp: .checkpoint
-            case .frameCaught, .linkDegraded, .shardFound: .checkAndCorrect
+            case .frameCaught, .linkDegraded, .shardFound, .sinkDamaged: .checkAndCorrect
+            case .sinkRebuilt: .checkpoint
             case .shardRepaired, .shardRebuiltOnRestore, .unrepairable, .scrubVerified: .erasureCode
             case .retired: .checkpoint
             case .healedByOperator: .operatorAction
@@ -160,6 +167,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
     public enum Subject: Sendable, Equatable, Codable {
         case node(Int)
         case shard(checkpoint: UInt64, shard: Int, node: Int)
+        /// The sink's database file.
+        case sink
     }
 
     public init(id: Int, fault: Command?, subject: Subject? = nil, at: Double) {
@@ -180,7 +189,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         switch subject {
         case let .node(n)?: return n
         case let .shard(_, _, n)?: return n
-        case nil: return nil
+        case .sink?, nil: return nil
         }
     }
 

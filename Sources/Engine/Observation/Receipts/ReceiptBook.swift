@@ -99,6 +99,13 @@ public struct ReceiptBook: Sendable, Equatable {
                 receipts[i].add(.scrubVerified(shards: shards), at: t)
                 receipts[i].heal(at: t)
             }
+        case let .sinkRebuilt(id?, why, _, rows, seconds) where t > 0:
+            // At a start (time 0) the rebuild is part of opening the directory, not a live repair.
+            let i = receipts.lastIndex { $0.fault == .corruptSink && $0.healedAt == nil } ?? open(nil, subject: .sink, at: t)
+            receipts[i].add(.sinkDamaged(why: why), at: t)
+            receipts[i].add(.sinkRebuilt(checkpoint: id, rows: rows, seconds: seconds), at: t)
+            receipts[i].faultEnded = true
+            receipts[i].heal(at: t)
         case let .diskWiped(n, shards):
             guard let i = receipts.lastIndex(where: { $0.fault == .wipeDisk(n) && $0.wipedShards == nil }) else { return }
             receipts[i].wipedShards = shards
@@ -146,7 +153,7 @@ public struct ReceiptBook: Sendable, Equatable {
 
     private mutating func command(_ c: Command, at t: Double) {
         switch c {
-        case .kill, .hang, .restart, .slow, .partition, .corruptFrame, .corruptShard, .deleteShard, .wipeDisk:
+        case .kill, .hang, .restart, .slow, .partition, .corruptFrame, .corruptShard, .deleteShard, .wipeDisk, .corruptSink:
             _ = open(c, at: t)
         case .recoverNow:
             let i = open(c, at: t)

@@ -57,6 +57,9 @@ final class AuditWorker: @unchecked Sendable {
                 continue
             }
             if stopping.load(ordering: .relaxed) { return }
+            // Between audits, SQLite's own check of the sink file, every few seconds: rot in
+            // a page no commit touches is found and healed at the next commit.
+            auditor.checkSink(now: SystemClock().nanos())
             // Work ahead in bursts (once a few million transfers wait: fewer switches between
             // the auditor and the node threads), in slices of 256k transfers (about a
             // millisecond), so a commit never waits long.

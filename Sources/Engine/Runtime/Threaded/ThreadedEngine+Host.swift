@@ -4,6 +4,7 @@ import Synchronization
 /// threads, switches the node threads read, real links, real files.
 extension ThreadedEngine: ControlHost {
     var store: ShardStore { worker.persistence.store }
+    var sinkPath: String { worker.persistence.sink.db.path }
     var memories: [NodeMemory] { handles.map(\.memory) }
     var nowNanos: UInt64 { clock.nanos() }
 
