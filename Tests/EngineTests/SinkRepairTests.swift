@@ -124,6 +124,11 @@ struct SinkRotTests {
         #expect(found.contains("malformed") || found.contains("corrupt") || found.contains("btreeInitPage"))
         #expect(health.take()?.hasPrefix("PRAGMA quick_check") == true)
         #expect(health.take() == nil)
+        // A report from a read that began before a rebuild is stale.
+        let before = health.generation
+        health.rebuilt()
+        health.report("old pages", generation: before)
+        #expect(health.take() == nil)
         #expect { try sink.commit(checkpoint: 2, offsets: [20, 20, 30], rows: AuditorTests.expected(c, offsets: [20, 20, 30]), replaceAll: false, nowMillis: 0) } throws: {
             ($0 as? SinkError)?.corrupt == true
         }

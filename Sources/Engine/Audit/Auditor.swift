@@ -80,8 +80,9 @@ public final class Auditor: @unchecked Sendable {
     /// replaced the table, or the first time); otherwise only rows of newer epochs.
     @discardableResult
     public func audit(full: Bool = false) throws(SinkError) -> AuditVerdict {
+        let generation = health?.generation ?? 0
         do { return try auditNow(full: full) } catch {
-            if error.corrupt { health?.report(error.description) }
+            if error.corrupt { health?.report(error.description, generation: generation) }
             throw error
         }
     }
@@ -95,9 +96,10 @@ public final class Auditor: @unchecked Sendable {
         guard SinkRepair.isFile(db.path) else { return nil }
         if let last = lastSinkCheck, now &- last.at < max(UInt64(minimum * 1e9), last.took &* 20) { return nil }
         let t0 = SystemClock().nanos()
+        let generation = health?.generation ?? 0
         let found = SinkRepair.damage(at: db.path)
         lastSinkCheck = (now, SystemClock().nanos() &- t0)
-        if let found { health?.report("PRAGMA quick_check: \(found)") }
+        if let found { health?.report("PRAGMA quick_check: \(found)", generation: generation) }
         return found
     }
 

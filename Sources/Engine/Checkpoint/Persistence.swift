@@ -13,6 +13,9 @@ final class Persistence {
     /// Per node, the update counts and balances the sink last committed; nil means the
     /// sink may differ anywhere, so the next commit rewrites every row.
     var committed: [(updates: [Int64], balances: [Int64])]?
+    /// The last checkpoint the sink committed (or was rebuilt from): a damaged sink found
+    /// between commits is rebuilt from it.
+    var lastCommittedState: CheckpointState?
 
     /// A stored checkpoint.
     struct Stored {
@@ -91,7 +94,10 @@ final class Persistence {
             if error.corrupt, (try? sink.lastEpoch())?.checkpoint ?? 0 < state.checkpoint { return try heal(state, why: error.description) }
             throw error.noSpace ? .noSpace("sink: \(error)") : .sink("\(error)")
         }
-        if didCommit { committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) } }
+        if didCommit {
+            committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) }
+            lastCommittedState = state
+        }
         return Committed(committed: didCommit, replacedAll: replaceAll, rows: rows.count, transfers: offsets.reduce(0, +))
     }
 
@@ -103,9 +109,18 @@ final class Persistence {
         do { r = try SinkRepair.rebuildLive(sink.db, from: state, config: config, nowMillis: clock.wallMillis()) } catch {
             throw error.noSpace ? .noSpace("rebuilding the sink: \(error)") : .sink("the sink is damaged (\(why)) and could not be rebuilt while the job runs (\(error)); the next start rebuilds it")
         }
+        health.rebuilt()
         committed = state.nodes.sorted { $0.node < $1.node }.map { ($0.updates, $0.balances) }
+        lastCommittedState = state
         let rebuilt = Rebuilt(why: why, keptAs: r.keptAs, rows: r.rows, seconds: Double(clock.nanos() &- t0) / 1e9)
         return Committed(committed: true, replacedAll: true, rows: r.rows, transfers: globalOffsets(state).reduce(0, +), rebuilt: rebuilt)
+    }
+
+    /// Heals damage reported between commits, from the last committed checkpoint; nil when
+    /// nothing was reported (or nothing committed yet: the next commit heals it).
+    func healIfReported() -> (UInt64, Result<Committed, PersistError>)? {
+        guard let last = lastCommittedState, let why = health.take() else { return nil }
+        do throws(PersistError) { return (last.checkpoint, .success(try heal(last, why: why))) } catch { return (last.checkpoint, .failure(error)) }
     }
 
     /// Rows that differ from the last commit, or every row (and `replaceAll`) when unknown.

@@ -13,6 +13,11 @@ protocol ControlHost: AnyObject {
     var memories: [NodeMemory] { get }
     /// The sink's database file.
     var sinkPath: String { get }
+    /// Flips a bit of the sink's database (`SinkRot`), then logs the command and what was
+    /// flipped: at once in the simulated runtime, from a thread of its own in the threaded
+    /// one (copying the write-ahead log into the file waits for the auditor's read, which
+    /// the control thread must not).
+    func corruptSink() throws(CommandError)
     /// The runtime's clock, nanoseconds.
     var nowNanos: UInt64 { get }
     /// The clock reading of time 0.
@@ -63,11 +68,11 @@ extension ControlHost {
     /// - Throws: `CommandError` for a node, checkpoint or shard that does not exist; nothing
     ///   is done then.
     func applyCommand(_ command: Command) throws(CommandError) {
+        if case .corruptSink = command { return try corruptSink() }
         let actions = try withControl { $0.command(command, at: nowNanos) }.get()
         // Acts on the disks first: they are the ones that can be refused.
         var logged = command
         var wiped: (node: Int, shards: Int)?
-        var sinkRot: SinkRot?
         for a in actions {
             switch a {
             case let .damageShard(ref, shard, delete):
@@ -79,8 +84,7 @@ extension ControlHost {
                 let held = ((try? store.disk.list(directory)) ?? []).filter { ShardStore.isShardFileName($0) }.count
                 do throws(DiskError) { try store.disk.removeTree(directory) } catch { throw CommandError(error) }
                 wiped = (i, held)
-            case .damageSink:
-                do throws(SinkError) { sinkRot = try SinkRot.flip(sinkPath) } catch { throw CommandError(error.description) }
+
             default: break
             }
         }
@@ -88,7 +92,6 @@ extension ControlHost {
         // thread at once) comes after it in the log, and on its receipt.
         emit(.command(logged))
         if let w = wiped { emit(.diskWiped(node: w.node, shards: w.shards)) }
-        if let r = sinkRot { emit(.note(.operatorAction, r.description)) }
         for a in actions { perform(a) }
     }
 

@@ -31,6 +31,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// How long a statement waits for another connection's lock before `SQLITE_BUSY`.
+    public func busyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
+
     /// Whether a result code says the file is damaged (`SQLITE_CORRUPT`, `SQLITE_NOTADB`).
     static func isDamage(_ rc: Int32) -> Bool { rc & 0xff == SQLITE_CORRUPT || rc & 0xff == SQLITE_NOTADB }
 

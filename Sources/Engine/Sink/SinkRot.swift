@@ -26,7 +26,11 @@ public struct SinkRot: Sendable, Equatable, CustomStringConvertible {
     /// the schema record's root page number rots (and the schema's version moves, so every
     /// connection reads it again), which SQLite finds the same way — a page that is not what
     /// it should be (`SQLITE_CORRUPT`).
-    public static func flip(_ path: String) throws(SinkError) -> SinkRot {
+    ///
+    /// `patience`: seconds to wait for readers to let the log be reset (the auditor's read
+    /// of a large sink holds it); past that the bit is not flipped, since a newer copy of the
+    /// page in the log would hide it and later overwrite it.
+    public static func flip(_ path: String, patience: Double = 2) throws(SinkError) -> SinkRot {
         let db = try SQLiteDatabase(path: path)
         guard SinkRepair.isFile(path) else {
             let root = try db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'balances'")
@@ -39,10 +43,17 @@ public struct SinkRot: Sendable, Equatable, CustomStringConvertible {
             try db.execute("PRAGMA schema_version = \(version.int(0) + 1)")
             return SinkRot(path: path, page: page, offset: rotted, inFile: false)
         }
+        // A reader holding an older snapshot (the auditor's) keeps the log from being reset:
+        // try again between its reads, without holding the engine's connections up.
+        db.busyTimeout(milliseconds: 0)
         var emptied = false
-        for _ in 0..<50 where !emptied {
-            emptied = try db.checkpointWAL()
-            if !emptied { usleep(10_000) }  // a reader holds an older snapshot: try again
+        for _ in 0..<max(1, Int(patience * 200)) {
+            emptied = (try? db.checkpointWAL()) == true
+            if emptied { break }
+            usleep(5_000)
+        }
+        guard emptied else {
+            throw SinkError("\(path): the write-ahead log could not be copied into the file within \(patience) s (readers kept it); nothing flipped")
         }
         let root = try db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'balances'")
         guard try root.step() else { throw SinkError("\(path): no balances table") }

@@ -102,7 +102,7 @@ public struct ReceiptBook: Sendable, Equatable {
         case let .sinkRebuilt(id?, why, _, rows, seconds) where t > 0:
             // At a start (time 0) the rebuild is part of opening the directory, not a live repair.
             let i = receipts.lastIndex { $0.fault == .corruptSink && $0.healedAt == nil } ?? open(nil, subject: .sink, at: t)
-            receipts[i].add(.sinkDamaged(why: why), at: t)
+            receipts[i].add(.sinkDamaged(why: why), at: max(receipts[i].at, t - seconds))  // found as the rebuild began
             receipts[i].add(.sinkRebuilt(checkpoint: id, rows: rows, seconds: seconds), at: t)
             receipts[i].faultEnded = true
             receipts[i].heal(at: t)

@@ -9,6 +9,13 @@ extension SimulatedEngine: ControlHost {
 
     func withControl<R>(_ body: (inout ControlPlane) -> R) -> R { body(&control) }
 
+    func corruptSink() throws(CommandError) {
+        let r: SinkRot
+        do { r = try SinkRot.flip(sinkPath) } catch { throw CommandError(error.description) }
+        emit(.command(.corruptSink))
+        emit(.note(.operatorAction, r.description))
+    }
+
     /// Carries out a command now (virtual time).
     /// - Throws: `CommandError` for a node, checkpoint or shard that does not exist; nothing is done then.
     public func apply(_ command: Command) throws(CommandError) {

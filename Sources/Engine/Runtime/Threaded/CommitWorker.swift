@@ -27,6 +27,12 @@ final class CommitWorker: @unchecked Sendable {
                 done(state.checkpoint, outcome)
                 continue
             }
+            // Damage the auditor found, with no commit coming (the audit lag bound may hold
+            // the sources): the sink is rebuilt from the last committed checkpoint.
+            if let (id, outcome) = persistence.healIfReported() {
+                done(id, outcome)
+                continue
+            }
             if stopping.load(ordering: .relaxed) { return }
             signal.sleep(nanos: 20_000_000) { newest.withLock { $0 == nil } }
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// How the threaded runtime carries out the control plane's actions: messages to node
@@ -5,6 +8,27 @@ import Synchronization
 extension ThreadedEngine: ControlHost {
     var store: ShardStore { worker.persistence.store }
     var sinkPath: String { worker.persistence.sink.db.path }
+
+    func corruptSink() throws(CommandError) {
+        let path = sinkPath
+        guard SinkRepair.isFile(path) else {
+            let r: SinkRot
+            do { r = try SinkRot.flip(path) } catch { throw CommandError(error.description) }
+            emit(.command(.corruptSink))
+            emit(.note(.operatorAction, r.description))
+            return
+        }
+        guard access(path, F_OK) == 0 else { throw CommandError("\(path): no sink database to corrupt") }
+        let started = OSThread.start { [self] in
+            do throws(SinkError) {
+                let r = try SinkRot.flip(path, patience: 10)
+                emit(.command(.corruptSink))
+                emit(.note(.operatorAction, r.description))
+            } catch { emit(.note(.error, "corrupt sink: \(error.description)")) }
+        }
+        guard let started else { throw CommandError("corrupt sink: no thread to carry it out") }
+        pthread_detach(started)
+    }
     var memories: [NodeMemory] { handles.map(\.memory) }
     var nowNanos: UInt64 { clock.nanos() }
 
