@@ -119,6 +119,8 @@ struct TOMLDifferentialTests {
         "\"k\" = 1", "'k' = 1", "\"\" = 1", "a = 1\na = 2", "a = {b = 1}", "a = \"\"\"x\"\"\"", "[[t]]\na = 1\n[[t]]\na = 2",
         "a = \"#\" # c", "# only a comment", "", "a = \"unclosed", "a = 'unclosed", "[x", "[[x]", "a = 1979-05-27",
         "1234 = 5", "a-b_c = 1", "a = -1.5e+3", "a = +0.0", "a = 1e05",
+        // Found 12-03 by a mutation of the sink-rot drill: a string broken over two lines of an array.
+        "a = [\"sink-reb\nuilt\"]", "a = [\n  'x\n  y']",
     ]
 
     /// Deterministic mutations of `base`: a character deleted, inserted, a line doubled or dropped.

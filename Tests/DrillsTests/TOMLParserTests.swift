@@ -55,6 +55,8 @@ struct TOMLParserTests {
 
     @Test("errors name the line and what was expected", arguments: [
         ("a = \"open", 1, "closing quote"),
+        ("a = [\"one\ntwo\"]", 1, "not closed on its line"),
+        ("a = [\n 1,\n \"x\ny\"]", 3, "not closed on its line"),
         ("a = 1\na = 2", 2, "set twice"),
         ("x.y = 1", 1, "dotted keys"),
         ("[job\nx = 1", 1, "closing ']'"),

@@ -72,11 +72,17 @@ public struct TOMLParser {
                 joined = Self.stripComment(joined)
                 var scan = BracketScan()
                 scan.feed(joined)
+                var at = lineNumber
                 while !scan.balanced, i < lines.count {
+                    // A line of the array ends inside a string: TOML's one-line strings close
+                    // on their line (found by the differential test: a string broken over two
+                    // lines was read as one with a space in it).
+                    if scan.quote != nil { throw FileError(file: file, line: at, "a string is not closed on its line (one-line strings end where they begin)") }
                     let more = " " + Self.stripComment(lines[i])
                     joined += more
                     scan.feed(more)
                     i += 1
+                    at = i
                 }
             }
             var cursor = Substring(joined)

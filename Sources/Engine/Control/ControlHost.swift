@@ -84,7 +84,6 @@ extension ControlHost {
                 let held = ((try? store.disk.list(directory)) ?? []).filter { ShardStore.isShardFileName($0) }.count
                 do throws(DiskError) { try store.disk.removeTree(directory) } catch { throw CommandError(error) }
                 wiped = (i, held)
-
             default: break
             }
         }
@@ -129,7 +128,7 @@ extension ControlHost {
     func perform(_ a: ControlAction) {
         switch a {
         case .kill, .hang, .resume, .slow, .partition, .corruptFrame: carryOut(a)
-        case .damageShard, .wipeDisk, .damageSink: break  // done before, by `applyCommand`
+        case .damageShard, .wipeDisk: break  // done before, by `applyCommand`
         case .beginCheckpoint: beginCheckpoint()
         case let .abandonCheckpoint(why): abandonCheckpoint(why, log: true)
         case let .recover(order): recover(order)

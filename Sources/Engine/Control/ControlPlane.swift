@@ -158,7 +158,7 @@ public struct ControlPlane: Sendable {
         case let .wipeDisk(i):
             out.append(.wipeDisk(i))
         case .corruptSink:
-            out.append(.damageSink)
+            break  // the runtime flips the bit (`ControlHost.corruptSink`): nothing to decide
         case let .heal(target):
             var rejoin: [Int] = []
             var wasPartitioned = false
@@ -359,8 +359,6 @@ public enum ControlAction: Sendable, Equatable {
     case damageShard(CheckpointRef, Int, delete: Bool)
     /// The node's disk loses everything on it.
     case wipeDisk(Int)
-    /// A bit flipped in a page of the sink's database file.
-    case damageSink
     /// Inject the next checkpoint's barriers.
     case beginCheckpoint
     /// Give up the checkpoint in flight.

@@ -8,7 +8,15 @@ import Synchronization
 extension ThreadedEngine: ControlHost {
     var store: ShardStore { worker.persistence.store }
     var sinkPath: String { worker.persistence.sink.db.path }
+    var memories: [NodeMemory] { handles.map(\.memory) }
+    var nowNanos: UInt64 { clock.nanos() }
 
+    func withControl<R>(_ body: (inout ControlPlane) -> R) -> R {
+        control.withLock { c in body(&c) }
+    }
+
+    /// The bit is flipped from a thread of its own: copying the write-ahead log into the file
+    /// first waits for a moment between the auditor's reads (seconds, with a large sink).
     func corruptSink() throws(CommandError) {
         let path = sinkPath
         guard SinkRepair.isFile(path) else {
@@ -28,12 +36,6 @@ extension ThreadedEngine: ControlHost {
         }
         guard let started else { throw CommandError("corrupt sink: no thread to carry it out") }
         pthread_detach(started)
-    }
-    var memories: [NodeMemory] { handles.map(\.memory) }
-    var nowNanos: UInt64 { clock.nanos() }
-
-    func withControl<R>(_ body: (inout ControlPlane) -> R) -> R {
-        control.withLock { c in body(&c) }
     }
 
     /// Carries out an operator command (from a key, the command line or a drill).
