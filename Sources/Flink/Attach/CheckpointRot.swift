@@ -50,8 +50,8 @@ public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
         // Its own files, and the shared files its _metadata names (incremental checkpoints).
         var files = ((try? FileManager.default.contentsOfDirectory(atPath: chk)) ?? []).sorted()
         let metadata = FileManager.default.contents(atPath: chk + "/_metadata") ?? Data()
-        files += ((try? FileManager.default.contentsOfDirectory(atPath: jobDir + "/shared")) ?? []).sorted()
-            .filter { !$0.hasPrefix(".") && metadata.range(of: Data($0.utf8)) != nil }.map { "shared/" + $0 }
+        let shared = CheckpointGuard(jobDirectory: jobDir, parityDirectory: "")
+        files += metadata.withUnsafeBytes { shared.sharedNames(referencedBy: $0) }.map { "shared/" + $0 }
         let target: String
         if let file {
             guard files.contains(file) else { throw .checkpoint("\(chk): no file '\(file)'; it holds and refers to \(files.joined(separator: ", "))") }

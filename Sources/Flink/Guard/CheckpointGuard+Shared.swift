@@ -38,7 +38,7 @@ extension CheckpointGuard {
     func guardShared(referencedBy metadata: UnsafeRawBufferPointer, checkpoint id: UInt64) throws(FlinkError) -> (files: [GuardManifest.File], newBytes: Int)? {
         var files: [GuardManifest.File] = []
         var newBytes = 0
-        for name in sharedNames() where Self.mentions(metadata, name) {
+        for name in sharedNames(referencedBy: metadata) {
             if access(sharedManifestPath(name), F_OK) == 0 {
                 // Guarded by an earlier checkpoint: a shared file never changes. A manifest
                 // that rotted is an error, not a reason to trust today's bytes.
@@ -57,6 +57,11 @@ extension CheckpointGuard {
             newBytes += bytes.count
         }
         return (files, newBytes)
+    }
+
+    /// The shared files a checkpoint's `_metadata` (`metadata`) names, oldest name first.
+    func sharedNames(referencedBy metadata: UnsafeRawBufferPointer) -> [String] {
+        sharedNames().filter { Self.mentions(metadata, $0) }
     }
 
     /// Whether `name`'s bytes occur in `bytes`.
