@@ -88,7 +88,10 @@ extension FaultReceipt {
         case .retired: return "the checkpoint was retired (only the newest are kept) after \(d), before anything read the shard: nothing left to repair"
         case .healedByOperator: return "healed by the operator after \(d)"
         case .neverMarkedDown: return "never marked down: it kept heartbeating"
-        case let .sinkDamaged(why): return "SQLite found the sink damaged after \(d) (\(why.count > 90 ? why.prefix(90) + "…" : Substring(why)))"
+        case let .sinkDamaged(why):
+            // SQLite's words, without the sink's path in front (the title names the sink).
+            let said = why.hasPrefix("/") || why.hasPrefix("file:") ? (why.split(separator: ": ", maxSplits: 1).dropFirst().first.map(String.init) ?? why) : why
+            return "SQLite found the sink damaged after \(d) (\(said.count > 90 ? said.prefix(90) + "…" : Substring(said)))"
         case let .sinkRebuilt(c, rows, seconds): return "rebuilt from checkpoint \(c) while the job runs: \(rows) balances in one transaction, \(Self.span(seconds))"
         case let .audited(c, exact, lost, duplicated, conserved):
             if exact && conserved { return "✓ audited exact at checkpoint \(c), \(d) later" }
