@@ -80,7 +80,8 @@ struct AttachCommand: ParsableCommand {
             let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts)
             let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
             var guardian: CheckpointGuardian?
-            if guardCheckpoints {
+            // A drill that asks for the guard starts its own (`[target] guard = true`).
+            if guardCheckpoints && toPlay?.flink?.guardCheckpoints != true {
                 guard let dir = checkpointDir ?? useLab?.checkpoints else { throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir) away from the lab") }
                 let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
                 let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: resolved.jid)
@@ -110,9 +111,20 @@ struct AttachCommand: ParsableCommand {
             if startMessage == nil { options.startMessage = ("attached to \(resolved.name) at \(client.base): K kills the selected TaskManager, P hangs it, H heals, c checkpoints", false) }
             var player: DrillPlayer?
             let source: any LiveSource
+            var session: FlinkDrillSession?
+            defer { session?.close() }
             if let d = toPlay {
-                observer.waitForFirstPoll(timeout: 15)
-                let p = DrillPlayer(engine: FlinkRuntime(observer: observer, actions: actions), drill: d, record: nil)
+                // The same preparation and judge as headless: a job not RUNNING or starved is
+                // refused before the first step, the guard runs when the drill asks for it.
+                Console.line("drill \(d.name): waiting for the job to be steady (every subtask running, a checkpoint done)")
+                let s: FlinkDrillSession
+                do {
+                    s = try FlinkDrillSession(drill: d, client: client, job: resolved.jid, taskManagers: useLab?.taskManagers.map(\.id) ?? [],
+                                              observer: observer, actions: actions, checkpointDir: checkpointDir ?? useLab?.checkpoints,
+                                              progress: { Console.line($0) })
+                } catch { throw RuntimeFailure(error.description) }
+                session = s
+                let p = DrillPlayer(engine: s.runtime, drill: d, record: nil, judge: { s.judge(&$0, live: true) })
                 p.start()
                 player = p
                 source = DrillSource(p)
@@ -126,8 +138,12 @@ struct AttachCommand: ParsableCommand {
                 throw RuntimeFailure("cannot open the dashboard: \(error.description)")
             }
             try? player?.stop()
-            if let r = player?.result { print(DrillReport.text(r)) } else if let d = toPlay {
+            if let r = player?.result {
+                print(DrillReport.text(r))
+                if !r.passed { throw ExitCode(1) }
+            } else if let d = toPlay {
                 print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
+                throw ExitCode(1)
             }
         }
 
@@ -135,39 +151,41 @@ struct AttachCommand: ParsableCommand {
             guard let total = DurationText.parse(duration), total > 0, total <= 86_400 else {
                 throw ValidationError("--duration must be a duration like 30s or 2m; got '\(duration)'")
             }
-            var plan: [(Double, Command, String)] = []
-            for s in steps {
+            // The --do steps are an unnamed drill, played by the one schedule player.
+            var plan: [Drill.Step] = []
+            for (n, s) in steps.enumerated() {
                 let words = s.split(separator: " ", maxSplits: 1)
                 guard words.count == 2, let at = DurationText.parse(String(words[0])), at >= 0 else {
                     throw ValidationError("--do '\(s)': expected 'TIME COMMAND' like '5s kill tm 0'")
                 }
+                guard at <= total else { throw ValidationError("--do '\(s)': \(DurationText.format(at)) is after the end (--duration \(duration))") }
                 let names = Array(Set(((try? observer.client.taskManagers().map(\.id)) ?? []) + (observer.lab?.taskManagers.map(\.id) ?? []))).sorted()
-                do { plan.append((at, try Command.parse(String(words[1]), nodes: max(1, names.count), shards: 1, names: names), String(words[1]))) } catch {
+                do { plan.append(Drill.Step(at: at, command: try Command.parse(String(words[1]), nodes: max(1, names.count), shards: 1, names: names), line: n + 1)) } catch {
                     throw ValidationError("--do '\(s)': \(error.description); on Flink: \(Command.flinkGrammar.joined(separator: ", "))")
                 }
             }
-            plan.sort { $0.0 < $1.0 }
+            var expect = Expectations()
+            expect.exactlyOnce = false
+            expect.moneyConserved = false
+            let drill = Drill(name: "attach --do", description: "the --do steps", duration: total, job: Drill.Job(),
+                              steps: plan.sorted { $0.at < $1.at }, expect: expect, source: "--do")
             SignalStop.install()
             observer.start()
             observer.waitForFirstPoll(timeout: 15)
-            // Step times count from the first answer.
-            let t0 = observer.now
-            var failed = false
-            while observer.now - t0 < total && !SignalStop.requested {
-                if let next = plan.first, observer.now - t0 >= next.0 {
-                    plan.removeFirst()
-                    do throws(CommandError) {
-                        let said = try actions.apply(next.1)
-                        if !json { print(String(format: "[%6.2fs] ", observer.now - t0) + said) }
-                    } catch {
-                        failed = true
-                        var err = StandardError()
-                        print("firedrill: '\(next.2)' at \(DurationText.format(next.0)): \(error.description)", to: &err)
-                    }
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            let summary = FlinkSummary(observer.lastLook())
+            // Step times count from the first answer; the job is left as the steps left it
+            // (no heal, no settling: the summary is of the moment the time is up).
+            let runtime = FlinkRuntime(observer: observer, actions: actions)
+            runtime.settleSeconds = 0
+            let target = DrillTarget(runtime)
+            target.healsAtEnd = false
+            var runner = DrillRunner(drill: drill)
+            runner.isCancelled = { SignalStop.requested }
+            if !json { runner.onProgress = { print($0) } }
+            let result = runner.run(on: target)
+            var err = StandardError()
+            for e in result.measurements.stepErrors { print("firedrill: --do \(e)", to: &err) }
+            let failed = !result.measurements.stepErrors.isEmpty
+            let summary = FlinkSummary(observer.snapshot())
             print(json ? summary.json : summary.text)
             if failed { throw ExitCode(1) }
             if !summary.reachable { throw ExitCode(2) }

@@ -161,6 +161,7 @@ struct DashboardCommand: ParsableCommand {
         if let e = castError { throw RuntimeFailure(e) }
         if let e = saveError { throw RuntimeFailure(e) }
         if let r = player?.result, !r.passed { throw ExitCode(1) }
+        if drillToPlay != nil && player?.result == nil { throw ExitCode(1) }  // quit before its verdict: not passed
         if !(final.exact && final.moneyConserved) { throw ExitCode(1) }
     }
 

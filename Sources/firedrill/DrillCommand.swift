@@ -113,7 +113,11 @@ struct DrillCommand: ParsableCommand {
                 Console.line("drill \(d.name) (flink, \(DurationText.format(d.duration))): \(d.description)")
                 var runner = DrillRunner(drill: d)
                 runner.onProgress = { Console.line($0) }
-                let result = try FlinkDrill(drill: d, target: target, labDirectory: labDir, progress: { Console.line($0) }).run(runner)
+                runner.isCancelled = { SignalStop.requested }
+                let result: DrillResult
+                do { result = try FlinkDrill(drill: d, target: target, labDirectory: labDir, progress: { Console.line($0) }).run(runner) } catch {
+                    throw RuntimeFailure(error.description)
+                }
                 Console.line(DrillReport.text(result))
                 Console.line("")
                 results.append(result)
@@ -124,6 +128,7 @@ struct DrillCommand: ParsableCommand {
             Console.line("drill \(d.name) (\(simulated ? "simulated" : "threaded"), \(DurationText.format(d.duration))): \(d.description)")
             var runner = DrillRunner(drill: d)
             runner.onProgress = { Console.line($0) }
+            runner.isCancelled = { SignalStop.requested }
             var recording: DrillRecord?
             if let path = record {
                 let config = simulated ? DrillTarget.simulatedConfig(d.job.config) : d.job.config

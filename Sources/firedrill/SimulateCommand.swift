@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Drills
 import Engine
 import Synchronization
 
@@ -76,14 +77,14 @@ struct SimulateCommand: ParsableCommand {
         } else {
             for f in failed {
                 print("FAILED seed \(f.seed): \(f.reason)")
-                print("  faults: \(f.schedule.map(\.description).joined(separator: "; "))")
+                print("  faults: \(f.schedule.map(ChaosSoak.line).joined(separator: "; "))")
                 print("  replay: firedrill simulate --seeds 1 --first \(f.seed)\(threaded ? " --threaded" : "") --trace")
                 if threaded { print("  data kept: \(root)/seed-\(f.seed)-\(getpid())") }
                 if trace { for line in f.trace { print("  | \(line)") } }
             }
             if let one = single.withLock({ $0 }), one.passed {
                 print("seed \(one.seed): exact, \(one.verdict.committedTransfers) transfers committed, \(one.recoveries) recoveries")
-                print("  faults: \(one.schedule.map(\.description).joined(separator: "; "))")
+                print("  faults: \(one.schedule.map(ChaosSoak.line).joined(separator: "; "))")
                 if trace { for line in one.trace { print("  | \(line)") } }
             }
             print("simulate\(threaded ? " --threaded" : ""): \(seeds - failed.count) passed, \(failed.count) failed (\(BenchReport.format(rate, digits: 1)) seeds/s)")

@@ -1,5 +1,4 @@
 import Engine
-import Flink
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -23,21 +22,11 @@ public final class DrillPlayer: Sendable {
     }
 
     struct State {
-        var next = 0
-        var caption: String?
-        var captionAt: Double?
-        var pausedAt: Double?
-        var pausedTotal = 0.0
-        var applied: [(at: Double, command: Command)] = []
-        var errors: [String] = []
-        var samples: [(time: Double, produced: Int64)] = []
+        /// The one schedule player, driven here by the wall clock.
+        var schedule: DrillSchedule?
         var result: DrillResult?
         var stop = false
-        /// The steady state and abort conditions, watched every 100 ms.
-        var guardian: DrillGuard?
-        var lastGuardCheck = -1.0
-        /// Why the schedule stopped early (the steady state, an abort condition, the abort key).
-        var stoppedBy = DrillGuard.Verdict.ok
+        var lastRecord = -1.0
     }
 
     public let engine: any EngineRuntime & Sendable
@@ -46,14 +35,20 @@ public final class DrillPlayer: Sendable {
     let state = Mutex(State())
     let thread = Mutex<pthread_t?>(nil)
     let record: Mutex<DrillRecord?>
+    /// What only the target can judge when the drill ends (an attached Flink job's states,
+    /// restores and guard), added to the result.
+    let judge: (@Sendable (inout DrillResult) -> Void)?
 
-    /// `drill` nil: only records (an interactive session with `--record`).
-    public init(engine: any EngineRuntime & Sendable, drill: Drill?, record: sending DrillRecord?) {
+    /// `drill` nil: only records (an interactive session with `--record`). `judge` adds the
+    /// target's own verdicts to the result when the drill ends.
+    public init(engine: any EngineRuntime & Sendable, drill: Drill?, record: sending DrillRecord?,
+                judge: (@Sendable (inout DrillResult) -> Void)? = nil) {
         self.engine = engine
         self.drill = drill
+        self.judge = judge
         base = engine.uptime
         self.record = Mutex(record)
-        if let drill { state.withLock { $0.guardian = DrillGuard(drill) } }
+        if let drill { state.withLock { $0.schedule = DrillSchedule(drill) } }
     }
 
     /// The operator's abort (the dashboard's `!`): heals every fault and stops the schedule;
@@ -62,26 +57,37 @@ public final class DrillPlayer: Sendable {
     public func abort(reason: String) -> String {
         try? engine.apply(.heal(nil))
         let now = engine.uptime - base
-        let miss = GuardMiss(check: "abort key", measured: reason, limit: "no abort", at: now)
-        state.withLock { s in
-            guard s.stoppedBy == .ok else { return }
-            s.stoppedBy = .abort(miss)
-            s.pausedAt = nil
-            s.caption = "ABORTED (\(reason)): healed all, schedule stopped"
-            s.captionAt = now
-        }
+        state.withLock { s in _ = s.schedule?.abort(reason: reason, at: now) }
+        turn()
         return drill == nil ? "aborted: healed all" : "aborted: healed all, the drill's schedule stopped"
     }
 
-    /// Starts the schedule's thread.
+    /// Starts the player: on the paced simulation, turned by its pacing thread after every
+    /// move of virtual time (so a drill live is carried out at the instants it is headless);
+    /// elsewhere on a thread of its own, every 10 ms.
     public func start() {
-        let t = OSThread.start { [self] in loop() }
+        if let paced = engine as? PacedSimulation {
+            turn()
+            paced.setTurnHook { [self] in
+                turn()
+                return nextStepUptime
+            }
+            return
+        }
+        let t = OSThread.start { [self] in
+            while !state.withLock({ $0.stop }) {
+                turn()
+                var ts = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+                nanosleep(&ts, nil)
+            }
+        }
         thread.withLock { $0 = t }
     }
 
     /// Stops the thread and closes the record (fsync, rename).
     public func stop() throws(FileError) {
         state.withLock { $0.stop = true }
+        (engine as? PacedSimulation)?.setTurnHook(nil)
         if let t = thread.withLock({ t in defer { t = nil }; return t }) { OSThread.join(t) }
         let snap = engine.snapshot()
         let now = engine.uptime - base
@@ -99,9 +105,8 @@ public final class DrillPlayer: Sendable {
     public func setPaused(_ paused: Bool) -> Bool {
         let now = engine.uptime - base
         return state.withLock { s in
-            if paused, s.pausedAt == nil, s.result == nil { s.pausedAt = now }
-            if !paused, let at = s.pausedAt { s.pausedTotal += now - at; s.pausedAt = nil }
-            return s.pausedAt != nil
+            if paused { s.schedule?.pause(at: now) } else { s.schedule?.resume(at: now) }
+            return s.schedule?.isPaused ?? false
         }
     }
 
@@ -110,10 +115,18 @@ public final class DrillPlayer: Sendable {
         guard let drill else { return nil }
         let now = engine.uptime - base
         return state.withLock { s in
-            let elapsed = min(drill.duration, (s.pausedAt ?? now) - s.pausedTotal)
-            let next = s.next < drill.steps.count ? (drill.steps[s.next].at, drill.steps[s.next].command.description) : nil
-            return Status(name: drill.name, elapsed: elapsed, duration: drill.duration, caption: s.caption, captionAt: s.captionAt, next: next,
-                          paused: s.pausedAt != nil, result: s.result)
+            guard let sch = s.schedule else { return nil }
+            return Status(name: drill.name, elapsed: sch.elapsed(at: now), duration: drill.duration, caption: sch.caption?.text,
+                          captionAt: sch.caption?.at, next: sch.nextStep.map { ($0.at, $0.command.description) },
+                          paused: sch.isPaused, result: s.result)
+        }
+    }
+
+    /// The engine's time of the drill's next step, while one is left.
+    public var nextStepUptime: Double? {
+        state.withLock { s in
+            guard let sch = s.schedule, !sch.ended, !sch.isPaused, let step = sch.nextStep else { return nil }
+            return base + sch.pausedSeconds + step.at
         }
     }
 
@@ -122,101 +135,50 @@ public final class DrillPlayer: Sendable {
 
     private func rebased(_ events: [EngineEvent]) -> [EngineEvent] { events.map { var e = $0; e.time -= base; return e } }
 
-    private func loop() {
-        var lastSample = -1.0, lastRecord = -1.0
-        while !state.withLock({ $0.stop }) {
-            let now = engine.uptime - base
-            if now - lastSample >= 0.1 {
-                let produced = engine.snapshot().produced
-                state.withLock { $0.samples.append((now, produced)) }
-                lastSample = now
-            }
-            if now - lastRecord >= DrillRecord.frameInterval - 1e-9 {
-                lastRecord = now
-                let snap = engine.snapshot()
-                record.withLock { r in
-                    r?.writeNewEvents(rebased(snap.events))
-                    r?.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
-                    r?.writeSnapshot(snap.rebased(by: base), time: now)
-                }
-            }
-            if let drill { play(drill, now: now) }
-            var ts = timespec(tv_sec: 0, tv_nsec: 10_000_000)
-            nanosleep(&ts, nil)
+    /// One turn of the player: a record frame when one is due, then the schedule moved to
+    /// now, its steps carried out, and the verdict once it has ended. Its thread turns it
+    /// every 10 ms; a test in virtual time turns it after each move of a simulated engine.
+    public func turn() {
+        let now = engine.uptime - base
+        let frameDue = state.withLock { s in
+            guard now - s.lastRecord >= DrillRecord.frameInterval - 1e-9 else { return false }
+            s.lastRecord = now
+            return true
         }
-    }
-
-    private func play(_ drill: Drill, now: Double) {
-        // Due steps, taken under the lock, applied outside it.
-        // The steady state and abort conditions, every 100 ms while the drill plays.
-        let watch = state.withLock { s in s.result == nil && s.pausedAt == nil && s.stoppedBy == .ok && s.guardian != nil && now - s.lastGuardCheck >= 0.1 }
-        if watch {
+        if frameDue {
             let snap = engine.snapshot()
-            let stop: DrillGuard.Verdict = state.withLock { s in
-                s.lastGuardCheck = now
-                let elapsed = now - s.pausedTotal
-                let due = s.next == 0 && (drill.steps.first.map { $0.at <= elapsed } ?? false)
-                guard var g = s.guardian else { return .ok }
-                let v = g.check(snap, now: elapsed, stepDue: due)
-                s.guardian = g
-                switch v {
-                case .ok: break
-                case let .notSteady(m):
-                    s.stoppedBy = v
-                    s.caption = "STEADY STATE DID NOT HOLD: \(m.description); nothing injected"
-                    s.captionAt = elapsed
-                case let .abort(m):
-                    s.stoppedBy = v
-                    s.caption = "ABORTED: \(m.description); healed all, schedule stopped"
-                    s.captionAt = elapsed
-                }
-                return v
-            }
-            if case .abort = stop { try? engine.apply(.heal(nil)) }
-        }
-        let due: [Drill.Step] = state.withLock { s in
-            guard s.pausedAt == nil, s.result == nil, s.stoppedBy == .ok else { return [] }
-            let elapsed = now - s.pausedTotal
-            var out: [Drill.Step] = []
-            while s.next < drill.steps.count && drill.steps[s.next].at <= elapsed {
-                out.append(drill.steps[s.next])
-                s.next += 1
-            }
-            return out
-        }
-        for step in due {
-            do throws(CommandError) {
-                try engine.apply(step.command)
-                state.withLock { s in
-                    s.applied.append((now, step.command))
-                    if let c = step.caption { s.caption = c; s.captionAt = step.at }
-                }
-            } catch {
-                state.withLock { s in
-                    s.errors.append("step at \(DurationText.format(step.at)) (\(step.command)): \(error.description)")
-                    s.caption = "\(step.command) refused: \(error.description)"
-                    s.captionAt = step.at
-                }
+            record.withLock { r in
+                r?.writeNewEvents(rebased(snap.events))
+                r?.writeReceipts(snap.receipts.map { $0.rebased(by: base) }, time: now)
+                r?.writeSnapshot(snap.rebased(by: base), time: now)
             }
         }
-        let ended = state.withLock { s in s.result == nil && (s.stoppedBy != .ok || s.pausedAt == nil && now - s.pausedTotal >= drill.duration) }
-        guard ended else { return }
+        guard drill != nil else { return }
+        // The schedule decides under the lock; its steps are carried out outside it.
+        let actions: [DrillSchedule.Action] = state.withLock { s in
+            guard s.result == nil, var sch = s.schedule else { return [] }
+            let a = sch.advance(to: now, snapshot: { engine.snapshot() })
+            s.schedule = sch
+            return a
+        }
+        for action in actions {
+            switch action {
+            case let .apply(_, step):
+                let at = engine.uptime - base
+                var refused: CommandError?
+                do throws(CommandError) { try engine.apply(step.command) } catch { refused = error }
+                state.withLock { $0.schedule?.applied(step, at: at, error: refused) }
+            case let .stop(verdict):
+                if case .abort = verdict { try? engine.apply(.heal(nil)) }
+            case .finished: break
+            }
+        }
+        guard let schedule = state.withLock({ s in s.result == nil && s.schedule?.ended == true ? s.schedule : nil }) else { return }
         let snap = engine.snapshot()
-        let (applied, samples, errors, stoppedBy) = state.withLock { ($0.applied, $0.samples, $0.errors, $0.stoppedBy) }
-        let recoveries = snap.recoveries.map { var r = $0; r.at -= base; return r }
-        let steps = applied.map { TimelineEntry(time: $0.at, kind: "step", text: $0.command.description) }
-        var result = DrillResult(drill: drill, runtime: "\(engine.runtimeName) (live)", verdict: snap.audit, events: rebased(snap.events),
-                                 recoveries: recoveries, applied: applied, samples: samples, stepErrors: errors,
-                                 stepEntries: steps, wallSeconds: now)
-        result.receipts = snap.receipts.map { $0.rebased(by: base) }
-        result.config = engine.config
-        result.judgeGuards(stoppedBy)
-        // On Flink the job runs on: judged from what it did so far, recounted now.
-        if let flink = engine as? FlinkRuntime { result.judgeFlink(flink.outcomeNow()) }
-        if case let .abort(m) = stoppedBy, m.check == "abort key", drill.abort == nil {
-            result.verdicts.append(ExpectationVerdict(name: "abort", expected: "no abort", measured: "\(m.description); healed, schedule stopped", passed: false))
-        }
+        var result = schedule.result(runtime: "\(engine.runtimeName) (live)", verdict: snap.audit, events: rebased(snap.events),
+                                     recoveries: snap.recoveries.map { var r = $0; r.at -= base; return r },
+                                     receipts: snap.receipts.map { $0.rebased(by: base) }, config: engine.config, wallSeconds: now)
+        judge?(&result)
         state.withLock { $0.result = result }
     }
 }
-

@@ -63,10 +63,21 @@ public final class DrillTarget {
         engine.snapshot().recoveries.map { var r = $0; r.at -= base; return r }
     }
 
+    /// Seconds the final checkpoint may take (nil: the runtime's own bound).
+    public var finishWithin: Double?
+    /// The audit `finish` returned.
+    public private(set) var finalVerdict: AuditVerdict?
+
+    /// Whether `finish` heals every fault first (a drill does; `attach --do` leaves the
+    /// cluster as its steps left it).
+    public var healsAtEnd = true
+
     /// Heals, takes a final checkpoint, and returns the audit of everything committed.
     public func finish() -> AuditVerdict {
-        try? engine.apply(.heal(nil))
-        return engine.finish()
+        if healsAtEnd { try? engine.apply(.heal(nil)) }
+        let v = finishWithin.map { engine.finish(within: $0) } ?? engine.finish()
+        finalVerdict = v
+        return v
     }
 
     /// Writes the cluster now to a record (`--record`).

@@ -44,10 +44,17 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     /// A bit rots in a page of the sink's database file (`sink.db`) that its next
     /// transaction reads: SQLite finds it, the engine rebuilds the sink from a checkpoint.
     case corruptSink
+    /// The `n`-th write to the node disks from now tears — only part of it lands, an atomic
+    /// write stops before its rename — as a crash in the middle of it would: the checkpoint
+    /// being written is left torn. `heal all` cancels one that has not happened yet.
+    case tearWrite(Int)
 
     /// The node number that stands for "the busiest": on an attached cluster, the TaskManager
     /// hosting the most subtasks when the command runs (`kill tm busiest`).
     public static let busiest = -1
+
+    /// The furthest write from now `tear write N` can aim at.
+    public static let maxTornWrite = 1000
 
     /// The text form, which `parse` reads back.
     public var description: String {
@@ -68,13 +75,14 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         case .savepoint: "savepoint"
         case let .corruptCheckpoint(c, file): "corrupt checkpoint \(c)\(file.map { " " + $0 } ?? "")"
         case .corruptSink: "corrupt sink"
+        case let .tearWrite(n): "tear write \(n)"
         }
     }
 
     /// Whether the command destroys data (the dashboard asks before it runs these).
     public var isDestructive: Bool {
         switch self {
-        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink: true
+        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink, .tearWrite: true
         default: false
         }
     }
@@ -83,7 +91,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     public static let grammar = [
         "kill N", "hang N", "slow N [DURATION]", "corrupt frame N", "partition N",
         "corrupt shard CHECKPOINT|latest SHARD", "delete shard CHECKPOINT|latest SHARD", "wipe N",
-        "heal N|all", "checkpoint", "recover", "restart N", "corrupt sink",
+        "heal N|all", "checkpoint", "recover", "restart N", "corrupt sink", "tear write N",
     ]
 
     /// The lines an attached Flink cluster understands (N: a TaskManager's number or id).
@@ -166,6 +174,14 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         case "savepoint": try end(1); return .savepoint
         case "recover": try end(1); return .recoverNow
         case "restart": let n = try node(1); try end(2); return .restart(n)
+        case "tear":
+            guard words.count > 1, words[1] == "write" else { throw CommandError("expected 'tear write N' (N: the write from now that tears, 1-\(Self.maxTornWrite))") }
+            guard words.count > 2 else { throw CommandError("'tear write' needs N: the write from now that tears, 1-\(Self.maxTornWrite)") }
+            guard let n = Int(words[2]), n >= 1, n <= Self.maxTornWrite else {
+                throw CommandError("'\(words[2])' is not a write: give 1-\(Self.maxTornWrite) (1: the next write)")
+            }
+            try end(3)
+            return .tearWrite(n)
         default:
             throw CommandError("unknown command '\(verb)'; try one of: \(grammar.joined(separator: ", "))")
         }

@@ -129,6 +129,7 @@ extension ControlHost {
         switch a {
         case .kill, .hang, .resume, .slow, .partition, .corruptFrame: carryOut(a)
         case .damageShard, .wipeDisk: break  // done before, by `applyCommand`
+        case let .tearWrite(n): store.disk.crashAfterWrites(n)
         case .beginCheckpoint: beginCheckpoint()
         case let .abandonCheckpoint(why): abandonCheckpoint(why, log: true)
         case let .recover(order): recover(order)

@@ -157,6 +157,8 @@ public struct ControlPlane: Sendable {
             out.append(.damageShard(ref, s, delete: true))
         case let .wipeDisk(i):
             out.append(.wipeDisk(i))
+        case let .tearWrite(n):
+            out.append(.tearWrite(n))
         case .corruptSink:
             break  // the runtime flips the bit (`ControlHost.corruptSink`): nothing to decide
         case let .heal(target):
@@ -175,6 +177,7 @@ public struct ControlPlane: Sendable {
                 if supervisor.quarantined[i] { rejoin.append(i) }
             }
             supervisor.heal(target)
+            if target == nil { out.append(.tearWrite(0)) }  // a torn write not yet happened is called off
             if !rejoin.isEmpty {
                 ask("quarantined node\(rejoin.count == 1 ? "" : "s") \(rejoin.map(String.init).joined(separator: ", ")) rejoin", failed: Set(rejoin))
             } else if wasPartitioned {
@@ -359,6 +362,8 @@ public enum ControlAction: Sendable, Equatable {
     case damageShard(CheckpointRef, Int, delete: Bool)
     /// The node's disk loses everything on it.
     case wipeDisk(Int)
+    /// The `n`-th write to the disks from now tears (0: call off one planned).
+    case tearWrite(Int)
     /// Inject the next checkpoint's barriers.
     case beginCheckpoint
     /// Give up the checkpoint in flight.

@@ -121,6 +121,9 @@ public struct ClusterSnapshot: Sendable, Codable {
     public var committedCheckpoint: UInt64? = nil
     /// Transfers below the sink's committed offsets (the audit's figure may be older).
     public var sinkCommittedTransfers: Int64 = 0
+    /// Transfers below the sources' current offsets (a rollback rewinds it): once a run has
+    /// finished, what the sink must have committed, no more and no less.
+    public var readTransfers: Int64 = 0
     /// The newest complete (durable) checkpoint.
     public var newestCheckpoint: UInt64? = nil
     /// Seconds since the barrier of the audited checkpoint was injected: everything read

@@ -152,6 +152,7 @@ final class StatusBoard: Sendable {
                 recoveries: s.recoveries, recovering: s.recovering)
             snap.committedCheckpoint = s.lastCommitted == 0 ? nil : s.lastCommitted
             snap.sinkCommittedTransfers = s.committedTransfers
+            snap.readTransfers = s.nodes.reduce(0) { $0 + $1.offsetsSum }
             snap.newestCheckpoint = s.lastStored == 0 ? nil : s.lastStored
             snap.verdictAge = Double(s.gate.verdictAge(at: nowNanos)) / 1e9
             snap.verdictAgeP99 = Double(s.verdictAges.quantile(0.99)) / 1e9

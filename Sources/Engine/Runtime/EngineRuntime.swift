@@ -19,6 +19,9 @@ public protocol EngineRuntime: AnyObject {
     /// Pauses the sources, takes one last checkpoint that commits everything read, stops,
     /// and returns the audit of everything committed.
     func finish() -> AuditVerdict
+    /// The same within a bound: at most `seconds` (real or virtual) for the last checkpoint,
+    /// three times that for its audit; what is not done by then is in the verdict.
+    func finish(within seconds: Double) -> AuditVerdict
 }
 
 extension ThreadedEngine: EngineRuntime {
@@ -29,6 +32,7 @@ extension ThreadedEngine: EngineRuntime {
     }
 
     public func finish() -> AuditVerdict { stop(finalCheckpoint: true, timeoutSeconds: 20, auditTimeoutSeconds: 120) }
+    public func finish(within seconds: Double) -> AuditVerdict { stop(finalCheckpoint: true, timeoutSeconds: seconds, auditTimeoutSeconds: 3 * seconds) }
 }
 
 extension SimulatedEngine: EngineRuntime {
@@ -37,4 +41,5 @@ extension SimulatedEngine: EngineRuntime {
     public func advance(to time: Double) { if time > now { run(for: time - now) } }
     @discardableResult
     public func finish() -> AuditVerdict { finish(maxSeconds: 60) }
+    public func finish(within seconds: Double) -> AuditVerdict { finish(maxSeconds: seconds) }
 }

@@ -25,6 +25,10 @@ public protocol Disk: AnyObject, Sendable {
     /// Flips one bit of a stored file in place, as rot would (no rewrite, no fsync);
     /// false when the file has no such byte.
     func flipBit(_ path: String, byte: Int, bit: Int) throws(DiskError) -> Bool
+    /// Makes the `n`-th write from now tear (only part of it lands, an atomic write stops
+    /// before its rename) and throw, as a crash in the middle of it would (n = 1: the next
+    /// one; 0 cancels one planned).
+    func crashAfterWrites(_ n: Int)
 }
 
 extension Disk {

@@ -92,8 +92,9 @@ public final class FlinkObserver: @unchecked Sendable {
     /// Starts polling: the job and the TaskManagers every `interval` seconds on one thread,
     /// checkpoints, exceptions, metrics, vertices and the auditor every second on another (so
     /// a slow answer there never delays seeing a TaskManager go).
+    /// Starting it again does nothing.
     public func start(interval: Double = 0.5) {
-        threaded.store(true, ordering: .relaxed)
+        guard !threaded.exchange(true, ordering: .relaxed) else { return }
         _ = loop("flink-observer", every: interval) { $0.poll() }
         _ = loop("flink-observer-slow", every: 1) { $0.pollSlow() }
     }

@@ -31,8 +31,11 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
         let s = observer.snapshot()
         runtimeName = "flink \(s.attached?.version ?? "?") at \(observer.client.base)"
         outcome.withLock {
-            $0.restartsAtStart = s.attached?.restarts
-            $0.restoredAtStart = s.restoredFrom
+            // Both come with the observer's slower tier: before it answers, neither is known.
+            if let r = s.attached?.restarts {
+                $0.restartsAtStart = r
+                $0.restoredAtStart = s.restoredFrom
+            }
         }
         _ = look(s)
     }
@@ -63,9 +66,15 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
         let a = s.attached
         clock.withLock { $0.observe(FlinkRecoveryClock.Look(s)) }
         outcome.withLock { o in
-            // The restart count comes with the observer's slower tier: the first one seen.
-            if o.restartsAtStart == nil, let r = a?.restarts { o.restartsAtStart = r }
-            if let r = s.restoredFrom, r != o.restoredAtStart, !o.restored.contains(r) { o.restored.append(r) }
+            // The restart count and the restored checkpoint come with the observer's slower
+            // tier: the first ones seen are where the run starts from (a restore Flink did
+            // before it is the job's past, never the run's).
+            if o.restartsAtStart == nil, let r = a?.restarts {
+                o.restartsAtStart = r
+                o.restoredAtStart = s.restoredFrom
+            } else if o.restartsAtStart != nil, let r = s.restoredFrom, r != o.restoredAtStart, !o.restored.contains(r) {
+                o.restored.append(r)
+            }
             if let st = a?.jobState, !o.states.contains(st) { o.states.append(st) }
         }
         return s
@@ -105,6 +114,9 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
         end(s)
         return s.audit
     }
+
+    /// Flink settles in its own time (`settleSeconds`): the bound is that.
+    public func finish(within seconds: Double) -> AuditVerdict { finish() }
 
     /// The outcome so far, the job still running (a drill played live ends while the job
     /// runs on): the job's state now, and the live audit beside a recount of the same files.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Drills
 import Engine
 import Synchronization
 #if canImport(Glibc)

@@ -16,6 +16,7 @@ extension FaultReceipt {
             case .recoverNow: return "recover now"
             case let .restart(n): return "restart node \(n)"
             case .corruptSink: return "rot a page of the sink's database"
+            case let .tearWrite(n): return n == 1 ? "tear the next write to the disks" : "tear the \(n)th write to the disks from now"
             default: return f.description
             }
         }

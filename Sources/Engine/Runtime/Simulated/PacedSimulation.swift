@@ -29,6 +29,8 @@ public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
     private let pace: EngineMutex<Pace>
     /// Grid turns run so far (stepping one event leaves the grid; the turns go on after it).
     private let tick = EngineMutex(0)
+    /// What is called after each turn, and the stop it asked for.
+    private let hook = EngineMutex<(call: (@Sendable () -> Double?)?, stop: Double?)>((nil, nil))
 
     /// A simulation of `config` on seed `seed`; call `start` to let time run.
     /// - Throws: `EngineError` for a job it cannot set up; a speed outside `speeds` is a
@@ -86,23 +88,41 @@ public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
             while !stopping.load(ordering: .relaxed) {
                 let p = pace.withLock { $0 }
                 if !p.paused {
-                    let target = p.virtual + (Self.wallNow() - p.wall) * p.speed
-                    sim.withLock { s in
-                        // Time moves on the drill runner's grid (100 ms turns, reached the way
-                        // `DrillTarget.advance` reaches them), so a session saved as a drill
-                        // replays headless event for event on its seed.
-                        tick.withLock { k in
-                            if Double(k + 1) * Self.grid <= target {
-                                k += 1
-                                s.advance(to: Double(k) * Self.grid)
-                            }
-                        }
-                    }
+                    turn(reached: p.virtual + (Self.wallNow() - p.wall) * p.speed)
                 }
                 sleepNanos(5_000_000)
             }
         }
         thread.withLock { $0 = t }
+    }
+
+    /// Moves virtual time one grid turn on when `reached` (virtual seconds the wall clock has
+    /// come to; nil: whatever the wall clock says). Time moves on the drill runner's grid
+    /// (100 ms turns, reached the way `DrillTarget.advance` reaches them), so a session saved
+    /// as a drill replays headless event for event on its seed. The pacing thread turns it;
+    /// a test in virtual time turns it by hand.
+    public func turn(reached: Double? = nil) {
+        let moved: Bool = sim.withLock { s in
+            tick.withLock { k in
+                let grid = Double(k + 1) * Self.grid
+                let next = min(grid, hook.withLock { $0.stop.flatMap { $0 > s.now ? $0 : nil } } ?? .infinity)
+                guard next <= (reached ?? .infinity) else { return false }
+                if next >= grid - 1e-12 { k += 1 }
+                s.advance(to: next)
+                return true
+            }
+        }
+        guard moved, let call = hook.withLock({ $0.call }) else { return }
+        let stop = call()
+        hook.withLock { $0.stop = stop }
+    }
+
+    /// Has `hook` called after every turn of virtual time, outside the simulation's lock (a
+    /// drill played live: its schedule moves at the very instants the headless runner's
+    /// does); the time it returns (virtual seconds; a drill's next step) is a stop on the way
+    /// to the next grid turn. nil removes it.
+    public func setTurnHook(_ hook: (@Sendable () -> Double?)?) {
+        self.hook.withLock { $0 = (hook, nil) }
     }
 
     public var runtimeName: String { "simulated" }
@@ -116,10 +136,12 @@ public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
     }
 
     /// Stops the pacing thread, then finishes the run as fast as it can be simulated.
-    public func finish() -> AuditVerdict {
+    public func finish() -> AuditVerdict { finish(within: 60) }
+
+    public func finish(within seconds: Double) -> AuditVerdict {
         stopping.store(true, ordering: .relaxed)
         if let t = thread.withLock({ t in defer { t = nil }; return t }) { OSThread.join(t) }
-        return sim.withLock { $0.finish(maxSeconds: 60) }
+        return sim.withLock { $0.finish(maxSeconds: seconds) }
     }
 
     static func wallNow() -> Double {

@@ -1,0 +1,153 @@
+import Engine
+
+/// The deterministic chaos soak: the job under a random fault schedule drawn from a seed —
+/// every fault kind, several at once, during checkpoint writes and recoveries too — within
+/// what the design survives (at most `m` shards of a checkpoint damaged at once). Each
+/// seed's schedule is a drill, played by the one schedule player on either runtime: on the
+/// simulated one a failing seed replays exactly; on the threaded one its schedule does. A
+/// seed passes when, after healing, the audit is exact, money conserved and everything read
+/// committed.
+public enum ChaosSoak {
+    /// The outcome of one seed.
+    public struct Outcome: Sendable {
+        public var seed: UInt64
+        public var passed: Bool
+        public var reason: String
+        public var schedule: [Drill.Step]
+        public var verdict: AuditVerdict
+        public var recoveries: Int
+        /// The run's trace (for a failing seed's report).
+        public var trace: [String]
+    }
+
+    /// The small job the soak runs.
+    public static func config() -> JobConfig {
+        var c = JobConfig()
+        c.nodes = 6
+        c.partitions = 6
+        c.accounts = 60
+        c.rate = 20_000
+        c.batchSize = 128
+        c.channelCapacity = 4
+        c.checkpointInterval = 0.1
+        return c
+    }
+
+    /// Seconds the soak lets the job run after healing, before the final checkpoint.
+    static let settle = 0.6
+    /// Seconds the final checkpoint and audit may take on the simulated runtime.
+    static let finishBound = 5.0
+
+    /// The fault schedule of `seed`: its faults, then `heal all`, as a drill.
+    public static func drill(seed: UInt64, config: JobConfig = config()) -> Drill {
+        var rng = SplitMix(seed: seed ^ 0xC4A0_5EED)
+        let n = config.nodes
+        func pick(_ k: Int) -> Int { Int(rng.next() % UInt64(k)) }
+        func time() -> Double { 0.25 + Double(rng.next() % 800) / 1000 }
+        var steps: [Drill.Step] = []
+        func add(_ at: Double, _ c: Command) { steps.append(Drill.Step(at: at, command: c)) }
+        var shardBudget = config.parityShards
+        let count = 2 + pick(4)
+        for _ in 0..<count {
+            let at = time()
+            switch pick(13) {
+            case 0, 1: add(at, .kill(pick(n)))
+            case 2: add(at, .hang(pick(n)))
+            case 3: add(at, .slow(pick(n), 0.001 * Double(1 + pick(5))))
+            case 4: add(at, .corruptFrame(pick(n)))
+            case 5:
+                let node = pick(n)
+                add(at, .partition(node))
+                add(at + 0.05 + Double(pick(300)) / 1000, .heal(node))
+            case 6 where shardBudget > 0:
+                shardBudget -= 1
+                add(at, .corruptShard(.latest, pick(config.dataShards + config.parityShards)))
+            case 7 where shardBudget > 0:
+                shardBudget -= 1
+                add(at, .deleteShard(.latest, pick(config.dataShards + config.parityShards)))
+            case 8 where shardBudget > 0:
+                shardBudget -= 1
+                add(at, .wipeDisk(pick(n)))
+            case 9: add(at, .restart(pick(n)))
+            case 10: add(at, .recoverNow)
+            case 11: add(at, .tearWrite(1 + pick(config.dataShards + config.parityShards + 1)))
+            default:
+                // Two nodes at once (a cascade).
+                let a = pick(n)
+                add(at, .kill(a))
+                add(at + Double(pick(50)) / 1000, .kill((a + 1 + pick(n - 1)) % n))
+            }
+        }
+        steps.sort { $0.at < $1.at }
+        let healAt = max(1.3, (steps.last?.at ?? 0) + 0.2)
+        steps.append(Drill.Step(at: healAt, command: .heal(nil)))
+        var job = Drill.Job()
+        job.nodes = config.nodes
+        job.accounts = config.accounts
+        job.rate = config.rate
+        job.dataShards = config.dataShards
+        job.parityShards = config.parityShards
+        job.checkpointInterval = config.checkpointInterval
+        job.seed = seed
+        var expect = Expectations()
+        expect.exactlyOnce = true
+        expect.moneyConserved = true
+        return Drill(name: "soak-\(seed)", description: "the chaos soak's schedule of seed \(seed)", duration: healAt + settle,
+                     job: job, steps: steps, expect: expect, source: "seed \(seed)")
+    }
+
+    /// Runs one seed on the simulated runtime.
+    public static func run(seed: UInt64) -> Outcome {
+        let d = drill(seed: seed)
+        let sim: SimulatedEngine
+        do { sim = try SimulatedEngine(config: config(), seed: seed) } catch {
+            return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: d.steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
+        }
+        return run(d, seed: seed, on: sim, trace: { sim.trace })
+    }
+
+    /// Plays seed `seed`'s schedule on the threaded runtime: real threads, the real clock
+    /// and real files under `directory` (created, and removed afterwards unless the seed
+    /// fails). The same control plane decides as in the simulation; the timing is the real
+    /// machine's, so a seed does not replay exactly here — its schedule does.
+    public static func runThreaded(seed: UInt64, directory: String) -> Outcome {
+        let d = drill(seed: seed)
+        let engine: ThreadedEngine
+        do { engine = try ThreadedEngine(config: config(), dataDirectory: directory, replicas: 1, scrubIntervalMillis: 20) } catch {
+            return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: d.steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
+        }
+        engine.start()
+        let outcome = run(d, seed: seed, on: engine, trace: { engine.snapshot().events.map(\.description) })
+        if outcome.passed { FileDisk(root: directory).removeTreeQuietly() }
+        return outcome
+    }
+
+    /// Plays a seed's drill on `engine` through the drill runner and judges it.
+    static func run(_ d: Drill, seed: UInt64, on engine: any EngineRuntime, trace: () -> [String]) -> Outcome {
+        let target = DrillTarget(engine)
+        target.finishWithin = engine is ThreadedEngine ? 10 : finishBound
+        // A refused step (a shard fault before the first checkpoint: the schedule draws its
+        // times blind) is part of the soak, not a failure.
+        _ = DrillRunner(drill: d).run(on: target)
+        let end = engine.snapshot()
+        let v = target.finalVerdict ?? end.audit
+        let reason = judge(v, read: end.readTransfers)
+        return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: d.steps, verdict: v, recoveries: end.recoveries.count,
+                       trace: trace())
+    }
+
+    /// A step as a failing seed's report gives it: `0.250s kill 3`.
+    public static func line(_ step: Drill.Step) -> String { "\((step.at * 1000).rounded() / 1000)s \(step.command)" }
+
+    /// Why a finished run fails the soak ("" when it passes): the audit must be exact,
+    /// money conserved, and everything read committed.
+    static func judge(_ v: AuditVerdict, read: Int64) -> String {
+        var reason = ""
+        if !v.exact { reason = "audit not exact: \(v.lost) lost, \(v.duplicated) duplicated, \(v.mismatchedAccounts) accounts differ" }
+        else if !v.moneyConserved { reason = "money not conserved: \(v.committedMoney) of \(v.expectedMoney)" }
+        else if v.committedTransfers != read { reason = "committed \(v.committedTransfers) transfers but \(read) were read" }
+        else if read == 0 { reason = "nothing was read" }
+        return reason
+    }
+}
+
