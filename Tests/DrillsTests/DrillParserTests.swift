@@ -178,7 +178,7 @@ struct SimulatedDrillTests {
         let recovery = try #require(result.verdicts.first { $0.name == "max_recovery" })
         #expect(!recovery.passed)
         #expect(recovery.measured.hasSuffix("(worst of 1)") && recovery.measured.contains(" ms"))
-        #expect(recovery.expected == "<= 1ms")
+        #expect(recovery.expected == "<= 1ms from the fault to caught up")
         #expect(result.verdicts.first { $0.name == "event fallback" }?.passed == false)
         #expect(DrillReport.text(result).contains("✗ max_recovery: "))
         #expect(DrillReport.text(result).contains("FAILED"))

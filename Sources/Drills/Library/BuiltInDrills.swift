@@ -28,7 +28,7 @@ public enum BuiltInDrills {
             exactly_once = true
             money_conserved = true
             max_detection = "300ms"
-            max_recovery = "1s"
+            max_recovery = "2.5s"
             min_throughput_after = "90%"
             restored_from = "standby"
             events = ["node-down", "restarted", "recovered"]
@@ -48,7 +48,7 @@ public enum BuiltInDrills {
 
             [expect]
             max_detection = "300ms"
-            max_recovery = "1s"
+            max_recovery = "2.5s"
             events = ["node-down", "recovered"]
             """),
         ("slow-node", """
@@ -160,7 +160,7 @@ public enum BuiltInDrills {
             caption = "Then node 3 itself dies."
 
             [expect]
-            max_recovery = "1s"
+            max_recovery = "2.5s"
             restored_from = "standby"
             events = ["shard-repaired", "node-down", "recovered"]
             """),
@@ -191,7 +191,7 @@ public enum BuiltInDrills {
             caption = "Node 4 dies; with no standby copy its state must come from the shards."
 
             [expect]
-            max_recovery = "1s"
+            max_recovery = "4.5s"
             restored_from = "shards"
             events = ["node-down", "recovered"]
             """),
@@ -216,7 +216,7 @@ public enum BuiltInDrills {
             caption = "...and node 5 dies before it completes."
 
             [expect]
-            max_recovery = "1.5s"
+            max_recovery = "4.5s"
             events = ["node-down", "recovered"]
             """),
         ("cascade", """
@@ -243,7 +243,7 @@ public enum BuiltInDrills {
             caption = "Node 5 hangs."
 
             [expect]
-            max_recovery = "2s"
+            max_recovery = "4s"
             min_throughput_after = "90%"
             events = ["node-down", "recovered"]
             """),

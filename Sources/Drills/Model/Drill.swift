@@ -99,6 +99,8 @@ public struct Expectations: Sendable, Equatable {
     public var maxDetection: Double?
     /// Fault to every node processing again, seconds, for every recovery.
     public var maxRecovery: Double?
+    /// Nodes marked down that no fault of the drill explains, at most (`max_unprovoked`).
+    public var maxUnprovoked: Int?
     /// Throughput in the second after the last recovery, as a fraction of the rate before
     /// the first fault.
     public var minThroughputAfter: Double?

@@ -15,7 +15,7 @@ public struct DrillParser {
     static let abortKeys = ["max_lost", "max_verdict_age", "max_recovery", "on_quarantine"]
     static let jobKeys = ["nodes", "rate", "accounts", "ec", "replicas", "checkpoint_interval", "seed"]
     static let stepKeys = ["at", "command", "caption"]
-    static let expectKeys = ["exactly_once", "money_conserved", "max_detection", "max_recovery", "min_throughput_after", "restored_from", "events", "absent_events"]
+    static let expectKeys = ["exactly_once", "money_conserved", "max_detection", "max_recovery", "max_unprovoked", "min_throughput_after", "restored_from", "events", "absent_events"]
 
     /// Parses and validates a drill.
     public func parse(_ text: String) throws(FileError) -> Drill {
@@ -152,6 +152,10 @@ public struct DrillParser {
             if let v = try bool(t, "money_conserved") { expect.moneyConserved = v }
             expect.maxDetection = try seconds(t, "max_detection", required: false)
             expect.maxRecovery = try seconds(t, "max_recovery", required: false)
+            if let v = try integer(t, "max_unprovoked") {
+                guard v >= 0 else { throw err(t["max_unprovoked"]?.line ?? t.line, "'max_unprovoked' must be a count, 0 or more") }
+                expect.maxUnprovoked = v
+            }
             if let v = t["min_throughput_after"] {
                 guard case let .string(s) = v.kind, s.hasSuffix("%"), let p = Double(s.dropLast()), p >= 0, p <= 1000 else {
                     throw err(v.line, "'min_throughput_after' must be a percentage like \"90%\"")

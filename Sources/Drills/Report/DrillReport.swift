@@ -54,6 +54,7 @@ public enum DrillReport {
             ("restoredFrom", JSON.array(m.restoredFrom.map { JSON.string($0.rawValue) })),
             ("events", JSON.array(m.seenEvents.map { JSON.string($0.rawValue) })),
             ("stepErrors", JSON.array(m.stepErrors.map(JSON.string))),
+            ("absorbed", String(m.absorbed)), ("unprovoked", String(m.unprovoked)),
         ])
         return JSON.object([
             ("drill", JSON.string(r.drill.name)), ("description", JSON.string(r.drill.description)), ("source", JSON.string(r.drill.source)),

@@ -17,16 +17,34 @@ public struct DrillMeasurements: Sendable, Equatable {
     public var throughputAfter: Double?
     /// Where recovered state came from, in the order first seen.
     public var restoredFrom: [RestoredFrom] = []
+    /// For each kill, hang or restart of the drill: the node and where the recovery that
+    /// brought it back restored it from (nil: its own memory).
+    public var faultRestores: [FaultRestore] = []
+
+    /// A faulted node and where the recovery that brought it back restored it from.
+    public struct FaultRestore: Sendable, Equatable {
+        public var node: Int
+        /// nil: its own memory.
+        public var from: RestoredFrom?
+    }
+    /// Recoveries the run ended before they caught up.
+    public var notCaughtUp = 0
     public var seenEvents: [EventName] = []
     /// Steps the engine refused, with why.
     public var stepErrors: [String] = []
+    /// The drill's faults a recovery already under way absorbed (the node came back with it,
+    /// never detected on its own).
+    public var absorbed = 0
+    /// Nodes marked down that no fault of the drill explains (a slow host, a stall): counted
+    /// apart, never credited to a fault.
+    public var unprovoked = 0
 
     public init() {}
 
     /// Measures a finished run. `steps` are the applied steps with their actual times.
     public static func measure(verdict: AuditVerdict, events: [EngineEvent], recoveries: [ClusterSnapshot.Recovery],
                                steps: [(at: Double, command: Command)], samples: [(time: Double, produced: Int64)],
-                               stepErrors: [String]) -> DrillMeasurements {
+                               stepErrors: [String], receipts: [FaultReceipt] = []) -> DrillMeasurements {
         var m = DrillMeasurements()
         m.exact = verdict.exact && verdict.lost == 0 && verdict.duplicated == 0
         m.lost = verdict.lost
@@ -35,13 +53,19 @@ public struct DrillMeasurements: Sendable, Equatable {
         m.committedTransfers = verdict.committedTransfers
         m.stepErrors = stepErrors
         let faultTimes = steps.filter { $0.command.isFault }.map(\.at)
+        let caughtUp = events.compactMap { e -> Double? in if case .caughtUp = e.detail { e.time } else { nil } }
         for r in recoveries {
             if let d = r.detect { m.detections.append(d) }
-            let end = r.at + r.restore
+            // A recovery ends when the sources are back where they were (caught up): this one's
+            // replay, or that of a recovery begun before it finished.
+            guard let end = caughtUp.first(where: { $0 >= r.at + r.restore - 1e-9 }) else {
+                m.notCaughtUp += 1
+                continue
+            }
             if let fault = faultTimes.last(where: { $0 <= r.at + 1e-9 }) {
                 m.recoveries.append(max(0, end - fault))
             } else {
-                m.recoveries.append(r.restore + (r.detect ?? 0))
+                m.recoveries.append(end - r.at + (r.detect ?? 0))
             }
             for case let s? in r.restoredFrom {
                 switch s {
@@ -52,7 +76,28 @@ public struct DrillMeasurements: Sendable, Equatable {
             }
         }
         if events.contains(where: EventName.fallback.matches), !m.restoredFrom.contains(.previous) { m.restoredFrom.append(.previous) }
+        // Each process fault's node, and where the recovery that brought it back restored it from.
+        for step in steps {
+            let n: Int
+            switch step.command {
+            case let .kill(i), let .hang(i), let .restart(i): n = i
+            case .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow, .recoverNow, .savepoint,
+                 .corruptCheckpoint, .corruptSink, .tearWrite: continue
+            }
+            guard let r = recoveries.first(where: { $0.at >= step.at - 1e-9 && n < $0.restoredFrom.count }), let source = r.restoredFrom[n] else { continue }
+            let from: RestoredFrom? = switch source {
+            case .standby: .standby
+            case .shards: .shards
+            case .local: nil
+            }
+            m.faultRestores.append(FaultRestore(node: n, from: from))
+        }
         m.seenEvents = EventName.allCases.filter { name in events.contains(where: name.matches) }
+        m.absorbed = receipts.filter { r in r.fault != nil && r.entries.contains { if case .absorbed = $0.step { true } else { false } } }.count
+        m.unprovoked = receipts.filter { r in
+            guard r.fault == nil, case .node? = r.subject else { return false }
+            return r.at >= 0
+        }.count
         if let first = faultTimes.first {
             m.throughputBefore = rate(samples, from: max(0, first - 2), to: first)
             let end = recoveries.map { $0.at + $0.restore }.max() ?? faultTimes.last ?? first

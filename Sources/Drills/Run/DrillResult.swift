@@ -47,14 +47,15 @@ extension DrillResult {
     /// timeline entries with the notable events.
     public init(drill: Drill, runtime: String, verdict: AuditVerdict, events: [EngineEvent], recoveries: [ClusterSnapshot.Recovery],
                 applied: [(at: Double, command: Command)], samples: [(time: Double, produced: Int64)], stepErrors: [String],
-                stepEntries: [TimelineEntry], wallSeconds: Double) {
+                stepEntries: [TimelineEntry], wallSeconds: Double, receipts: [FaultReceipt] = []) {
         let m = DrillMeasurements.measure(verdict: verdict, events: events, recoveries: recoveries, steps: applied,
-                                          samples: samples, stepErrors: stepErrors)
+                                          samples: samples, stepErrors: stepErrors, receipts: receipts)
         let notable = events.filter { DrillRunner.isNotable($0) && $0.time >= 0 && $0.time <= drill.duration + 60 }.map {
             TimelineEntry(time: $0.time, kind: $0.kind.rawValue, text: ($0.node.map { "node \($0): " } ?? "") + $0.message, name: $0.name)
         }
         self.init(drill: drill, runtime: runtime, measurements: m, verdicts: drill.expect.evaluate(m, steps: drill.steps.count),
                   timeline: (stepEntries + notable).sorted { $0.time < $1.time }, wallSeconds: wallSeconds)
+        self.receipts = receipts
     }
 }
 
@@ -105,18 +106,30 @@ extension Expectations {
             out.append(ExpectationVerdict(name: "money_conserved", expected: "conserved", measured: m.moneyConserved ? "conserved" : "NOT conserved", passed: m.moneyConserved))
         }
         if let limit = maxDetection {
+            let absorbed = m.absorbed == 0 ? "" : "; \(m.absorbed) absorbed by a recovery already under way"
             if let worst = m.detections.max() {
-                out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))", measured: "\(ms(worst)) (worst of \(m.detections.count))", passed: worst <= limit))
+                out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))", measured: "\(ms(worst)) (worst of \(m.detections.count))\(absorbed)", passed: worst <= limit))
+            } else if m.absorbed > 0 {
+                // The recovery under way brought the node back: nothing was left to detect.
+                out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))",
+                                              measured: "absorbed: \(m.absorbed) fault\(m.absorbed == 1 ? "" : "s") came back with a recovery already under way, no detection of their own", passed: true))
             } else {
                 out.append(ExpectationVerdict(name: "max_detection", expected: "<= \(DurationText.format(limit))", measured: "no detection happened", passed: false))
             }
         }
         if let limit = maxRecovery {
-            if let worst = m.recoveries.max() {
-                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit))", measured: "\(ms(worst)) (worst of \(m.recoveries.count))", passed: worst <= limit))
+            if m.notCaughtUp > 0 {
+                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit)) from the fault to caught up",
+                                              measured: "\(m.notCaughtUp) recover\(m.notCaughtUp == 1 ? "y" : "ies") had not caught up by the end", passed: false))
+            } else if let worst = m.recoveries.max() {
+                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit)) from the fault to caught up", measured: "\(ms(worst)) (worst of \(m.recoveries.count))", passed: worst <= limit))
             } else {
-                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit))", measured: "no recovery happened", passed: false))
+                out.append(ExpectationVerdict(name: "max_recovery", expected: "<= \(DurationText.format(limit)) from the fault to caught up", measured: "no recovery happened", passed: false))
             }
+        }
+        if let limit = maxUnprovoked {
+            out.append(ExpectationVerdict(name: "max_unprovoked", expected: "<= \(limit) nodes marked down that no fault explains",
+                                          measured: "\(m.unprovoked)", passed: m.unprovoked <= limit))
         }
         if let fraction = minThroughputAfter {
             let expected = ">= \(Int((fraction * 100).rounded()))% of the rate before the first fault"
@@ -129,8 +142,17 @@ extension Expectations {
             }
         }
         if let from = restoredFrom {
-            let seen = m.restoredFrom.map(\.rawValue).joined(separator: ", ")
-            out.append(ExpectationVerdict(name: "restored_from", expected: from.rawValue, measured: seen.isEmpty ? "no restore happened" : seen, passed: m.restoredFrom.contains(from)))
+            switch from {
+            case .previous:
+                let seen = m.restoredFrom.map(\.rawValue).joined(separator: ", ")
+                out.append(ExpectationVerdict(name: "restored_from", expected: "previous (a fallback to an older checkpoint)", measured: seen.isEmpty ? "no restore happened" : seen, passed: m.restoredFrom.contains(.previous)))
+            case .standby, .shards:
+                // Every restore of a faulted node, not any restore of any node.
+                let seen = m.faultRestores.map { "node \($0.node): \($0.from?.rawValue ?? "its own memory")" }.joined(separator: ", ")
+                out.append(ExpectationVerdict(name: "restored_from", expected: "\(from.rawValue) for every node the drill killed, hung or restarted",
+                                              measured: seen.isEmpty ? "no faulted node was restored" : seen,
+                                              passed: !m.faultRestores.isEmpty && m.faultRestores.allSatisfy { $0.from == from }))
+            }
         }
         for e in events {
             out.append(ExpectationVerdict(name: "event \(e.rawValue)", expected: "appears (\(e.meaning))", measured: m.seenEvents.contains(e) ? "appeared" : "did not appear", passed: m.seenEvents.contains(e)))

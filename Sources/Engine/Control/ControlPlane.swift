@@ -82,6 +82,8 @@ public struct ControlPlane: Sendable {
     public private(set) var recoveries: [ClusterSnapshot.Recovery] = []
     var lastBeat: [UInt64]
     var faultAt: [Double?]
+    /// Whether a torn write was planned (`heal all` calls it off).
+    var tearPlanned = false
     var downAt: [Double?]
     var request: (reason: String, failed: Set<Int>)?
     var replay: (target: Int64, since: Double)?
@@ -158,6 +160,7 @@ public struct ControlPlane: Sendable {
         case let .wipeDisk(i):
             out.append(.wipeDisk(i))
         case let .tearWrite(n):
+            tearPlanned = true
             out.append(.tearWrite(n))
         case .corruptSink:
             break  // the runtime flips the bit (`ControlHost.corruptSink`): nothing to decide
@@ -177,7 +180,10 @@ public struct ControlPlane: Sendable {
                 if supervisor.quarantined[i] { rejoin.append(i) }
             }
             supervisor.heal(target)
-            if target == nil { out.append(.tearWrite(0)) }  // a torn write not yet happened is called off
+            if target == nil && tearPlanned {  // a torn write not yet happened is called off
+                tearPlanned = false
+                out.append(.tearWrite(0))
+            }
             if !rejoin.isEmpty {
                 ask("quarantined node\(rejoin.count == 1 ? "" : "s") \(rejoin.map(String.init).joined(separator: ", ")) rejoin", failed: Set(rejoin))
             } else if wasPartitioned {
@@ -319,6 +325,7 @@ public struct ControlPlane: Sendable {
             detectors[i].restarted(at: now)
             if health[i] == .recovering { health[i] = .healthy }
         }
+        let wasDead = conditions.map { $0 == .dead }
         for i in 0..<nodes where !order.quarantined[i] {
             conditions[i] = .alive
         }
@@ -330,6 +337,16 @@ public struct ControlPlane: Sendable {
             if let newest = plan.newest, newest != p { out.append(.event(.fallback(from: newest, to: p))) }
             sources = (0..<nodes).map { order.quarantined[$0] || $0 >= plan.sources.count ? nil : plan.sources[$0] }
             out.append(.event(.rolledBack(checkpoint: p, seconds: restoreSeconds, sources: sources)))
+            // A node killed after this recovery was ordered, restored by it from a copy other than
+            // its own memory (which the kill took): the recovery absorbed that fault. Its clock
+            // stops here, so a later detection of the node is never credited to it.
+            for i in 0..<nodes where !order.failed.contains(i) && faultAt[i] != nil && wasDead[i] {
+                guard let s = sources[i], s != .local else { continue }
+                faultAt[i] = nil
+                downAt[i] = nil
+                detectors[i].restarted(at: now)
+                out.append(.event(.faultAbsorbed(node: i, checkpoint: p, source: s)))
+            }
         } else {
             sources = Array(repeating: nil, count: nodes)
             out.append(.event(.startedOver))

@@ -45,6 +45,9 @@ extension EngineEvent {
         /// Every node rolled back to `checkpoint` in `seconds`; each node's restore source
         /// (nil: quarantined, not restored).
         case rolledBack(checkpoint: UInt64, seconds: Double, sources: [RestoreSource?])
+        /// A node killed while a recovery was already under way came back with that recovery
+        /// (from `source`, not its own memory): the fault was absorbed, never detected.
+        case faultAbsorbed(node: Int, checkpoint: UInt64, source: RestoreSource)
         /// No checkpoint restores: the job started again from the beginning.
         case startedOver
         /// The sources replayed back to where they were before the failure.
@@ -91,7 +94,7 @@ extension EngineEvent {
         public var node: Int? {
             switch self {
             case let .nodeDown(n, _, _), let .restartScheduled(n, _), let .quarantined(n, _, _): n
-            case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n, _), let .diskWiped(n, _): n
+            case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n, _), let .diskWiped(n, _), let .faultAbsorbed(n, _, _): n
             case let .command(c): c.node
             default: nil
             }
@@ -104,7 +107,7 @@ extension EngineEvent {
             case .warning, .quarantined, .fallback, .restoreSkipped, .inputStalled, .shardUnrepairable, .checkpointFailed, .auditFailed: .error
             case .command, .diskWiped: .operatorAction
             case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
-            case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp: .recovery
+            case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp, .faultAbsorbed: .recovery
             case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed, .diskSpaceBack: .repair
             case .auditMismatch, .auditRecovered: .audit
             case let .note(k, _): k
@@ -123,6 +126,7 @@ extension EngineEvent {
             case .quarantined: "quarantined"
             case .recoveryBegan: "recovery-began"
             case .rolledBack: "rolled-back"
+            case .faultAbsorbed: "fault-absorbed"
             case .startedOver: "started-over"
             case .caughtUp: "caught-up"
             case .fallback: "fallback"
@@ -163,6 +167,8 @@ extension EngineEvent {
             case let .rolledBack(id, seconds, sources):
                 "rolled back to checkpoint \(id) in \(Int(seconds * 1000)) ms (\(Self.summary(sources)))"
             case .startedOver: "no checkpoint restores: started again from the beginning"
+            case let .faultAbsorbed(n, id, source):
+                "node \(n) went down while the recovery was under way and came back with it, at checkpoint \(id) from its \(source): absorbed, no detection of its own"
             case let .caughtUp(t): "caught up: sources back at their offsets before the failure after \(Int(t * 1000)) ms of replay"
             case let .fallback(from, to): "checkpoint \(from) was unrecoverable; rolled back to checkpoint \(to) instead"
             case let .restoreSkipped(why): "recovery: \(why)"

@@ -94,6 +94,8 @@ extension FaultReceipt {
             let said = why.hasPrefix("/") || why.hasPrefix("file:") ? (why.split(separator: ": ", maxSplits: 1).dropFirst().first.map(String.init) ?? why) : why
             return "SQLite found the sink damaged after \(d) (\(said.count > 90 ? said.prefix(90) + "…" : Substring(said)))"
         case let .sinkRebuilt(c, rows, seconds): return "rebuilt from checkpoint \(c) while the job runs: \(rows) balances in one transaction, \(Self.span(seconds))"
+        case let .absorbed(n, c, source):
+            return "absorbed by recovery \(n), already under way: back at checkpoint \(c) from \(source == .shards ? "its erasure-coded shards" : "the \(source)") after \(d); no detection of its own"
         case let .audited(c, exact, lost, duplicated, conserved):
             if exact && conserved { return "✓ audited exact at checkpoint \(c), \(d) later" }
             return "✗ audit at checkpoint \(c): \(lost) lost, \(duplicated) duplicated\(conserved ? "" : ", money NOT conserved")"
@@ -131,6 +133,7 @@ extension FaultReceipt {
         case .neverMarkedDown: return "never down"
         case .sinkDamaged: return "damage found \(d)"
         case let .sinkRebuilt(c, _, seconds): return "rebuilt from \(c) \(Self.span(seconds))"
+        case let .absorbed(n, _, _): return "absorbed by recovery \(n) \(d)"
         case let .audited(c, exact, _, _, conserved): return exact && conserved ? "✓ exact @\(c)" : "✗ audit @\(c)"
         }
     }

@@ -62,6 +62,9 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         case sinkRebuilt(checkpoint: UInt64, rows: Int, seconds: Double)
         /// The audit of a checkpoint taken after the repair.
         case audited(checkpoint: UInt64, exact: Bool, lost: Int64, duplicated: Int64, moneyConserved: Bool)
+        /// The node went down while recovery `recovery` (counted from the start) was under way
+        /// and came back with it from `source`: the fault was absorbed, never detected on its own.
+        case absorbed(recovery: Int, checkpoint: UInt64, source: RestoreSource)
 
         /// The step's name for records and reports (`detected`, `restored`, …).
         public var name: String {
@@ -88,6 +91,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
             case .sinkDamaged: "sink-damaged"
             case .sinkRebuilt: "sink-rebuilt"
             case .audited: "audited"
+            case .absorbed: "absorbed"
             }
         }
 
@@ -102,6 +106,12 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
                 case .local, nil: .checkpoint
                 }
             case .checkpointAbandoned, .rolledBack, .fellBack, .startedOver, .caughtUp: .checkpoint
+            case let .absorbed(_, _, source):
+                switch source {
+                case .standby: .replication
+                case .shards: .erasureCode
+                case .local: .checkpoint
+                }
             case .frameCaught, .linkDegraded, .shardFound, .sinkDamaged: .checkAndCorrect
             case .sinkRebuilt: .checkpoint
             case .shardRepaired, .shardRebuiltOnRestore, .unrepairable, .scrubVerified: .erasureCode

@@ -10,6 +10,8 @@ public struct ReceiptBook: Sendable, Equatable {
     /// The receipts, oldest first (the newest `limit`).
     public private(set) var receipts: [FaultReceipt] = []
     private var nextID = 1
+    /// Recoveries begun so far (a receipt names the one that absorbed its fault).
+    private var recoveriesBegun = 0
     /// Receipts kept.
     public static let limit = 100
 
@@ -40,7 +42,18 @@ public struct ReceiptBook: Sendable, Equatable {
             guard let i = nodeReceipt(n) else { return }
             receipts[i].add(.quarantined(restarts: restarts), at: t)
             receipts[i].status = .stuck
+        case let .faultAbsorbed(n, id, source):
+            // Only a fault not yet detected: a detection makes the node's recovery its own.
+            guard let i = nodeReceipt(n), receipts[i].fault != nil,
+                  !receipts[i].entries.contains(where: { if case .detected = $0.step { true } else { false } }) else { return }
+            receipts[i].add(.absorbed(recovery: recoveriesBegun, checkpoint: id, source: source), at: t)
+            receipts[i].needsRecovery = false
+            receipts[i].inRecovery = false
+            receipts[i].restartDue = nil
+            receipts[i].awaitingCatchUp = true
+            receipts[i].faultEnded = true
         case .recoveryBegan:
+            recoveriesBegun += 1
             for i in receipts.indices where receipts[i].needsRecovery {
                 receipts[i].needsRecovery = false
                 receipts[i].inRecovery = true
