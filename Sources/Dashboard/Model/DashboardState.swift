@@ -86,39 +86,34 @@ public struct DashboardState: Sendable, Equatable {
         if selectedNode >= context.nodes { selectedNode = max(0, context.nodes - 1) }
         switch overlay {
         case .help:
-            switch key {
-            case .escape, .character("?"), .character("q"), .enter: overlay = .none
-            case .interrupt: return [.quit]
-            default: break
-            }
+            // Any other key leaves the help open.
+            if key == .interrupt { return [.quit] }
+            if [.escape, .character("?"), .character("q"), .enter].contains(key) { overlay = .none }
             return []
         case let .commandLine(text):
             return handleCommandLine(key, text: text, context: context, now: now)
         case let .filterLine(text):
             return handleFilterLine(key, text: text, now: now)
         case .confirmAbort:
+            // y confirms; any other key cancels.
             overlay = .none
-            switch key {
-            case .character("y"), .character("Y"): return [.abort]
-            case .interrupt: return [.quit]
-            default: say("abort cancelled", at: now)
-            }
+            if key == .interrupt { return [.quit] }
+            if Self.confirms(key) { return [.abort] }
+            say("abort cancelled", at: now)
             return []
         case let .confirm(command, _):
-            switch key {
-            case .character("y"), .character("Y"):
-                overlay = .none
-                return [.command(command)]
-            case .interrupt: return [.quit]
-            default:
-                overlay = .none
-                say("cancelled: \(command)", at: now)
-                return []
-            }
+            overlay = .none
+            if key == .interrupt { return [.quit] }
+            if Self.confirms(key) { return [.command(command)] }
+            say("cancelled: \(command)", at: now)
+            return []
         case .none:
             return handleNormal(key, context: context, now: now)
         }
     }
+
+    /// `y` or `Y`: the answer that confirms.
+    static func confirms(_ key: Key) -> Bool { key == .character("y") || key == .character("Y") }
 
     mutating func handleNormal(_ key: Key, context: Context, now: Double) -> [Effect] {
         let node = selectedNode
@@ -233,7 +228,7 @@ public struct DashboardState: Sendable, Equatable {
             say(filter.map { "showing what matches '\($0)' (\(LogFilter.describe($0))); Esc clears" } ?? "filter cleared", at: now)
         case let .character(c):
             if text.count < 100 { overlay = .filterLine(text + String(c)) }
-        default: break
+        case .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .tab, .click, .wheelUp, .wheelDown: break
         }
         return []
     }
@@ -283,7 +278,7 @@ public struct DashboardState: Sendable, Equatable {
             }
         case let .character(c):
             if text.count < 200 { overlay = .commandLine(text + String(c)) }
-        default: break
+        case .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .tab, .click, .wheelUp, .wheelDown: break
         }
         return []
     }
