@@ -42,8 +42,6 @@ public final class FileDisk: Disk {
     func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
-    /// Whether the last call failed for want of space (the disk's or the quota's).
-    static var noSpaceNow: Bool { errno == ENOSPC || errno == EDQUOT }
 
     public func read(_ path: String) throws(DiskError) -> [UInt8]? {
         let p = full(path)
