@@ -45,6 +45,17 @@ struct KeyTableTests {
         }
     }
 
+    @Test("a live drill's pause key comes right after quit, the presenter's pace after it, and says when it resumes")
+    func drillHints() {
+        let d = ViewModel.DrillStatus(name: "kill-one", elapsed: 4.2, duration: 20, caption: "", next: nil, verdict: nil)
+        var state = DashboardState()
+        #expect(Array(Self.footerHints(Fixtures.render(state: state, width: 80, drill: d)).prefix(3)) == ["? help", "q quit", "p pause drill"])
+        state.schedulePaused = true
+        state.presenter = true
+        #expect(Array(Self.footerHints(Fixtures.render(state: state, width: 80, drill: d)).prefix(4)) == ["? help", "q quit", ". resume drill", "[ ] pace"])
+        #expect(!Self.footerHints(Fixtures.render(state: state, width: 80)).contains("[ ] pace"), "no drill, no drill keys")
+    }
+
     @Test("fitting skips what does not fit and takes a smaller hint after it; ranks tie in the table's order")
     func fitting() {
         let hints = [KeyTable.Hint("?", "help", priority: 0), KeyTable.Hint("N", "partition", priority: 1), KeyTable.Hint("q", "quit", priority: 2),
