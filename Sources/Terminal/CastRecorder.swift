@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dashboard
+import Engine
 import Drills
 
 /// Records the dashboard as an asciicast v2 file (`--cast FILE.cast`): a header line
@@ -19,24 +20,22 @@ public final class CastRecorder {
 
     let path: String
     let title: String
-    private var file: UnsafeMutablePointer<FILE>?
+    private let file: PartialFile
     private var previous: Canvas?
     private var start = 0.0
-    private var failed = false
 
     /// Opens `path.partial`; the header follows with the first frame (its size).
     public init(path: String, title: String) throws(CastError) {
         self.path = path
         self.title = title
-        guard let f = fopen(path + ".partial", "w") else {
-            throw CastError(description: "\(path): cannot write the cast: \(String(cString: strerror(errno)))")
+        do throws(DurableFileError) { file = try PartialFile(path: path) } catch {
+            throw CastError(description: "\(path): cannot write the cast: \(error.reason)")
         }
-        file = f
     }
 
     /// Records a frame as drawn.
     public func frame(_ canvas: Canvas) {
-        guard file != nil else { return }
+        guard file.isOpen else { return }
         if let p = previous, p.width != canvas.width || p.height != canvas.height {
             event("r", "\(canvas.width)x\(canvas.height)")
         }
@@ -54,12 +53,8 @@ public final class CastRecorder {
 
     /// Stops recording, fsyncs and renames the cast into place.
     public func finish() throws(CastError) {
-        guard let f = file else { return }
-        file = nil
-        let ok = !failed && fflush(f) == 0 && fsync(fileno(f)) == 0
-        fclose(f)
-        guard ok, rename(path + ".partial", path) == 0 else {
-            throw CastError(description: "\(path): cannot finish the cast: \(String(cString: strerror(errno)))")
+        do throws(DurableFileError) { try file.finish() } catch {
+            throw CastError(description: "\(path): cannot finish the cast: \(error.description)")
         }
     }
 
@@ -78,13 +73,8 @@ public final class CastRecorder {
     }
 
     private func write(_ s: String) {
-        guard let f = file, !failed else { return }
-        if fputs(s, f) < 0 { failed = true }
+        file.write(s)
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { SystemClock.monotonicSeconds() }
 }

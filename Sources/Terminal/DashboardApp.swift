@@ -270,8 +270,4 @@ final class DoneFlag: Sendable {
 }
 
 /// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func monotonicSeconds() -> Double { SystemClock.monotonicSeconds() }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Drills
+import Engine
 
 /// `firedrill replay FILE.cast`: an asciicast v2 file played on this terminal at its pace
 /// (what `asciinema play` does), or its chapters listed (`--info`).
@@ -62,11 +63,7 @@ enum CastPlayback {
         }
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { SystemClock.monotonicSeconds() }
 
     static func fmt(_ s: Double) -> String { BenchReport.format(s, digits: 1) }
 }

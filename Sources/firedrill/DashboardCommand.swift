@@ -13,7 +13,7 @@ struct DashboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Open the live dashboard on the payments job (the default command).",
-        discussion: "Keys: ? help, K kill, P hang, S slow, B bit flip on a link, N partition, D corrupt a shard, W wipe a disk, H heal all, c checkpoint, r recover, : command line, q quit."
+        discussion: KeyTable.summary
     )
 
     @OptionGroup var job: JobOptions

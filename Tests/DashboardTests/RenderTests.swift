@@ -195,7 +195,7 @@ struct RenderTests {
         var s = DashboardState()
         s.overlay = .help
         let help = Fixtures.render(state: s)
-        for (keys, action) in KeyHelp.all {
+        for (keys, action) in KeyTable.helpLines {
             #expect(Fixtures.find(keys, in: help) != nil, "\(keys)")
             #expect(Fixtures.find(String(action.prefix(20)), in: help) != nil, "\(action)")
         }
@@ -261,7 +261,7 @@ struct SmallHelpTests {
         var s = DashboardState()
         s.overlay = .help
         let c = Fixtures.render(state: s, width: 80, height: 24)
-        for (keys, action) in KeyHelp.all {
+        for (keys, action) in KeyTable.helpLines {
             #expect(Fixtures.find(keys, in: c) != nil, "\(keys)")
             #expect(Fixtures.find(String(action.prefix(12)), in: c) != nil, "\(action)")
         }

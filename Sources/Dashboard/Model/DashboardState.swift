@@ -67,11 +67,8 @@ public struct DashboardState: Sendable, Equatable {
     /// Playing a record back (`firedrill replay`): `g` `G` go to its start and end, and no
     /// key changes anything but the view and the position.
     public var replay = false
-    /// The keys that inject faults or change the cluster, refused when read-only.
-    public static let faultKeys: [Character: String] = [
-        "K": "kill", "P": "hang", "S": "slow", "B": "bit flip", "N": "partition", "D": "corrupt shard",
-        "W": "wipe disk", "H": "heal", "c": "checkpoint", "r": "recover",
-    ]
+    /// The keys that inject faults or change the cluster, refused when read-only (`KeyTable`).
+    public static let faultKeys: [Character: String] = KeyTable.faultKeys
     /// Seconds `←` and `→` move a replay.
     public static let seekStep = 5.0
     /// The refresh intervals `+` and `-` step through.
@@ -89,39 +86,34 @@ public struct DashboardState: Sendable, Equatable {
         if selectedNode >= context.nodes { selectedNode = max(0, context.nodes - 1) }
         switch overlay {
         case .help:
-            switch key {
-            case .escape, .character("?"), .character("q"), .enter: overlay = .none
-            case .interrupt: return [.quit]
-            default: break
-            }
+            // Any other key leaves the help open.
+            if key == .interrupt { return [.quit] }
+            if [.escape, .character("?"), .character("q"), .enter].contains(key) { overlay = .none }
             return []
         case let .commandLine(text):
             return handleCommandLine(key, text: text, context: context, now: now)
         case let .filterLine(text):
             return handleFilterLine(key, text: text, now: now)
         case .confirmAbort:
+            // y confirms; any other key cancels.
             overlay = .none
-            switch key {
-            case .character("y"), .character("Y"): return [.abort]
-            case .interrupt: return [.quit]
-            default: say("abort cancelled", at: now)
-            }
+            if key == .interrupt { return [.quit] }
+            if Self.confirms(key) { return [.abort] }
+            say("abort cancelled", at: now)
             return []
         case let .confirm(command, _):
-            switch key {
-            case .character("y"), .character("Y"):
-                overlay = .none
-                return [.command(command)]
-            case .interrupt: return [.quit]
-            default:
-                overlay = .none
-                say("cancelled: \(command)", at: now)
-                return []
-            }
+            overlay = .none
+            if key == .interrupt { return [.quit] }
+            if Self.confirms(key) { return [.command(command)] }
+            say("cancelled: \(command)", at: now)
+            return []
         case .none:
             return handleNormal(key, context: context, now: now)
         }
     }
+
+    /// `y` or `Y`: the answer that confirms.
+    static func confirms(_ key: Key) -> Bool { key == .character("y") || key == .character("Y") }
 
     mutating func handleNormal(_ key: Key, context: Context, now: Double) -> [Effect] {
         let node = selectedNode
@@ -130,36 +122,39 @@ public struct DashboardState: Sendable, Equatable {
                 : "read-only session: \(c) (\(what)) is off; nothing was changed", error: true, at: now)
             return []
         }
-        switch key {
-        case .up, .character("k"): selectedNode = max(0, selectedNode - 1)
-        case .down, .character("j"): selectedNode = min(context.nodes - 1, selectedNode + 1)
-        case .left: return [.seek(-Self.seekStep)]
-        case .right: return [.seek(Self.seekStep)]
-        case .character("g") where replay: return [.seekEdge(end: false)]
-        case .character("G") where replay: return [.seekEdge(end: true)]
-        case .home, .character("g"): selectedNode = 0
-        case .end, .character("G"): selectedNode = context.nodes - 1
-        case .pageUp: scrollBack(5, context: context)
-        case .pageDown: scrollBack(-5, context: context)
-        case .wheelUp: scrollBack(3, context: context)
-        case .wheelDown: scrollBack(-3, context: context)
-        case let .click(_, y):
+        if case let .click(_, y) = key {
             if let rows = context.nodeRows, y >= rows.top, y < rows.top + min(rows.count, context.nodes) { selectedNode = y - rows.top }
-        case .tab:
+            return []
+        }
+        guard let action = KeyTable.action(for: key, replay: replay, presenter: presenter) else {
+            if case let .character(c) = key { say("'\(c)' does nothing; ? lists the keys", error: true, at: now) }
+            return []
+        }
+        switch action {
+        case .selectPrevious: selectedNode = max(0, selectedNode - 1)
+        case .selectNext: selectedNode = min(context.nodes - 1, selectedNode + 1)
+        case .seekBack: return [.seek(-Self.seekStep)]
+        case .seekForward: return [.seek(Self.seekStep)]
+        case .seekStart: return [.seekEdge(end: false)]
+        case .seekEnd: return [.seekEdge(end: true)]
+        case .firstNode: selectedNode = 0
+        case .lastNode: selectedNode = context.nodes - 1
+        case let .scroll(by): scrollBack(by, context: context)
+        case .toggleBottom:
             bottom = bottom == .receipts ? .events : .receipts
             say(bottom == .receipts ? "fault receipts (Tab: event log)" : "event log (Tab: fault receipts)", at: now)
-        case .character("/"): overlay = .filterLine("")
-        case .character("!"): overlay = .confirmAbort
-        case .character("."): return [.togglePause]
-        case .character("["): return [.changeSpeed(faster: false)]
-        case .character("]"): return [.changeSpeed(faster: true)]
-        case .character("n"): return [.stepEvent]
-        case .character("K"): return [.command(.kill(node))]
-        case .character("P"): return [.command(.hang(node))]
-        case .character("S"): return [.command(.slow(node, 0.005))]
-        case .character("B"): return [.command(.corruptFrame(node))]
-        case .character("N"): return [.command(.partition(node))]
-        case .character("D"):
+        case .filter: overlay = .filterLine("")
+        case .abort: overlay = .confirmAbort
+        case .togglePause: return [.togglePause]
+        case .slower: return [.changeSpeed(faster: false)]
+        case .faster: return [.changeSpeed(faster: true)]
+        case .stepEvent: return [.stepEvent]
+        case .kill: return [.command(.kill(node))]
+        case .hang: return [.command(.hang(node))]
+        case .slow: return [.command(.slow(node, 0.005))]
+        case .bitFlip: return [.command(.corruptFrame(node))]
+        case .partition: return [.command(.partition(node))]
+        case .corruptShard:
             guard let id = context.latestCheckpoint else {
                 say("no complete checkpoint yet: nothing to corrupt", error: true, at: now)
                 return []
@@ -169,28 +164,27 @@ public struct DashboardState: Sendable, Equatable {
                 return []
             }
             return [.command(.corruptShard(.id(id), shard))]
-        case .character("W"):
+        case .wipeDisk:
             overlay = .confirm(.wipeDisk(node), prompt: "Wipe node \(node)'s disk? Every shard on it is deleted.")
-        case .character("H"): return [.command(.heal(nil))]
-        case .character("c"): return [.command(.checkpointNow)]
-        case .character("r"): return [.command(.recoverNow)]
-        case .character(" ") where presenter: return [.togglePause]
-        case .character(" "):
+        case .heal: return [.command(.heal(nil))]
+        case .checkpoint: return [.command(.checkpointNow)]
+        case .recover: return [.command(.recoverNow)]
+        case .freeze:
             frozen.toggle()
             say(frozen ? "view frozen (the engine keeps running); space resumes" : "view live", at: now)
-        case .character("+"), .character("="):
+        case .refreshFaster:
             // Faster refresh: a shorter interval.
             if let i = Self.refreshSteps.lastIndex(where: { $0 < refreshMillis }) { refreshMillis = Self.refreshSteps[i] }
             say("refresh every \(refreshMillis) ms", at: now)
             return [.refreshChanged]
-        case .character("-"), .character("_"):
+        case .refreshSlower:
             if let i = Self.refreshSteps.firstIndex(where: { $0 > refreshMillis }) { refreshMillis = Self.refreshSteps[i] }
             say("refresh every \(refreshMillis) ms", at: now)
             return [.refreshChanged]
-        case .character("t"): return [.nextTheme]
-        case .character("p"): return [.toggleSchedule]
-        case .character("?"), .character("h"): overlay = .help
-        case .character(":"): overlay = .commandLine("")
+        case .nextTheme: return [.nextTheme]
+        case .toggleSchedule: return [.toggleSchedule]
+        case .help: overlay = .help
+        case .commandLine: overlay = .commandLine("")
         case .escape:
             if filter != nil {
                 filter = nil
@@ -198,10 +192,7 @@ public struct DashboardState: Sendable, Equatable {
             } else {
                 message = nil
             }
-        case .character("q"), .interrupt: return [.quit]
-        case let .character(c):
-            say("'\(c)' does nothing; ? lists the keys", error: true, at: now)
-        default: break
+        case .quit: return [.quit]
         }
         return []
     }
@@ -237,7 +228,7 @@ public struct DashboardState: Sendable, Equatable {
             say(filter.map { "showing what matches '\($0)' (\(LogFilter.describe($0))); Esc clears" } ?? "filter cleared", at: now)
         case let .character(c):
             if text.count < 100 { overlay = .filterLine(text + String(c)) }
-        default: break
+        case .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .tab, .click, .wheelUp, .wheelDown: break
         }
         return []
     }
@@ -287,7 +278,7 @@ public struct DashboardState: Sendable, Equatable {
             }
         case let .character(c):
             if text.count < 200 { overlay = .commandLine(text + String(c)) }
-        default: break
+        case .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .tab, .click, .wheelUp, .wheelDown: break
         }
         return []
     }

@@ -114,9 +114,5 @@ public final class ReplaySource: LiveSource, TimeControl, Sendable {
     }
 
     /// Seconds on the monotonic clock.
-    public static let monotonic: @Sendable () -> Double = {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public static let monotonic: @Sendable () -> Double = { SystemClock.monotonicSeconds() }
 }

@@ -14,10 +14,10 @@ public enum FooterPanel {
             inputLine("/", text, hint: "node: n2 · kind: detection · or any text · Enter filter · Esc cancel", row: row, width: width, on: &c, theme: t)
             return
         case .confirm, .confirmAbort:
-            hints([("y", "yes, do it"), ("any other key", "cancel")], row: row, width: width, on: &c, theme: t)
+            hints(KeyTable.fitted([.init("y", "yes, do it", priority: 0), .init("any other key", "cancel", priority: 1)], width: width - 1), row: row, on: &c, theme: t)
             return
         case .help:
-            hints([("Esc", "close help"), ("?", "close")], row: row, width: width, on: &c, theme: t)
+            hints(KeyTable.fitted([.init("Esc", "close help", priority: 0), .init("?", "close", priority: 1)], width: width - 1), row: row, on: &c, theme: t)
             return
         case .none: break
         }
@@ -37,15 +37,14 @@ public enum FooterPanel {
             c.putFitted(m.text, x: x + 1, y: row, width: width - x - 1, m.isError ? t[.warning] : t[.text])
             return
         }
-        if vm.state.replay {
-            hints(KeyHelp.replayFooter, row: row, width: width, from: x + 1, on: &c, theme: t)
-            return
+        let mode: KeyMode = vm.state.replay ? .replay : vm.snapshot.attached != nil ? .attached : .engine
+        var list = KeyTable.footer(mode, readOnly: vm.state.readOnly)
+        // A drill playing live: its pause key ranks just after quit, the presenter's pace after it.
+        if vm.drill != nil && !vm.state.replay {
+            list.append(KeyTable.Hint(vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill", priority: 1))
+            if vm.state.presenter { list.append(KeyTable.Hint("[ ]", "pace", priority: 1)) }
         }
-        let keys = vm.snapshot.attached != nil ? KeyHelp.attachedFooter : KeyHelp.footer
-        var list = vm.state.readOnly ? keys.filter { $0.key.count != 1 || DashboardState.faultKeys[Character($0.key)] == nil } : keys
-        if vm.drill != nil { list.insert((vm.state.presenter ? "." : "p", vm.state.schedulePaused ? "resume drill" : "pause drill"), at: 2) }
-        if vm.state.presenter { list.insert(("[ ]", "pace"), at: 3) }
-        hints(list, row: row, width: width, from: x + 1, on: &c, theme: t)
+        hints(KeyTable.fitted(list, width: width - x - 1), row: row, from: x + 1, on: &c, theme: t)
     }
 
     /// A line being typed after its key, with a cursor, and what Enter and Esc do at the right.
@@ -57,13 +56,12 @@ public enum FooterPanel {
         c.putFitted(hint, x: max(x + 2, width - hintWidth - 1), y: row, width: min(hintWidth, width - x - 2), t[.hint])
     }
 
-    static func hints(_ list: [(key: String, action: String)], row: Int, width: Int, from start: Int = 1, on c: inout Canvas, theme t: Theme) {
+    /// Draws hints that were fitted to the row (`KeyTable.fitted`).
+    static func hints(_ list: [KeyTable.Hint], row: Int, from start: Int = 1, on c: inout Canvas, theme t: Theme) {
         var x = start
-        for (key, action) in list {
-            let need = key.unicodeScalars.count + action.unicodeScalars.count + 3
-            if x + need > width { break }
-            x = c.put(key, x: x, y: row, t[.key])
-            x = c.put(" " + action + "  ", x: x, y: row, t[.hint])
+        for h in list {
+            x = c.put(h.key, x: x, y: row, t[.key])
+            x = c.put(" " + h.action + "  ", x: x, y: row, t[.hint])
         }
     }
 }

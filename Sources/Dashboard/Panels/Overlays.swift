@@ -4,7 +4,7 @@ import Engine
 public enum Overlays {
     public static func drawHelp(_ vm: ViewModel, on c: inout Canvas) {
         let t = vm.theme
-        let keys = KeyHelp.all
+        let keys = KeyTable.helpLines
         let commands: [(String, String)] = [
             ("", ""),
             ("commands", Command.grammar.prefix(6).joined(separator: ", ")),

@@ -20,7 +20,7 @@ public final class DrillRecord {
     public static let frameInterval = 0.2
 
     let path: String
-    private var file: UnsafeMutablePointer<FILE>?
+    private let file: PartialFile
     private var lastWritten: EngineEvent?
     /// Per receipt id, the version last written (a receipt is written again when it changes).
     private var receiptsWritten: [Int: FaultReceipt] = [:]
@@ -32,17 +32,15 @@ public final class DrillRecord {
     /// Opens `path.partial` for writing and writes the header.
     public init(path: String, header: RecordHeader) throws(FileError) {
         self.path = path
-        guard let f = fopen(path + ".partial", "w") else {
-            throw FileError(file: path, line: 0, "cannot write the record: \(String(cString: strerror(errno)))")
+        do throws(DurableFileError) { file = try PartialFile(path: path) } catch {
+            throw FileError(file: path, line: 0, "cannot write the record: \(error.reason)")
         }
-        file = f
         write(header.line)
     }
 
     /// Writes one line.
     public func write(_ line: String) {
-        guard let file else { return }
-        fputs(line + "\n", file)
+        file.write(line + "\n")
     }
 
     /// Writes the events not written yet. The log is newest last and keeps only its most
@@ -107,14 +105,10 @@ public final class DrillRecord {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Flushes, fsyncs and renames the record into place.
+    /// Flushes, fsyncs and renames the record into place (`PartialFile`).
     public func close() throws(FileError) {
-        guard let f = file else { return }
-        file = nil
-        let ok = fflush(f) == 0 && fsync(fileno(f)) == 0
-        fclose(f)
-        guard ok, rename(path + ".partial", path) == 0 else {
-            throw FileError(file: path, line: 0, "cannot finish the record: \(String(cString: strerror(errno)))")
+        do throws(DurableFileError) { try file.finish() } catch {
+            throw FileError(file: path, line: 0, "cannot finish the record: \(error.description)")
         }
     }
 

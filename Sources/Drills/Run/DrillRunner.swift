@@ -16,8 +16,7 @@ public struct DrillRunner {
     /// grid (every tick and every step's moment), carries out what the schedule says, then
     /// finishes the target (heal, a last checkpoint, the audit) and has the schedule judge.
     public func run(on target: DrillTarget) -> DrillResult {
-        let wall = SystemClock()
-        let wallStart = wall.nanos()
+        let wallStart = SystemClock.monotonicSeconds()
         var schedule = DrillSchedule(drill)
         var reported = 0
         var ticks = 0
@@ -74,7 +73,7 @@ public struct DrillRunner {
         record?.writeReceipts(receipts, time: target.now)
         if let record { target.recordSnapshot(into: record) }
         return schedule.result(runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
-                               receipts: receipts, config: target.engine.config, wallSeconds: Double(wall.nanos() - wallStart) / 1e9)
+                               receipts: receipts, config: target.engine.config, wallSeconds: SystemClock.monotonicSeconds() - wallStart)
     }
 
     /// Events worth a line in the timeline (not the routine checkpoint and commit ones). An

@@ -83,7 +83,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     public var isDestructive: Bool {
         switch self {
         case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink, .tearWrite: true
-        default: false
+        case .kill, .hang, .slow, .corruptFrame, .partition, .heal, .checkpointNow, .recoverNow, .restart, .savepoint: false
         }
     }
 
@@ -207,7 +207,7 @@ extension Command {
         switch self {
         case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): n
         case let .heal(n): n
-        default: nil
+        case .corruptShard, .deleteShard, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite: nil
         }
     }
 }

@@ -33,14 +33,15 @@ public struct LatencyHistogram: Sendable, Equatable {
         total += other.total
     }
 
-    /// The value at quantile `q` (0...1), in nanoseconds; 0 when empty.
+    /// The value at quantile `q` (0...1, `Percentile`'s nearest rank), in nanoseconds, to the
+    /// bucket's upper edge; 0 when empty.
     public func quantile(_ q: Double) -> UInt64 {
         guard total > 0 else { return 0 }
-        let rank = UInt64((Double(total) * min(max(q, 0), 1)).rounded(.up))
+        let rank = UInt64(Percentile.rank(q, count: Int(clamping: total)))
         var seen: UInt64 = 0
         for (i, c) in counts.enumerated() where c != 0 {
             seen += c
-            if seen >= max(rank, 1) { return Self.lowerBound(i + 1) &- 1 }
+            if seen >= rank { return Self.lowerBound(i + 1) &- 1 }
         }
         return Self.lowerBound(counts.count)
     }

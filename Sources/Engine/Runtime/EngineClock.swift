@@ -22,6 +22,9 @@ public struct SystemClock: EngineClock {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+    /// The monotonic clock in seconds, for timing a person reads (benchmarks, recordings,
+    /// the screen's pace); the engine itself reads `nanos()` through an `EngineClock`.
+    public static func monotonicSeconds() -> Double { Double(SystemClock().nanos()) / 1e9 }
     public func wallMillis() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -59,10 +59,9 @@ public enum SinkRepair {
         guard rename(path, keptAs) == 0 || errno == ENOENT else {
             throw SinkError("\(path): cannot move the damaged sink aside: \(String(cString: strerror(errno)))")
         }
-        guard rename(fresh, path) == 0 else {
-            throw SinkError("\(path): cannot put the rebuilt sink in place: \(String(cString: strerror(errno)))")
+        do throws(DurableFileError) { try DurableFile.commit(fresh, to: path) } catch {
+            throw SinkError("\(path): cannot put the rebuilt sink in place: \(error.reason)")
         }
-        FileDisk.syncDirectory(of: path)
         return Rebuilt(keptAs: keptAs, rows: rows)
     }
 

@@ -42,8 +42,6 @@ public final class FileDisk: Disk {
     func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
-    /// Whether the last call failed for want of space (the disk's or the quota's).
-    static var noSpaceNow: Bool { errno == ENOSPC || errno == EDQUOT }
 
     public func read(_ path: String) throws(DiskError) -> [UInt8]? {
         let p = full(path)
@@ -95,63 +93,35 @@ public final class FileDisk: Disk {
         return size
     }
 
-    private func writeFile(_ p: String, _ bytes: [UInt8]) throws(DiskError) {
+    /// Writes through `DurableFile`, unless the disk is (simulated) full or this write is
+    /// the planned torn one: then a file named once keeps half its bytes and a replaced file
+    /// stays as it was, as after a crash before the rename.
+    private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer, replacing: Bool) throws(DiskError) {
+        if isFull.load(ordering: .relaxed) { throw DiskError(path: p, reason: "write failed: \(String(cString: strerror(ENOSPC))) (simulated)", noSpace: true) }
+        let torn = tears()
+        do throws(DurableFileError) {
+            if torn {
+                if !replacing { try DurableFile.create(p, UnsafeRawBufferPointer(rebasing: buf.prefix(buf.count / 2)), access: .ownerOnly) }
+            } else if replacing {
+                try DurableFile.write(buf, to: p, access: .ownerOnly)
+            } else {
+                try DurableFile.create(p, buf, access: .ownerOnly)
+            }
+        } catch {
+            throw DiskError(path: error.path, reason: error.reason, noSpace: error.noSpace)
+        }
+        if torn { throw DiskError(path: p, reason: "torn write: the planned crash came after \(buf.count / 2) of \(buf.count) bytes") }
+    }
+
+    public func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
         let r: Result<Void, DiskError> = bytes.withUnsafeBytes { raw in
-            do throws(DiskError) { try writeFile(p, raw); return .success(()) } catch { return .failure(error) }
+            do throws(DiskError) { try writeFile(full(path), raw, replacing: true); return .success(()) } catch { return .failure(error) }
         }
         try r.get()
     }
 
-    private func writeFile(_ p: String, _ buf: UnsafeRawBufferPointer) throws(DiskError) {
-        if isFull.load(ordering: .relaxed) { throw DiskError(path: p, reason: "write failed: \(String(cString: strerror(ENOSPC))) (simulated)", noSpace: true) }
-        let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, Self.fileMode)
-        guard fd >= 0 else { throw DiskError(path: p, reason: "cannot create: \(Self.errnoText())", noSpace: Self.noSpaceNow) }
-        // Balances and checkpoints are private whatever the umask says.
-        var failure: String? = fchmod(fd, Self.fileMode) == 0 ? nil : "cannot make it private: \(Self.errnoText())"
-        var noSpace = false
-        var done = 0
-        let torn = tears()
-        let count = torn ? buf.count / 2 : buf.count
-        while failure == nil && done < count {
-            let n = write(fd, buf.baseAddress.map { $0 + done }, count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = "write failed: \(Self.errnoText())"
-                noSpace = Self.noSpaceNow
-                break
-            }
-            done += n
-        }
-        if failure == nil, fsync(fd) != 0 { failure = "fsync failed: \(Self.errnoText())"; noSpace = Self.noSpaceNow }
-        if failure == nil && torn { failure = "torn write: the planned crash came after \(count) of \(buf.count) bytes" }
-        close(fd)
-        if let failure { throw DiskError(path: p, reason: failure, noSpace: noSpace) }
-    }
-
-    static func syncDirectory(of p: String) {
-        var dir = p
-        if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) } else { dir = "." }
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
-    }
-
-    public func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DiskError) {
-        let p = full(path)
-        let tmp = p + ".tmp"
-        do { try writeFile(tmp, bytes) } catch {
-            unlink(tmp)  // a full disk keeps no half-written temporary files either
-            throw error
-        }
-        guard rename(tmp, p) == 0 else {
-            let reason = "cannot rename \(tmp) into place: \(Self.errnoText())"
-            unlink(tmp)
-            throw DiskError(path: p, reason: reason)
-        }
-        Self.syncDirectory(of: p)
-    }
-
     public func writeDurably(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(DiskError) {
-        try writeFile(full(path), bytes)
+        try writeFile(full(path), bytes, replacing: false)
     }
 
     public func flipBit(_ path: String, byte: Int, bit: Int) throws(DiskError) -> Bool {

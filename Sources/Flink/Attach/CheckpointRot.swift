@@ -65,7 +65,7 @@ public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
         let start = target == "_metadata" ? data.count / 4 : 0
         let offset = start + Int(seed % UInt64(max(1, data.count - start)))
         data[offset] ^= UInt8(1) << UInt8(offset % 8)
-        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw .checkpoint("\(path): cannot write: \(error.localizedDescription)") }
+        do throws(DurableFileError) { try DurableFile.write([UInt8](data), to: path) } catch { throw .checkpoint(error.description) }
         return CheckpointRot(checkpoint: id, path: path, offset: offset, bit: offset % 8, size: data.count)
     }
 

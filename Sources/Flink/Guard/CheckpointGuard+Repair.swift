@@ -202,7 +202,7 @@ extension CheckpointGuard {
     func write(_ bytes: Data, to f: GuardManifest.File, alive: () -> Bool) -> GuardFinding.Outcome {
         let path = "\(jobDirectory)/\(f.path)"
         guard alive() else { return .gone }
-        do { try LabFiles.writeAtomically(bytes, to: path, mode: 0o644) } catch {
+        do { try LabFiles.writeAtomically(bytes, to: path, access: .shared) } catch {
             return alive() ? .unrecoverable(error.description) : .gone
         }
         return .repaired

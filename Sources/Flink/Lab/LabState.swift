@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// What `firedrill flink up` started, kept in `DIR/lab.json` so `down`, `attach` and the
@@ -34,7 +35,7 @@ public struct LabState: Codable, Sendable, Equatable {
         }
     }
 
-    /// Writes the record whole (write, fsync, rename).
+    /// Writes the record whole (write, fsync, rename, fsync the directory).
     public func save() throws(FlinkError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -43,27 +44,11 @@ public struct LabState: Codable, Sendable, Equatable {
     }
 }
 
-/// Whole-file writes for the lab's files.
+/// Whole-file writes for the lab's files: `DurableFile` in Flink's error vocabulary.
 enum LabFiles {
-    static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o600) throws(FlinkError) {
-        let tmp = path + ".partial"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard fd >= 0 else { throw .lab("\(tmp): cannot create it: \(String(cString: strerror(errno)))") }
-        let ok = data.withUnsafeBytes { raw -> Bool in
-            guard let base = raw.baseAddress else { return fsync(fd) == 0 }
-            var off = 0
-            while off < raw.count {
-                let n = write(fd, base + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                off += n
-            }
-            return fsync(fd) == 0
-        }
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(tmp)
-            throw .lab("\(path): cannot write it: \(why)")
+    static func writeAtomically(_ data: Data, to path: String, access: DurableFile.Access = .ownerOnly) throws(FlinkError) {
+        do throws(DurableFileError) { try DurableFile.write([UInt8](data), to: path, access: access) } catch {
+            throw .lab(error.description)
         }
     }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Engine
 
 /// `firedrill bench ...`: measured figures, printed as text or JSON.
 struct Bench: ParsableCommand {
@@ -88,11 +89,8 @@ enum BenchReport {
 
 /// Wall-clock timing and medians.
 enum Stopwatch {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    /// Seconds on the monotonic clock.
+    static func now() -> Double { SystemClock.monotonicSeconds() }
 
     static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
@@ -100,12 +98,8 @@ enum Stopwatch {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// The 99th percentile (nearest rank); 0 for none.
-    static func p99(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s[min(s.count - 1, Int((Double(s.count) * 0.99).rounded(.up)) - 1)]
-    }
+    /// The 99th percentile (`Percentile`'s nearest rank); 0 for none.
+    static func p99(_ xs: [Double]) -> Double { Percentile.of(xs, 0.99) }
 
     /// Runs `body` `runs` times and returns the median seconds.
     static func measure(runs: Int, _ body: () throws -> Void) rethrows -> Double {

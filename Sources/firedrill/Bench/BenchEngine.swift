@@ -138,9 +138,7 @@ struct BenchEngine: ParsableCommand {
         }
         engine.stop(finalCheckpoint: false)
         guard !durations.isEmpty else { throw BenchFailure("no checkpoint completed") }
-        let sorted = durations.sorted()
-        let rank = Int((Double(sorted.count) * 0.99).rounded(.up)) - 1
-        return (sorted[max(0, min(rank, sorted.count - 1))], Stopwatch.median(sorted), sorted.count)
+        return (Stopwatch.p99(durations), Stopwatch.median(durations), durations.count)
     }
 
     /// Restores a 100 MiB checkpoint whose first two data shards are gone.

@@ -79,7 +79,7 @@ struct BenchReplay: ParsableCommand {
             BenchResult(name: "replay-open-\(minutes)min", value: open * 1000, unit: "ms",
                         detail: "median of \(options.runs): read, check and index \(BenchReport.format(mb, digits: 1)) MB, \(recording.frames.count) frames, \(recording.events.count) events, \(recording.receipts.count) receipt lines (written in \(BenchReport.format(writeSeconds, digits: 1)) s; drill \(result.passed ? "passed" : "FAILED"))"),
             BenchResult(name: "replay-seek", value: Stopwatch.median(times) * 1000, unit: "ms",
-                        detail: "median of \(seeks) seeks to random moments: the cluster rebuilt there and a 120x40 frame drawn; p99 \(BenchReport.format(times[times.count * 99 / 100] * 1000, digits: 3)) ms, worst \(BenchReport.format((times.last ?? 0) * 1000, digits: 3)) ms"),
+                        detail: "median of \(seeks) seeks to random moments: the cluster rebuilt there and a 120x40 frame drawn; p99 \(BenchReport.format(Stopwatch.p99(times) * 1000, digits: 3)) ms, worst \(BenchReport.format((times.last ?? 0) * 1000, digits: 3)) ms"),
         ], json: options.json)
     }
 }

@@ -17,7 +17,7 @@ extension FaultReceipt {
             case let .restart(n): return "restart node \(n)"
             case .corruptSink: return "rot a page of the sink's database"
             case let .tearWrite(n): return n == 1 ? "tear the next write to the disks" : "tear the \(n)th write to the disks from now"
-            default: return f.description
+            case .heal, .checkpointNow, .savepoint, .corruptCheckpoint: return f.description
             }
         }
         switch subject {
@@ -33,13 +33,10 @@ extension FaultReceipt {
     public var story: [Entry] {
         var out: [Entry] = []
         for (i, e) in entries.enumerated() {
-            switch e.step {
-            case .shardFound where wipedShards != nil:
-                if entries[(i + 1)...].contains(where: { if case .shardFound = $0.step { true } else { false } }) { continue }
-            case .shardRepaired where wipedShards != nil:
-                if entries[(i + 1)...].contains(where: { if case .shardRepaired = $0.step { true } else { false } }) { continue }
-            default: break
-            }
+            if wipedShards != nil, case .shardFound = e.step,
+               entries[(i + 1)...].contains(where: { if case .shardFound = $0.step { true } else { false } }) { continue }
+            if wipedShards != nil, case .shardRepaired = e.step,
+               entries[(i + 1)...].contains(where: { if case .shardRepaired = $0.step { true } else { false } }) { continue }
             out.append(e)
         }
         return out
@@ -143,11 +140,8 @@ extension FaultReceipt {
         var found: [String: Double] = [:]
         var slowest = 0.0
         for e in entries {
-            switch e.step {
-            case let .shardFound(c, s, _, _, _): found["\(c).\(s)"] = e.at
-            case let .shardRepaired(c, s, _, _): if let f = found["\(c).\(s)"] { slowest = max(slowest, e.at - f) }
-            default: break
-            }
+            if case let .shardFound(c, s, _, _, _) = e.step { found["\(c).\(s)"] = e.at }
+            if case let .shardRepaired(c, s, _, _) = e.step, let f = found["\(c).\(s)"] { slowest = max(slowest, e.at - f) }
         }
         return slowest
     }
@@ -183,7 +177,8 @@ extension FaultReceipt {
             return "scrubber rebuilding: \(repaired) of \(n) shard files rewritten, then a full pass to verify"
         case .recoverNow?: return "waiting for the recovery"
         case .corruptSink?: return "waiting for SQLite to read the page (the next commit, audit or sink check)"
-        default: return detected ? "waiting for the recovery" : nil
+        case .tearWrite?: return "armed: the next writes to the disks count down to the one that tears"
+        case .heal?, .checkpointNow?, .savepoint?, .corruptCheckpoint?, nil: return detected ? "waiting for the recovery" : nil
         }
     }
 

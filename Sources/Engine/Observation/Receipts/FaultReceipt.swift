@@ -193,7 +193,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         if let f = fault {
             switch f {
             case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): return n
-            default: return nil
+            case .corruptShard, .deleteShard, .heal, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite: return nil
             }
         }
         switch subject {

@@ -123,7 +123,9 @@ public struct ReceiptBook: Sendable, Equatable {
             guard let i = receipts.lastIndex(where: { $0.fault == .wipeDisk(n) && $0.wipedShards == nil }) else { return }
             receipts[i].wipedShards = shards
             if shards == 0 { receipts[i].heal(at: t) }
-        default: break
+        case .started, .stopped, .warning, .restoreSkipped, .inputStalled, .checkpointFailed, .auditMismatch, .auditFailed,
+             .auditRecovered, .sinkRebuilt, .diskSpaceBack, .hostStall, .note:
+            break  // nothing a receipt tells
         }
     }
 
@@ -143,7 +145,9 @@ public struct ReceiptBook: Sendable, Equatable {
                 guard ids.contains(c) else { continue }
             case nil:
                 guard case let .shard(c, _, _)? = receipts[i].subject, ids.contains(c) else { continue }
-            default: continue
+            case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
+                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                continue
             }
             receipts[i].add(.retired, at: time)
             receipts[i].heal(at: time)
@@ -187,7 +191,8 @@ public struct ReceiptBook: Sendable, Equatable {
                         receipts[i].add(.neverMarkedDown, at: t)
                         receipts[i].heal(at: t)
                     }
-                default:
+                case .kill, .corruptFrame, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow, .recoverNow, .restart,
+                     .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite:
                     if receipts[i].status == .stuck {
                         receipts[i].add(.healedByOperator, at: t)
                         receipts[i].status = .pending
@@ -195,7 +200,10 @@ public struct ReceiptBook: Sendable, Equatable {
                     }
                 }
             }
-        default: break
+        case .checkpointNow, .savepoint, .corruptCheckpoint:
+            break  // no fault: nothing to tell
+        case .tearWrite:
+            break  // the soak's crash in a write: the checkpoint it tears fails and says so; no story of its own yet
         }
     }
 
@@ -213,7 +221,9 @@ public struct ReceiptBook: Sendable, Equatable {
             switch r.fault {
             case .kill?, .hang?, .restart?, .slow?, .partition?: return true
             case nil: if case .node = r.subject { return true } else { return false }
-            default: return false
+            case .corruptFrame?, .corruptShard?, .deleteShard?, .wipeDisk?, .heal?, .checkpointNow?, .recoverNow?, .savepoint?,
+                 .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                return false
             }
         }
     }
@@ -221,7 +231,9 @@ public struct ReceiptBook: Sendable, Equatable {
     private func shardReceipt(_ i: Int, checkpoint: UInt64) -> Bool {
         switch receipts[i].fault {
         case let .corruptShard(.id(c), _)?, let .deleteShard(.id(c), _)?: c == checkpoint
-        default: false
+        case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
+             .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, nil:
+            false
         }
     }
 
@@ -232,7 +244,9 @@ public struct ReceiptBook: Sendable, Equatable {
             case let .corruptShard(.id(c), s)?, let .deleteShard(.id(c), s)?: c == id && s == shard && !r.isClosed
             case nil:
                 if case let .shard(c, s, _)? = r.subject { c == id && s == shard && !r.isClosed } else { false }
-            default: false
+            case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
+                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                false
             }
         }) { return i }
         guard let node else { return nil }
@@ -248,15 +262,16 @@ public struct ReceiptBook: Sendable, Equatable {
             // A repeated failure of the same fault (a partition's) keeps the newest restore and
             // replay; the restart count says how often it went round.
             receipts[i].entries.removeAll { e in
-                switch e.step {
-                case .restored, .caughtUp: true
-                default: false
-                }
+                if case .restored = e.step { return true }
+                if case .caughtUp = e.step { return true }
+                return false
             }
             receipts[i].add(.restored(checkpoint: id, source: sources[n], seconds: seconds), at: t)
             switch receipts[i].fault {
             case .kill?, .hang?, .restart?, nil: receipts[i].faultEnded = sources[n] != nil  // a new incarnation runs
-            default: break
+            case .slow?, .corruptFrame?, .partition?, .corruptShard?, .deleteShard?, .wipeDisk?, .heal?, .checkpointNow?, .recoverNow?,
+                 .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                break
             }
         } else {
             receipts[i].add(.rolledBack(checkpoint: id, seconds: seconds), at: t)

@@ -144,11 +144,7 @@ public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
         return sim.withLock { $0.finish(maxSeconds: seconds) }
     }
 
-    static func wallNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func wallNow() -> Double { SystemClock.monotonicSeconds() }
 }
 #if canImport(Glibc)
 import Glibc
