@@ -14,13 +14,27 @@
 static uint32_t table[8][256];
 uint32_t fd_crc_kshift[2 * FD_CRC_BLOCK / 8];
 uint64_t fd_crc_kfold[FD_FCOUNT][2];
+uint32_t fd_crc_kregion[3];
 static const unsigned fold_distance[FD_FCOUNT] = {256, 64, 128, 48, 32, 16};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static uint32_t xpow(uint64_t n) { /* x^n mod P, reflected; only used at start-up */
-    uint32_t v = 0x80000000u;
-    while (n--) v = (v & 1) ? (v >> 1) ^ FD_CRC_POLY : v >> 1;
-    return v;
+/* a*b mod P, reflected (x^0 is 0x80000000); only used at start-up. */
+static uint32_t multmodp(uint32_t a, uint32_t b) {
+    uint32_t product = 0;
+    for (uint32_t m = 0x80000000u; m; m >>= 1) {
+        if (a & m) product ^= b;
+        b = (b & 1) ? (b >> 1) ^ FD_CRC_POLY : b >> 1;
+    }
+    return product;
+}
+
+static uint32_t xpow(uint64_t n) { /* x^n mod P by squaring; only used at start-up */
+    uint32_t result = 0x80000000u, square = 0x40000000u; /* x^0, x^1 */
+    for (; n; n >>= 1) {
+        if (n & 1) result = multmodp(result, square);
+        square = multmodp(square, square);
+    }
+    return result;
 }
 
 static void init_tables(void) {
@@ -47,6 +61,7 @@ static void init_tables(void) {
         }
         fd_crc_kshift[i] = v;
     }
+    for (int i = 0; i < 3; i++) fd_crc_kregion[i] = xpow(8ull * (uint64_t)(i + 1) * FD_CRC_REGION - 33);
     for (int f = 0; f < FD_FCOUNT; f++) {
         fd_crc_kfold[f][0] = xpow(8ull * fold_distance[f] + 31);
         fd_crc_kfold[f][1] = xpow(8ull * fold_distance[f] - 33);

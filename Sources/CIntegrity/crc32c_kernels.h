@@ -20,6 +20,12 @@ extern uint32_t fd_crc_kshift[2 * FD_CRC_BLOCK / 8];
 enum { FD_F256, FD_F64, FD_F128, FD_F48, FD_F32, FD_F16, FD_FCOUNT };
 extern uint64_t fd_crc_kfold[FD_FCOUNT][2];
 
+/* Long messages are folded as four regions of FD_CRC_REGION bytes at once (four streams
+   from memory instead of one); fd_crc_kregion[i] = x^(8*(i+1)*FD_CRC_REGION - 33) mod P
+   moves a region's CRC over the i+1 regions after it. */
+#define FD_CRC_REGION (64 * 1024)
+extern uint32_t fd_crc_kregion[3];
+
 uint32_t fd_crc_table_kernel(uint32_t crc, const uint8_t *p, size_t n);
 
 #if defined(__x86_64__)
