@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Codec figures against Intel ISA-L, measured alternately in one session: PAIRS rounds of
 # `firedrill bench crc32c|rs` and the ISA-L peer (../shared/peers), then the median of each
-# side and their ratio. Needs a release build and `apt-get install -y libisal-dev zlib1g-dev`.
+# side and their ratio, under a line naming the CPU's features and the kernels measured
+# (FIREDRILL_CRC_KERNEL / FIREDRILL_GF_KERNEL force others). Needs a release build and `apt-get install -y libisal-dev zlib1g-dev`.
 #   bash scripts/bench-codecs.sh [PAIRS]      (default 5; prints a Markdown table)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ peers=${PEERS:-../shared/peers}
 work=${PEERS_DIR:-/tmp/firedrill-peers}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# Which hardware path the figures are: the CPU's features and the kernels chosen.
+"$bin" bench crc32c --kernel list | sed -n 1,2p
+"$bin" bench rs --kernel list | sed -n 2p
 # Build the peers once (the run script compiles, then measures once; that run is discarded).
 PEERS_DIR=$work "$peers/run" crc >/dev/null
 PEERS_DIR=$work "$peers/run" rs >/dev/null

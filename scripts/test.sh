@@ -8,6 +8,7 @@ if ! grep -Eq "Test run with [1-9][0-9]* tests? .*passed" /tmp/firedrill-test.lo
   echo "test.sh: no tests ran, or some failed" >&2
   exit 1
 fi
+bash scripts/arm-check.sh  # the C kernels, natively and for aarch64 under qemu-user
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh

@@ -25,11 +25,50 @@ static uint32_t detect(void) {
         if ((b & (1u << 5)) && ymm_ok) f |= FD_CPU_AVX2;
         if ((b & (1u << 16)) && (b & (1u << 30)) && zmm_ok) f |= FD_CPU_AVX512BW;
         if (c & (1u << 8)) f |= FD_CPU_GFNI;
-        /* AVX-512 VL is needed too: the folding kernel uses 128-bit EVEX forms. */
-        if ((c & (1u << 10)) && (b & (1u << 31)) && (f & FD_CPU_AVX512BW)) f |= FD_CPU_VPCLMUL;
+        if ((c & (1u << 10)) && ymm_ok) f |= FD_CPU_VPCLMUL;
+        /* The AVX-512 folding kernel uses 128-bit EVEX forms too. */
+        if ((b & (1u << 31)) && (f & FD_CPU_AVX512BW)) f |= FD_CPU_AVX512VL;
     }
     return f;
 }
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)
+#endif
+#ifndef HWCAP_PMULL
+#define HWCAP_PMULL (1 << 4)
+#endif
+#ifndef HWCAP_CRC32
+#define HWCAP_CRC32 (1 << 7)
+#endif
+
+static uint32_t detect(void) {
+    unsigned long hw = getauxval(AT_HWCAP);
+    uint32_t f = 0;
+    if (hw & HWCAP_ASIMD) f |= FD_CPU_NEON;
+    if (hw & HWCAP_CRC32) f |= FD_CPU_ARM_CRC32;
+    if (hw & HWCAP_PMULL) f |= FD_CPU_PMULL;
+    return f;
+}
+#elif defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+
+static int sysctl_flag(const char *name) {
+    int v = 0;
+    size_t n = sizeof v;
+    return sysctlbyname(name, &v, &n, NULL, 0) == 0 && v != 0;
+}
+
+static uint32_t detect(void) {
+    /* Every Apple arm64 CPU has Advanced SIMD; CRC32 and PMULL are asked for. */
+    uint32_t f = FD_CPU_NEON;
+    if (sysctl_flag("hw.optional.armv8_crc32")) f |= FD_CPU_ARM_CRC32;
+    if (sysctl_flag("hw.optional.arm.FEAT_PMULL")) f |= FD_CPU_PMULL;
+    return f;
+}
+#elif defined(__aarch64__)
+static uint32_t detect(void) { return FD_CPU_NEON; } /* Advanced SIMD is part of AArch64 */
 #else
 static uint32_t detect(void) { return 0; }
 #endif

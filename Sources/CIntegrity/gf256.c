@@ -1,28 +1,22 @@
 /*
- * GF(2^8) arithmetic over the polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D) and the
- * region kernels Reed-Solomon coding spends its time in:
+ * GF(2^8) arithmetic over the polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11D), and the
+ * dispatch of the region kernels Reed-Solomon coding spends its time in:
  *   dst[r] = sum_j c[r][j] * src[j]   (matrix times a stripe of shards)
- * Kernels: scalar (a 256-byte row of the multiplication table), SSSE3 and AVX2
- * (two 16-entry nibble tables and pshufb), and GFNI on AVX-512 (GF2P8AFFINEQB with
- * the 8x8 bit matrix of "multiply by c"; GF2P8MULB itself is fixed to the AES
- * polynomial 0x11B, so the affine form is the one that fits 0x11D).
- * The vector kernels keep up to G destination accumulators in registers, so each
- * source vector is loaded once for all of them.
+ * Kernels: scalar (a 256-byte row of the multiplication table) here; SSSE3, AVX2, GFNI on
+ * 256- and 512-bit vectors in gf256_x86.c; NEON in gf256_arm.c. The fastest the CPU runs
+ * is chosen once, unless FIREDRILL_GF_KERNEL names another (so tests and CI can force
+ * every path the CPU has).
  */
-#include "CIntegrity.h"
+#include "gf256_kernels.h"
+#include "kernel_choice.h"
 #include <pthread.h>
 #include <string.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define FD_X86 1
-#endif
-
 static uint8_t gexp[512];
 static uint8_t glog[256];
-static uint8_t mul[256][256];
-static uint8_t nib[256][32];    /* [c][0..15] = c*i, [c][16..31] = c*(i<<4) */
-static uint64_t affine[256];    /* GF2P8AFFINEQB matrix for multiplication by c */
+uint8_t fd_gf_mul_table[256][256];
+uint8_t fd_gf_nibbles[256][32];
+uint64_t fd_gf_affine[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void init_tables(void) {
@@ -36,11 +30,11 @@ static void init_tables(void) {
     for (int i = 255; i < 512; i++) gexp[i] = gexp[i - 255];
     for (int a = 0; a < 256; a++)
         for (int b = 0; b < 256; b++)
-            mul[a][b] = (a && b) ? gexp[glog[a] + glog[b]] : 0;
+            fd_gf_mul_table[a][b] = (a && b) ? gexp[glog[a] + glog[b]] : 0;
     for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 16; i++) {
-            nib[c][i] = mul[c][i];
-            nib[c][16 + i] = mul[c][i << 4];
+            fd_gf_nibbles[c][i] = fd_gf_mul_table[c][i];
+            fd_gf_nibbles[c][16 + i] = fd_gf_mul_table[c][i << 4];
         }
         /* Output bit i of c*x is the parity of (row_i & x), where bit j of row_i is bit i
            of c*2^j; GF2P8AFFINEQB reads row_i from byte 7-i of the matrix. */
@@ -48,10 +42,10 @@ static void init_tables(void) {
         for (int i = 0; i < 8; i++) {
             uint8_t row = 0;
             for (int j = 0; j < 8; j++)
-                if ((mul[c][1 << j] >> i) & 1) row |= (uint8_t)(1 << j);
+                if ((fd_gf_mul_table[c][1 << j] >> i) & 1) row |= (uint8_t)(1 << j);
             m |= (uint64_t)row << (8 * (7 - i));
         }
-        affine[c] = m;
+        fd_gf_affine[c] = m;
     }
 }
 
@@ -59,7 +53,7 @@ static inline void ensure_init(void) { pthread_once(&once, init_tables); }
 
 uint8_t fd_gf_mul(uint8_t a, uint8_t b) {
     ensure_init();
-    return mul[a][b];
+    return fd_gf_mul_table[a][b];
 }
 
 uint8_t fd_gf_inv(uint8_t a) {
@@ -67,44 +61,79 @@ uint8_t fd_gf_inv(uint8_t a) {
     return a ? gexp[255 - glog[a]] : 0;
 }
 
+/* ---- the kernels and their choice --------------------------------------------------- */
+
+/* Fastest first; the automatic choice is the first available. */
+static const fd_gf_kernel ranked[] = {FD_GF_GFNI512, FD_GF_GFNI256, FD_GF_AVX2, FD_GF_NEON, FD_GF_SSSE3, FD_GF_SCALAR};
+#define RANKED (sizeof ranked / sizeof ranked[0])
+
 int fd_gf_kernel_available(fd_gf_kernel kernel) {
     uint32_t f = fd_cpu_features();
     switch (kernel) {
     case FD_GF_AUTO:
     case FD_GF_SCALAR: return 1;
-#ifdef FD_X86
     case FD_GF_SSSE3: return (f & FD_CPU_SSSE3) != 0;
     case FD_GF_AVX2: return (f & FD_CPU_AVX2) != 0;
+    case FD_GF_GFNI256: return (f & (FD_CPU_AVX2 | FD_CPU_GFNI)) == (FD_CPU_AVX2 | FD_CPU_GFNI);
     case FD_GF_GFNI512: return (f & (FD_CPU_AVX512BW | FD_CPU_GFNI)) == (FD_CPU_AVX512BW | FD_CPU_GFNI);
-#else
-    default: return 0;
-#endif
+    case FD_GF_NEON: return (f & FD_CPU_NEON) != 0;
     }
     return 0;
 }
 
-static fd_gf_kernel resolve(fd_gf_kernel k) {
-    if (k != FD_GF_AUTO && fd_gf_kernel_available(k)) return k;
-    if (k != FD_GF_AUTO) return FD_GF_SCALAR;
-    if (fd_gf_kernel_available(FD_GF_GFNI512)) return FD_GF_GFNI512;
-    if (fd_gf_kernel_available(FD_GF_AVX2)) return FD_GF_AVX2;
-    if (fd_gf_kernel_available(FD_GF_SSSE3)) return FD_GF_SSSE3;
+const char *fd_gf_kernel_name_of(fd_gf_kernel kernel) {
+    switch (kernel) {
+    case FD_GF_AUTO: return "automatic";
+    case FD_GF_SCALAR: return "scalar";
+    case FD_GF_SSSE3: return "ssse3";
+    case FD_GF_AVX2: return "avx2";
+    case FD_GF_GFNI256: return "gfni-avx2";
+    case FD_GF_GFNI512: return "gfni-avx512";
+    case FD_GF_NEON: return "neon";
+    }
+    return "unknown";
+}
+
+static fd_gf_kernel fastest(void) {
+    for (size_t i = 0; i < RANKED; i++)
+        if (fd_gf_kernel_available(ranked[i])) return ranked[i];
     return FD_GF_SCALAR;
 }
 
-const char *fd_gf_kernel_name(void) {
-    switch (resolve(FD_GF_AUTO)) {
-    case FD_GF_GFNI512: return "gfni-avx512";
-    case FD_GF_AVX2: return "avx2-pshufb";
-    case FD_GF_SSSE3: return "ssse3-pshufb";
-    default: return "scalar";
+static int chosen = -1; /* the resolved FD_GF_AUTO, once */
+static int refused = 0;  /* FIREDRILL_GF_KERNEL named a kernel this CPU does not run */
+
+static fd_gf_kernel automatic(void) {
+    int k = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (k < 0) {
+        /* Idempotent: racing threads compute the same value (and at worst warn twice). */
+        fd_kernel_option options[RANKED];
+        for (size_t i = 0; i < RANKED; i++)
+            options[i] = (fd_kernel_option){(int)ranked[i], fd_gf_kernel_name_of(ranked[i]), fd_gf_kernel_available(ranked[i])};
+        int no = 0;
+        k = fd_kernel_forced("FIREDRILL_GF_KERNEL", options, (int)RANKED, (int)fastest(), &no);
+        __atomic_store_n(&refused, no, __ATOMIC_RELAXED);
+        __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
     }
+    return (fd_gf_kernel)k;
 }
 
-/* ---- scalar --------------------------------------------------------------- */
+int fd_gf_kernel_override_refused(void) {
+    (void)automatic();
+    return __atomic_load_n(&refused, __ATOMIC_RELAXED);
+}
 
-static void matmul_scalar_range(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
-                                const uint8_t *const *src, uint8_t *const *dst) {
+const char *fd_gf_kernel_name(void) { return fd_gf_kernel_name_of(automatic()); }
+
+static fd_gf_kernel resolve(fd_gf_kernel k) {
+    if (k == FD_GF_AUTO) return automatic();
+    return fd_gf_kernel_available(k) ? k : FD_GF_SCALAR;
+}
+
+/* ---- scalar --------------------------------------------------------------------------- */
+
+void fd_gf_matmul_scalar(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
+                         const uint8_t *const *src, uint8_t *const *dst) {
     /* A small buffer per row, so a destination may also be one of the sources. */
     uint8_t tmp[512];
     for (size_t base = from; base < to; base += sizeof tmp) {
@@ -112,7 +141,7 @@ static void matmul_scalar_range(size_t from, size_t to, int nsrc, int ndst, cons
         for (int r = 0; r < ndst; r++) {
             memset(tmp, 0, n);
             for (int j = 0; j < nsrc; j++) {
-                const uint8_t *t = mul[coeffs[r * nsrc + j]];
+                const uint8_t *t = fd_gf_mul_table[coeffs[r * nsrc + j]];
                 const uint8_t *s = src[j] + base;
                 for (size_t i = 0; i < n; i++) tmp[i] ^= t[s[i]];
             }
@@ -121,167 +150,69 @@ static void matmul_scalar_range(size_t from, size_t to, int nsrc, int ndst, cons
     }
 }
 
-#define SLICE (64 * 1024) /* bytes of every shard handled before moving on (L2-sized) */
-
-#ifdef FD_X86
-/* ---- GFNI + AVX-512 ------------------------------------------------------ */
-
-#define GFNI_TARGET __attribute__((target("avx512f,avx512bw,gfni"), always_inline)) static inline
-
-GFNI_TARGET void gfni_group(size_t from, size_t to, int nsrc, const int g, const uint8_t *coeffs,
-                            const uint8_t *const *src, uint8_t *const *dst) {
-    size_t off = from;
-    for (; off + 64 <= to; off += 64) {
-        __m512i acc[8];
-        for (int r = 0; r < g; r++) acc[r] = _mm512_setzero_si512();
-        for (int j = 0; j < nsrc; j++) {
-            __m512i x = _mm512_loadu_si512((const void *)(src[j] + off));
-            for (int r = 0; r < g; r++) {
-                __m512i m = _mm512_set1_epi64((long long)affine[coeffs[r * nsrc + j]]);
-                acc[r] = _mm512_xor_si512(acc[r], _mm512_gf2p8affine_epi64_epi8(x, m, 0));
-            }
-        }
-        for (int r = 0; r < g; r++) _mm512_storeu_si512((void *)(dst[r] + off), acc[r]);
+void fd_gf_matmul_grouped(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
+                          const uint8_t *const *src, uint8_t *const *dst, int max_group,
+                          fd_gf_constants kind, fd_gf_group_fn group) {
+    /* Aligned for the vector loads; 48 KiB at most (255 sources, 6 rows, 32 bytes). */
+    _Alignas(64) uint8_t constants[FD_GF_MAX_SOURCES * FD_GF_MAX_GROUP * 32];
+    if (nsrc > FD_GF_MAX_SOURCES || max_group > FD_GF_MAX_GROUP) {
+        fd_gf_matmul_scalar(from, to, nsrc, ndst, coeffs, src, dst);
+        return;
     }
-    if (off < to) {
-        __mmask64 k = (__mmask64)((~0ULL) >> (64 - (to - off)));
-        __m512i acc[8];
-        for (int r = 0; r < g; r++) acc[r] = _mm512_setzero_si512();
-        for (int j = 0; j < nsrc; j++) {
-            __m512i x = _mm512_maskz_loadu_epi8(k, (const void *)(src[j] + off));
-            for (int r = 0; r < g; r++) {
-                __m512i m = _mm512_set1_epi64((long long)affine[coeffs[r * nsrc + j]]);
-                acc[r] = _mm512_xor_si512(acc[r], _mm512_gf2p8affine_epi64_epi8(x, m, 0));
-            }
-        }
-        for (int r = 0; r < g; r++) _mm512_mask_storeu_epi8((void *)(dst[r] + off), k, acc[r]);
-    }
-}
-
-__attribute__((target("avx512f,avx512bw,gfni")))
-static void matmul_gfni(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
-                        const uint8_t *const *src, uint8_t *const *dst) {
-    for (int r0 = 0; r0 < ndst; r0 += 6) {
-        int g = ndst - r0 < 6 ? ndst - r0 : 6;
-        const uint8_t *c = coeffs + (size_t)r0 * nsrc;
-        uint8_t *const *d = dst + r0;
-        switch (g) {
-        case 1: gfni_group(from, to, nsrc, 1, c, src, d); break;
-        case 2: gfni_group(from, to, nsrc, 2, c, src, d); break;
-        case 3: gfni_group(from, to, nsrc, 3, c, src, d); break;
-        case 4: gfni_group(from, to, nsrc, 4, c, src, d); break;
-        case 5: gfni_group(from, to, nsrc, 5, c, src, d); break;
-        default: gfni_group(from, to, nsrc, 6, c, src, d); break;
-        }
-    }
-}
-
-/* ---- AVX2 pshufb ------------------------------------------------------------ */
-
-#define AVX2_TARGET __attribute__((target("avx2"), always_inline)) static inline
-
-AVX2_TARGET void avx2_group(size_t from, size_t to, int nsrc, const int g, const uint8_t *coeffs,
-                            const uint8_t *const *src, uint8_t *const *dst, size_t *done) {
-    const __m256i low = _mm256_set1_epi8(0x0f);
-    size_t off = from;
-    for (; off + 32 <= to; off += 32) {
-        __m256i acc[4];
-        for (int r = 0; r < g; r++) acc[r] = _mm256_setzero_si256();
-        for (int j = 0; j < nsrc; j++) {
-            __m256i x = _mm256_loadu_si256((const __m256i *)(src[j] + off));
-            __m256i lo = _mm256_and_si256(x, low);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi64(x, 4), low);
-            for (int r = 0; r < g; r++) {
-                const uint8_t *t = nib[coeffs[r * nsrc + j]];
-                __m256i tl = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t));
-                __m256i th = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t + 16)));
-                acc[r] = _mm256_xor_si256(acc[r], _mm256_xor_si256(_mm256_shuffle_epi8(tl, lo), _mm256_shuffle_epi8(th, hi)));
-            }
-        }
-        for (int r = 0; r < g; r++) _mm256_storeu_si256((__m256i *)(dst[r] + off), acc[r]);
-    }
-    *done = off;
-}
-
-__attribute__((target("avx2")))
-static void matmul_avx2(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
-                        const uint8_t *const *src, uint8_t *const *dst) {
     size_t done = from;
-    for (int r0 = 0; r0 < ndst; r0 += 4) {
-        int g = ndst - r0 < 4 ? ndst - r0 : 4;
+    for (int r0 = 0; r0 < ndst; r0 += max_group) {
+        int g = ndst - r0 < max_group ? ndst - r0 : max_group;
         const uint8_t *c = coeffs + (size_t)r0 * nsrc;
-        uint8_t *const *d = dst + r0;
-        switch (g) {
-        case 1: avx2_group(from, to, nsrc, 1, c, src, d, &done); break;
-        case 2: avx2_group(from, to, nsrc, 2, c, src, d, &done); break;
-        case 3: avx2_group(from, to, nsrc, 3, c, src, d, &done); break;
-        default: avx2_group(from, to, nsrc, 4, c, src, d, &done); break;
-        }
-    }
-    if (done < to) matmul_scalar_range(done, to, nsrc, ndst, coeffs, src, dst);
-}
-
-/* ---- SSSE3 pshufb ----------------------------------------------------------- */
-
-#define SSSE3_TARGET __attribute__((target("ssse3"), always_inline)) static inline
-
-SSSE3_TARGET void ssse3_group(size_t from, size_t to, int nsrc, const int g, const uint8_t *coeffs,
-                              const uint8_t *const *src, uint8_t *const *dst, size_t *done) {
-    const __m128i low = _mm_set1_epi8(0x0f);
-    size_t off = from;
-    for (; off + 16 <= to; off += 16) {
-        __m128i acc[4];
-        for (int r = 0; r < g; r++) acc[r] = _mm_setzero_si128();
-        for (int j = 0; j < nsrc; j++) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(src[j] + off));
-            __m128i lo = _mm_and_si128(x, low);
-            __m128i hi = _mm_and_si128(_mm_srli_epi64(x, 4), low);
+        for (int j = 0; j < nsrc; j++)
             for (int r = 0; r < g; r++) {
-                const uint8_t *t = nib[coeffs[r * nsrc + j]];
-                __m128i tl = _mm_loadu_si128((const __m128i *)t);
-                __m128i th = _mm_loadu_si128((const __m128i *)(t + 16));
-                acc[r] = _mm_xor_si128(acc[r], _mm_xor_si128(_mm_shuffle_epi8(tl, lo), _mm_shuffle_epi8(th, hi)));
+                size_t at = (size_t)j * g + r;
+                switch (kind) {
+                case FD_GF_NIBBLE_TABLES: memcpy(constants + at * 32, fd_gf_nibbles[c[r * nsrc + j]], 32); break;
+                case FD_GF_BIT_MATRICES: memcpy(constants + at * 8, &fd_gf_affine[c[r * nsrc + j]], 8); break;
+                }
             }
-        }
-        for (int r = 0; r < g; r++) _mm_storeu_si128((__m128i *)(dst[r] + off), acc[r]);
+        done = group(from, to, nsrc, g, constants, src, dst + r0);
     }
-    *done = off;
+    if (done < to) fd_gf_matmul_scalar(done, to, nsrc, ndst, coeffs, src, dst);
 }
 
-__attribute__((target("ssse3")))
-static void matmul_ssse3(size_t from, size_t to, int nsrc, int ndst, const uint8_t *coeffs,
-                         const uint8_t *const *src, uint8_t *const *dst) {
-    size_t done = from;
-    for (int r0 = 0; r0 < ndst; r0 += 4) {
-        int g = ndst - r0 < 4 ? ndst - r0 : 4;
-        const uint8_t *c = coeffs + (size_t)r0 * nsrc;
-        uint8_t *const *d = dst + r0;
-        switch (g) {
-        case 1: ssse3_group(from, to, nsrc, 1, c, src, d, &done); break;
-        case 2: ssse3_group(from, to, nsrc, 2, c, src, d, &done); break;
-        case 3: ssse3_group(from, to, nsrc, 3, c, src, d, &done); break;
-        default: ssse3_group(from, to, nsrc, 4, c, src, d, &done); break;
-        }
-    }
-    if (done < to) matmul_scalar_range(done, to, nsrc, ndst, coeffs, src, dst);
-}
+static fd_gf_range_fn range_fn(fd_gf_kernel k) {
+    switch (k) {
+    case FD_GF_AUTO:
+    case FD_GF_SCALAR: return fd_gf_matmul_scalar;
+#if defined(__x86_64__)
+    case FD_GF_SSSE3: return fd_gf_matmul_ssse3;
+    case FD_GF_AVX2: return fd_gf_matmul_avx2;
+    case FD_GF_GFNI256: return fd_gf_matmul_gfni256;
+    case FD_GF_GFNI512: return fd_gf_matmul_gfni512;
+    case FD_GF_NEON: return fd_gf_matmul_scalar;
+#elif defined(__aarch64__)
+    case FD_GF_NEON: return fd_gf_matmul_neon;
+    case FD_GF_SSSE3:
+    case FD_GF_AVX2:
+    case FD_GF_GFNI256:
+    case FD_GF_GFNI512: return fd_gf_matmul_scalar;
+#else
+    case FD_GF_SSSE3:
+    case FD_GF_AVX2:
+    case FD_GF_GFNI256:
+    case FD_GF_GFNI512:
+    case FD_GF_NEON: return fd_gf_matmul_scalar;
 #endif
+    }
+    return fd_gf_matmul_scalar;
+}
+
+#define SLICE (64 * 1024) /* bytes of every shard handled before moving on (L2-sized) */
 
 void fd_gf_matmul(fd_gf_kernel kernel, size_t len, int nsrc, int ndst, const uint8_t *coeffs,
                   const uint8_t *const *src, uint8_t *const *dst) {
     ensure_init();
     if (nsrc <= 0 || ndst <= 0 || len == 0) return;
-    fd_gf_kernel k = resolve(kernel);
+    fd_gf_range_fn f = range_fn(resolve(kernel));
     for (size_t from = 0; from < len; from += SLICE) {
         size_t to = len - from > SLICE ? from + SLICE : len;
-        switch (k) {
-#ifdef FD_X86
-        case FD_GF_GFNI512: matmul_gfni(from, to, nsrc, ndst, coeffs, src, dst); break;
-        case FD_GF_AVX2: matmul_avx2(from, to, nsrc, ndst, coeffs, src, dst); break;
-        case FD_GF_SSSE3: matmul_ssse3(from, to, nsrc, ndst, coeffs, src, dst); break;
-#endif
-        default: matmul_scalar_range(from, to, nsrc, ndst, coeffs, src, dst); break;
-        }
+        f(from, to, nsrc, ndst, coeffs, src, dst);
     }
 }
 

@@ -4,31 +4,52 @@ import CIntegrity
 ///
 /// Incremental: start with `CRC32C()`, feed bytes with `update`, read `value`.
 /// One-shot: `CRC32C.checksum(bytes)`. The fastest kernel the CPU has is picked once
-/// at run time (AVX-512 VPCLMULQDQ folding, else SSE4.2 on three streams joined by
-/// PCLMULQDQ, else slicing-by-8).
+/// at run time (VPCLMULQDQ folding on AVX-512 or on 256-bit vectors, else SSE4.2 on three
+/// streams joined by PCLMULQDQ; on aarch64 the crc32c instructions joined by PMULL; else
+/// slicing-by-8).
 public struct CRC32C: Sendable, Equatable {
     /// The kernels a checksum can be computed with.
     public enum Kernel: Sendable, CaseIterable {
-        /// The fastest this CPU has.
+        /// The fastest this CPU runs, or the one the environment variable
+        /// `FIREDRILL_CRC_KERNEL` names (so tests and CI can force every path).
         case automatic
         /// Portable slicing-by-8 tables.
         case table
         /// SSE4.2 `crc32` on three interleaved streams, joined by carry-less multiplication.
         case hardware
+        /// VPCLMULQDQ folding on 256-bit vectors, for CPUs without AVX-512 (AMD Zen 3).
+        case vpclmulAVX2
         /// AVX-512 VPCLMULQDQ folding of 256-byte blocks.
         case avx512
+        /// The ARMv8 `crc32c` instructions on three streams, joined by PMULL.
+        case armv8
 
         var raw: fd_crc_kernel {
             switch self {
             case .automatic: FD_CRC_AUTO
             case .table: FD_CRC_TABLE
             case .hardware: FD_CRC_SSE42
+            case .vpclmulAVX2: FD_CRC_VPCLMUL256
             case .avx512: FD_CRC_AVX512
+            case .armv8: FD_CRC_ARMV8
             }
+        }
+
+        /// The kernel named `name` (as `name` gives it), or nil.
+        public init?(name: String) {
+            guard let k = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = k
         }
 
         /// Whether this kernel can run on this CPU.
         public var isAvailable: Bool { fd_crc32c_kernel_available(raw) != 0 }
+
+        /// The kernel's name, as `FIREDRILL_CRC_KERNEL` and `bench crc32c --kernel` take it.
+        public var name: String { String(cString: fd_crc32c_kernel_name_of(raw)) }
+
+        /// Whether `FIREDRILL_CRC_KERNEL` named a kernel this CPU does not run (it is then
+        /// ignored, and `.automatic` is the fastest).
+        public static var overrideRefused: Bool { fd_crc32c_kernel_override_refused() != 0 }
     }
 
     /// The raw CRC register (inverted form).

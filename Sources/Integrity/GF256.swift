@@ -10,29 +10,55 @@ public enum GF256 {
 
     /// The region kernels, fastest first.
     public enum Kernel: Sendable, CaseIterable, CustomStringConvertible {
-        case automatic, gfniAVX512, avx2, ssse3, scalar
+        /// The fastest this CPU runs, or the one the environment variable
+        /// `FIREDRILL_GF_KERNEL` names (so tests and CI can force every path).
+        case automatic
+        /// GF2P8AFFINEQB on AVX-512.
+        case gfniAVX512
+        /// GF2P8AFFINEQB on 256-bit vectors, for CPUs with GFNI but no AVX-512.
+        case gfniAVX2
+        /// Nibble tables and pshufb on AVX2, several parity rows per pass over the sources.
+        case avx2
+        /// Nibble tables and tbl on aarch64 Advanced SIMD.
+        case neon
+        /// Nibble tables and pshufb on SSSE3.
+        case ssse3
+        /// A row of the multiplication table per coefficient; runs everywhere.
+        case scalar
 
         var raw: fd_gf_kernel {
             switch self {
             case .automatic: FD_GF_AUTO
             case .gfniAVX512: FD_GF_GFNI512
+            case .gfniAVX2: FD_GF_GFNI256
             case .avx2: FD_GF_AVX2
+            case .neon: FD_GF_NEON
             case .ssse3: FD_GF_SSSE3
             case .scalar: FD_GF_SCALAR
             }
         }
 
+        /// The kernel named `name` (as `name` gives it), or nil.
+        public init?(name: String) {
+            guard let k = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = k
+        }
+
         /// Whether this kernel runs on this CPU.
         public var isAvailable: Bool { fd_gf_kernel_available(raw) != 0 }
 
+        /// The kernel's name, as `FIREDRILL_GF_KERNEL` and `bench rs --kernel` take it.
+        public var name: String { String(cString: fd_gf_kernel_name_of(raw)) }
+
+        /// The kernel `.automatic` runs on this CPU.
+        public static var chosen: Kernel { Kernel(name: String(cString: fd_gf_kernel_name())) ?? .scalar }
+
+        /// Whether `FIREDRILL_GF_KERNEL` named a kernel this CPU does not run (it is then
+        /// ignored, and `.automatic` is the fastest).
+        public static var overrideRefused: Bool { fd_gf_kernel_override_refused() != 0 }
+
         public var description: String {
-            switch self {
-            case .automatic: "automatic (\(String(cString: fd_gf_kernel_name())))"
-            case .gfniAVX512: "gfni-avx512"
-            case .avx2: "avx2-pshufb"
-            case .ssse3: "ssse3-pshufb"
-            case .scalar: "scalar"
-            }
+            self == .automatic ? "automatic (\(Self.chosen.name))" : name
         }
     }
 

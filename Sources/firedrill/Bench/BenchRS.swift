@@ -10,25 +10,24 @@ struct BenchRS: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Region kernel: automatic, gfni-avx512, avx2, ssse3 or scalar.")
+    @Option(help: "Region kernel: automatic, a kernel's name, all (each this CPU runs), or list (the CPU's features and the kernels).")
     var kernel: String = "automatic"
 
     func run() throws {
-        let kernels: [String: GF256.Kernel] = [
-            "automatic": .automatic, "gfni-avx512": .gfniAVX512, "avx2": .avx2, "ssse3": .ssse3, "scalar": .scalar,
-        ]
-        guard let chosen = kernels[kernel] else {
-            throw ValidationError("--kernel must be one of automatic, gfni-avx512, avx2, ssse3, scalar; got '\(kernel)'")
-        }
-        guard chosen.isAvailable else { throw ValidationError("--kernel \(kernel) does not run on this CPU") }
+        let kernels = try BenchKernels.choose(
+            kernel, what: "rs", all: GF256.Kernel.allCases, automatic: .automatic, chosen: GF256.Kernel.chosen.name,
+            name: \.name, available: \.isAvailable, overrideVariable: "FIREDRILL_GF_KERNEL", overrideRefused: GF256.Kernel.overrideRefused)
+        if kernels.isEmpty { return }  // listed
         var results: [BenchResult] = []
-        for (k, m) in [(4, 2), (10, 4)] {
-            results += try measure(k: k, m: m, kernel: chosen)
+        for chosen in kernels {
+            for (k, m) in [(4, 2), (10, 4)] {
+                results += try measure(k: k, m: m, kernel: chosen, suffix: kernels.count > 1 ? "-\(chosen.name)" : "")
+            }
         }
         BenchReport.print(results, json: options.json)
     }
 
-    private func measure(k: Int, m: Int, kernel: GF256.Kernel) throws -> [BenchResult] {
+    private func measure(k: Int, m: Int, kernel: GF256.Kernel, suffix: String) throws -> [BenchResult] {
         let length = 1 << 20
         let code = try ReedSolomon(dataShards: k, parityShards: m, kernel: kernel)
         let stripe = ShardBuffer(count: k + m, shardLength: length)
@@ -52,9 +51,10 @@ struct BenchRS: ParsableCommand {
         }
         let bytes = Double(k * length)
         let tag = "rs-\(k)+\(m)"
+        let name = kernel == .automatic ? GF256.Kernel.chosen.name : kernel.name
         return [
-            BenchResult(name: "\(tag)-encode", value: bytes / encode / 1e9, unit: "GB/s", detail: kernel.description),
-            BenchResult(name: "\(tag)-reconstruct", value: bytes / reconstruct / 1e9, unit: "GB/s", detail: "2 data shards lost, verified"),
+            BenchResult(name: "\(tag)-encode\(suffix)", value: bytes / encode / 1e9, unit: "GB/s", detail: name),
+            BenchResult(name: "\(tag)-reconstruct\(suffix)", value: bytes / reconstruct / 1e9, unit: "GB/s", detail: "2 data shards lost, verified, \(name)"),
         ]
     }
 }
