@@ -42,6 +42,9 @@ public struct ControlPlane: Sendable {
     public struct Observation: Sendable {
         /// Per node, when it last beat (runtime nanoseconds; a partitioned node's beats are lost).
         public var heartbeats: [UInt64]
+        /// Per node, when its work loop last turned (runtime nanoseconds; empty: not
+        /// watched). Heartbeats say a node lives; this says it gets anything done.
+        public var progress: [UInt64]
         /// Per node, an input lost frames it cannot get again.
         public var stalled: [Bool]
         /// Transfers read by every source (the sum of their offsets).
@@ -52,8 +55,9 @@ public struct ControlPlane: Sendable {
         /// The job is stopping: no checkpoint begins unless asked.
         public var stopping: Bool
 
-        public init(heartbeats: [UInt64], stalled: [Bool], offsetsRead: Int64, checkpoint: CheckpointProgress, heldForAudit: Bool, stopping: Bool) {
+        public init(heartbeats: [UInt64], progress: [UInt64] = [], stalled: [Bool], offsetsRead: Int64, checkpoint: CheckpointProgress, heldForAudit: Bool, stopping: Bool) {
             self.heartbeats = heartbeats
+            self.progress = progress
             self.stalled = stalled
             self.offsetsRead = offsetsRead
             self.checkpoint = checkpoint
@@ -73,6 +77,10 @@ public struct ControlPlane: Sendable {
     public private(set) var detectors: [PhiAccrualDetector]
     public private(set) var supervisor: Supervisor
     public private(set) var stallGuard = HostStallGuard()
+    /// How slow this host is now (Lifeguard): the silence a node is allowed grows with it.
+    public private(set) var localHealth = LocalHealth()
+    /// Nodes heartbeating without progress (gray failures).
+    public private(set) var stallWatch: StallWatch
     public private(set) var health: [ClusterSnapshot.Health]
     public private(set) var phi: [Double]
     public private(set) var conditions: [Condition]
@@ -99,6 +107,7 @@ public struct ControlPlane: Sendable {
         self.startNanos = startNanos
         detectors = Array(repeating: PhiAccrualDetector(), count: n)
         supervisor = Supervisor(nodes: n)
+        stallWatch = StallWatch(nodes: n)
         health = Array(repeating: .healthy, count: n)
         phi = Array(repeating: 0, count: n)
         conditions = Array(repeating: .alive, count: n)
@@ -215,6 +224,7 @@ public struct ControlPlane: Sendable {
     /// carries it out and reports with `recovered`.
     public mutating func tick(at nanos: UInt64, _ o: Observation) -> [ControlAction] {
         let now = seconds(nanos)
+        localHealth.pass(gap: seconds(nanos) - seconds(lastTickNanos), period: Double(Self.tickNanos) / 1e9, now: now)
         lastTickNanos = nanos
         var out: [ControlAction] = []
         if let pause = stallGuard.beginPass(now: now) {
@@ -225,27 +235,47 @@ public struct ControlPlane: Sendable {
             let beat = o.heartbeats[i]
             if beat != lastBeat[i] {
                 lastBeat[i] = beat
+                // A beat after a silence long enough to suspect is a suspicion refuted:
+                // the host, not the node, was slow (a sign for `localHealth`).
+                if let last = detectors[i].lastHeartbeat, health[i] != .recovering { localHealth.heartbeat(after: seconds(beat) - last, now: now) }
                 detectors[i].heartbeat(at: seconds(beat))
             }
-            phi[i] = detectors[i].phi(at: now)
         }
+        // Judged with what a slow host is allowed; the phi shown is the phi judged.
+        let extra = localHealth.extraPause
+        for i in 0..<nodes { phi[i] = detectors[i].phi(at: now, extraPause: extra) }
         let live = (0..<nodes).map { !supervisor.quarantined[$0] && health[$0] != .down }
         let silence = detectors.map { $0.lastHeartbeat.map { now - $0 } ?? 0 }
         let stall = stallGuard.judge(silence: silence, live: live, now: now)
         if let m = stall.message { out.append(.event(.hostStall(m))) }
         for i in 0..<nodes {
             let quarantined = supervisor.quarantined[i]
+            let down = phi[i] >= detectors[i].threshold && (!stall.holdVerdicts || health[i] == .down)
+            // Gray failure: heartbeats come (the detector holds it for alive) but the work does not.
+            let watched = !quarantined && !down && conditions[i] == .alive && health[i] != .recovering && health[i] != .down
+                && i < o.progress.count && phi[i] < detectors[i].threshold
+            let stuck = i < o.progress.count ? max(0, now - seconds(max(o.progress[i], startNanos))) : 0
+            var stallLimit = false
+            switch stallWatch.judge(i, stuck: stuck, watched: watched, extra: stallWatch.limit * (localHealth.multiplier - 1)) {
+            case .none: break
+            case let .began(s): out.append(.event(.nodeStalled(node: i, seconds: s, phase: .began)))
+            case let .ended(s): out.append(.event(.nodeStalled(node: i, seconds: s, phase: .ended)))
+            case let .limit(s):
+                out.append(.event(.nodeStalled(node: i, seconds: s, phase: .restarted)))
+                stallLimit = true
+            }
             let h: ClusterSnapshot.Health
             if quarantined { h = .quarantined }
-            else if phi[i] >= detectors[i].threshold && (!stall.holdVerdicts || health[i] == .down) { h = .down }
+            else if down || stallLimit { h = .down }
             else if conditions[i] == .hung { h = .hung }
             else if partitioned[i] { h = .partitioned }
+            else if stallWatch.isStalled(i) { h = .stalled }
             else if phi[i] >= detectors[i].suspectThreshold { h = .suspect }
             else if slow[i] { h = .slow }
             else { h = .healthy }
             if h == .down && health[i] != .down && !quarantined {
                 downAt[i] = now
-                out.append(.event(.nodeDown(node: i, phi: phi[i], silence: silence[i])))
+                if !stallLimit { out.append(.event(.nodeDown(node: i, phi: phi[i], silence: silence[i]))) }
                 switch supervisor.down(i, now: now) {
                 case let .restart(_, backoff):
                     out.append(.event(.restartScheduled(node: i, backoff: backoff)))
@@ -314,12 +344,14 @@ public struct ControlPlane: Sendable {
             faultAt[i] = nil
             downAt[i] = nil
             detectors[i].restarted(at: now)
+            stallWatch.reset(i)
             if health[i] == .recovering { health[i] = .healthy }
         }
         for i in 0..<nodes where !order.quarantined[i] {
             conditions[i] = .alive
         }
         stallGuard.busy(until: now)
+        lastTickNanos = nanos  // the recovery's own time is not lateness of the host
         let sources: [RestoreSource?]
         if let p = plan.checkpoint {
             for s in plan.skipped { out.append(.event(.restoreSkipped(s))) }

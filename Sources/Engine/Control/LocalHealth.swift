@@ -1,0 +1,74 @@
+/// Lifeguard's local health awareness (Dadgar et al., 2018; HashiCorp memberlist's
+/// `awareness`): a detector on a slow host distrusts its own suspicions. A score from 0 to
+/// `maxScore` rises with each sign that this host (its scheduler, its disk, a heavy
+/// neighbour) is slow, and falls one step for each `decay` seconds without one. While it
+/// is up, a node may stay silent longer before it is declared down: `extraPause` seconds
+/// are tolerated on top of the detector's own pause.
+///
+/// The signs, both seen from here:
+/// - the control plane's own pass came late (its period is 2 ms; a pass `lateTick` seconds
+///   late means something else held the CPU);
+/// - a node's heartbeat came back after a silence long enough to suspect it (`lateAfter`):
+///   a suspicion the node refuted — the silence was the host's, not the node's.
+///
+/// A node that really died never refutes, so its silence alone raises nothing: on a quiet
+/// host detection stays as fast as the detector makes it.
+public struct LocalHealth: Sendable, Equatable {
+    /// The score's ceiling.
+    public var maxScore: Int
+    /// Seconds of extra tolerated silence per point of score.
+    public var pausePerPoint: Double
+    /// Seconds without a sign after which the score falls by one.
+    public var decay: Double
+    /// A pass of the control plane this many seconds later than its period is a sign.
+    public var lateTick: Double
+    /// A heartbeat after at least this much silence is a refuted suspicion (two periods).
+    public var lateAfter: Double
+    /// The current score.
+    public private(set) var score = 0
+    /// Signs seen in all (for a benchmark's or a test's account).
+    public private(set) var signs = 0
+    private var lastChange = 0.0
+
+    public init(maxScore: Int = 8, pausePerPoint: Double = 0.035, decay: Double = 2, lateTick: Double = 0.015, lateAfter: Double = 0.1) {
+        self.maxScore = maxScore
+        self.pausePerPoint = pausePerPoint
+        self.decay = decay
+        self.lateTick = lateTick
+        self.lateAfter = lateAfter
+    }
+
+    /// Silence tolerated on top of the detector's own, seconds.
+    public var extraPause: Double { Double(score) * pausePerPoint }
+
+    /// How much longer than on a quiet host other waits may be (1 to 3): Lifeguard's
+    /// multiplier, for the stall limit.
+    public var multiplier: Double { 1 + 2 * Double(score) / Double(max(1, maxScore)) }
+
+    /// A sign that the host is slow, at `now`, worth `weight` points.
+    public mutating func sign(_ weight: Int = 1, now: Double) {
+        signs += 1
+        score = min(maxScore, score + max(0, weight))
+        lastChange = now
+    }
+
+    /// The control plane's pass at `now` came `gap` seconds after the one before, where
+    /// `period` seconds were due.
+    public mutating func pass(gap: Double, period: Double, now: Double) {
+        if gap - period >= lateTick { sign(now: now) }
+        settle(now: now)
+    }
+
+    /// A node's heartbeat arrived after `silence` seconds without one.
+    public mutating func heartbeat(after silence: Double, now: Double) {
+        if silence >= lateAfter { sign(2, now: now) }
+    }
+
+    /// Lowers the score one step per `decay` seconds without a sign.
+    public mutating func settle(now: Double) {
+        while score > 0 && now - lastChange >= decay {
+            score -= 1
+            lastChange += decay
+        }
+    }
+}
