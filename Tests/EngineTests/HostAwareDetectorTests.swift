@@ -93,8 +93,8 @@ struct HostAwareDetectorTests {
     @Test("a slow host: beats held back 205 ms are not a death; the detector's allowance grows with the signs")
     func slowHostLateBeats() {
         var h = Harness()
-        // The control plane's own pass comes 20 ms late every 50 ticks (a starved host).
-        h.lateBy = 20 * Self.ms
+        // The control plane's own pass comes 60 ms late every 50 ticks (a starved host).
+        h.lateBy = 60 * Self.ms
         h.lateEvery = 50
         h.run(until: 1_000 * Self.ms)
         // Node 2's heartbeats are held back 205 ms, three times (as a starved thread's are).
@@ -126,7 +126,7 @@ struct HostAwareDetectorTests {
     @Test("the host's health falls back once the signs stop: detection is fast again")
     func localHealthDecays() {
         var health = LocalHealth()
-        for k in 0..<10 { health.heartbeat(after: 0.15, now: Double(k) * 0.1) }
+        for k in 0..<10 { health.heartbeat(after: 0.15, previous: Double(k) * 0.1 - 0.15, now: Double(k) * 0.1) }
         #expect(health.score == health.maxScore)
         #expect(health.extraPause > 0.2)
         health.settle(now: 0.9 + health.decay * Double(health.maxScore) + 0.001)
@@ -135,7 +135,22 @@ struct HostAwareDetectorTests {
         health.pass(gap: 0.002, period: 0.002, now: 100)
         #expect(health.score == 0)
         health.pass(gap: 0.02, period: 0.002, now: 100.02)
+        #expect(health.score == 0)
+        health.pass(gap: 0.06, period: 0.002, now: 100.08)
         #expect(health.score == 1)
+    }
+
+    @Test("a gap the control plane did not watch (its own long pass, a recovery) is not a refuted suspicion")
+    func unwatchedGapsAreNoSign() {
+        var health = LocalHealth()
+        health.unwatched(until: 1.0)
+        health.heartbeat(after: 0.2, previous: 0.9, now: 1.1)
+        #expect(health.score == 0 && health.lateBeats == 0)
+        health.pass(gap: 0.045, period: 0.002, now: 1.3)  // blind long enough to miss a beat, not late enough to count
+        health.heartbeat(after: 0.15, previous: 1.2, now: 1.35)
+        #expect(health.score == 0)
+        health.heartbeat(after: 0.15, previous: 1.31, now: 1.46)
+        #expect(health.score == 2 && health.lateBeats == 1 && abs(health.longestLateBeat - 0.15) < 1e-12)
     }
 
     @Test("gray failure: heartbeats on, no progress: stalled after 300 ms (not down), ends when the work turns again")

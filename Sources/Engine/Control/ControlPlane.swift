@@ -237,7 +237,7 @@ public struct ControlPlane: Sendable {
                 lastBeat[i] = beat
                 // A beat after a silence long enough to suspect is a suspicion refuted:
                 // the host, not the node, was slow (a sign for `localHealth`).
-                if let last = detectors[i].lastHeartbeat, health[i] != .recovering { localHealth.heartbeat(after: seconds(beat) - last, now: now) }
+                if let last = detectors[i].lastHeartbeat, health[i] != .recovering { localHealth.heartbeat(after: seconds(beat) - last, previous: last, now: now) }
                 detectors[i].heartbeat(at: seconds(beat))
             }
         }
@@ -351,7 +351,8 @@ public struct ControlPlane: Sendable {
             conditions[i] = .alive
         }
         stallGuard.busy(until: now)
-        lastTickNanos = nanos  // the recovery's own time is not lateness of the host
+        lastTickNanos = nanos  // the recovery's own time is not lateness of the host,
+        localHealth.unwatched(until: now)  // but beats in it went unseen
         let sources: [RestoreSource?]
         if let p = plan.checkpoint {
             for s in plan.skipped { out.append(.event(.restoreSkipped(s))) }

@@ -9,7 +9,10 @@
 /// - the control plane's own pass came late (its period is 2 ms; a pass `lateTick` seconds
 ///   late means something else held the CPU);
 /// - a node's heartbeat came back after a silence long enough to suspect it (`lateAfter`):
-///   a suspicion the node refuted — the silence was the host's, not the node's.
+///   a suspicion the node refuted — the silence was the host's, not the node's. Only a
+///   silence watched throughout counts: the runtime keeps each node's latest beat, so while
+///   the control plane itself did not run (a late pass, a recovery it carried out) beats
+///   in between went unseen and the gap says nothing about the node.
 ///
 /// A node that really died never refutes, so its silence alone raises nothing: on a quiet
 /// host detection stays as fast as the detector makes it.
@@ -22,19 +25,29 @@ public struct LocalHealth: Sendable, Equatable {
     public var decay: Double
     /// A pass of the control plane this many seconds later than its period is a sign.
     public var lateTick: Double
+    /// A pass this many seconds apart from the one before may have missed a beat.
+    public var blindAfter: Double
     /// A heartbeat after at least this much silence is a refuted suspicion (two periods).
     public var lateAfter: Double
     /// The current score.
     public private(set) var score = 0
-    /// Signs seen in all (for a benchmark's or a test's account).
-    public private(set) var signs = 0
+    /// Signs seen in all, of each kind (for a benchmark's or a test's account).
+    public private(set) var lateTicks = 0
+    public private(set) var lateBeats = 0
+    /// The longest silence a node broke with a heartbeat, seconds (how near a false
+    /// detection came), and the highest score reached.
+    public private(set) var longestLateBeat = 0.0
+    public private(set) var peakScore = 0
     private var lastChange = 0.0
+    /// When the control plane last did not watch (a long gap between its passes).
+    private var lastBlind = -Double.infinity
 
-    public init(maxScore: Int = 8, pausePerPoint: Double = 0.035, decay: Double = 2, lateTick: Double = 0.015, lateAfter: Double = 0.1) {
+    public init(maxScore: Int = 8, pausePerPoint: Double = 0.035, decay: Double = 2, lateTick: Double = 0.05, blindAfter: Double = 0.04, lateAfter: Double = 0.1) {
         self.maxScore = maxScore
         self.pausePerPoint = pausePerPoint
         self.decay = decay
         self.lateTick = lateTick
+        self.blindAfter = blindAfter
         self.lateAfter = lateAfter
     }
 
@@ -47,21 +60,32 @@ public struct LocalHealth: Sendable, Equatable {
 
     /// A sign that the host is slow, at `now`, worth `weight` points.
     public mutating func sign(_ weight: Int = 1, now: Double) {
-        signs += 1
         score = min(maxScore, score + max(0, weight))
+        peakScore = max(peakScore, score)
         lastChange = now
     }
 
     /// The control plane's pass at `now` came `gap` seconds after the one before, where
     /// `period` seconds were due.
     public mutating func pass(gap: Double, period: Double, now: Double) {
-        if gap - period >= lateTick { sign(now: now) }
+        if gap >= blindAfter { lastBlind = now }
+        if gap - period >= lateTick {
+            lateTicks += 1
+            sign(now: now)
+        }
         settle(now: now)
     }
 
-    /// A node's heartbeat arrived after `silence` seconds without one.
-    public mutating func heartbeat(after silence: Double, now: Double) {
-        if silence >= lateAfter { sign(2, now: now) }
+    /// The control plane did not watch until `now` (it carried out a recovery).
+    public mutating func unwatched(until now: Double) { lastBlind = now }
+
+    /// A node's heartbeat arrived after `silence` seconds without one, the one before at
+    /// `previous`.
+    public mutating func heartbeat(after silence: Double, previous: Double, now: Double) {
+        guard silence >= lateAfter, previous >= lastBlind else { return }
+        lateBeats += 1
+        longestLateBeat = max(longestLateBeat, silence)
+        sign(2, now: now)
     }
 
     /// Lowers the score one step per `decay` seconds without a sign.

@@ -143,6 +143,7 @@ struct BenchRecovery: ParsableCommand {
             }
         }
         let checkpoints = engine.snapshot().checkpointsCompleted
+        if verbose { print("  host health: \(Self.describe(engine.localHealth))") }
         let v = engine.stop(finalCheckpoint: parent == nil)
         return (downs, stalls, hostStalls, checkpoints, v.exact && v.moneyConserved)
     }
@@ -251,7 +252,13 @@ struct BenchRecovery: ParsableCommand {
             after.append(Double(engine.snapshot().produced - p1) / max(rateBefore, 1))
             try engine.apply(.heal(nil))  // a new failure next time, not a flapping node
         }
+        if verbose { print("  host health: \(Self.describe(engine.localHealth))") }
         return (kills, hangs, after, missed)
+    }
+
+    /// What the detector's host-health books say.
+    static func describe(_ h: LocalHealth) -> String {
+        "\(h.lateTicks) late passes of the control plane, \(h.lateBeats) late heartbeats (longest gap \(Int((h.longestLateBeat * 1000).rounded())) ms), score peaked at \(h.peakScore) of \(h.maxScore)"
     }
 
     /// Kill a node of a job holding 100 MB of state; time from the kill to every node running again.

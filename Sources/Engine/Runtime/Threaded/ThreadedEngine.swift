@@ -122,6 +122,9 @@ public final class ThreadedEngine: Sendable {
         return board.snapshot(uptime: Double(now &- startNanos) / 1e9, nowNanos: now)
     }
 
+    /// The control plane's view of this host's health (Lifeguard's score and its signs).
+    public var localHealth: LocalHealth { control.withLock { $0.localHealth } }
+
     /// Takes a checkpoint now (unless one is under way).
     public func checkpointNow() { control.withLock { $0.askCheckpoint() } }
 
