@@ -183,6 +183,17 @@ struct HostAwareDetectorTests {
         #expect(h.plane.health[2] == .healthy)
     }
 
+    @Test("the whole host paused 350 ms (the control plane too): no node stalled, none down")
+    func hostPauseIsNoStall() {
+        var h = Harness()
+        h.run(until: 1_000 * Self.ms)
+        h.t += 350 * Self.ms  // nothing ran: no pass, no beat, no work
+        h.run(until: h.t + 500 * Self.ms)
+        #expect(h.events.contains { if case .hostStall = $0.1 { true } else { false } })
+        #expect(!h.events.contains { if case .nodeStalled = $0.1 { true } else { false } }, "\(h.events.map(\.1))")
+        #expect((0..<4).allSatisfy { h.downs($0).isEmpty })
+    }
+
     @Test("a hung node (no beats, no work) is down in 186 ms, not stalled")
     func hungIsDownNotStalled() throws {
         var h = Harness()

@@ -89,6 +89,9 @@ public struct ControlPlane: Sendable {
     /// The recoveries so far (the newest 100), with their phases.
     public private(set) var recoveries: [ClusterSnapshot.Recovery] = []
     var lastBeat: [UInt64]
+    /// Per node, when its work was last seen to turn, seconds, moved on by pauses of the
+    /// host as a detector's last beat is (a stall the plane did not watch is not the node's).
+    var lastProgress: [Double]
     var faultAt: [Double?]
     var downAt: [Double?]
     var request: (reason: String, failed: Set<Int>)?
@@ -114,6 +117,7 @@ public struct ControlPlane: Sendable {
         slow = Array(repeating: false, count: n)
         partitioned = Array(repeating: false, count: n)
         lastBeat = Array(repeating: 0, count: n)
+        lastProgress = Array(repeating: 0, count: n)
         faultAt = Array(repeating: nil, count: n)
         downAt = Array(repeating: nil, count: n)
         lastTrigger = startNanos
@@ -228,7 +232,10 @@ public struct ControlPlane: Sendable {
         lastTickNanos = nanos
         var out: [ControlAction] = []
         if let pause = stallGuard.beginPass(now: now) {
-            for i in 0..<nodes { detectors[i].discount(pause.seconds, now: now) }
+            for i in 0..<nodes {
+                detectors[i].discount(pause.seconds, now: now)
+                lastProgress[i] = min(now, lastProgress[i] + pause.seconds)
+            }
             out.append(.event(.hostStall(pause.message)))
         }
         for i in 0..<nodes where i < o.heartbeats.count {
@@ -254,7 +261,8 @@ public struct ControlPlane: Sendable {
             // Gray failure: heartbeats come (the detector holds it for alive) but the work does not.
             let watched = !quarantined && !down && conditions[i] == .alive && health[i] != .recovering && health[i] != .down
                 && i < o.progress.count && phi[i] < detectors[i].threshold
-            let stuck = i < o.progress.count ? max(0, now - seconds(max(o.progress[i], startNanos))) : 0
+            if i < o.progress.count { lastProgress[i] = max(lastProgress[i], seconds(o.progress[i])) }
+            let stuck = max(0, now - lastProgress[i])
             var stallLimit = false
             switch stallWatch.judge(i, stuck: stuck, watched: watched, extra: stallWatch.limit * (localHealth.multiplier - 1)) {
             case .none: break
@@ -345,6 +353,7 @@ public struct ControlPlane: Sendable {
             downAt[i] = nil
             detectors[i].restarted(at: now)
             stallWatch.reset(i)
+            lastProgress[i] = now
             if health[i] == .recovering { health[i] = .healthy }
         }
         for i in 0..<nodes where !order.quarantined[i] {
