@@ -126,7 +126,7 @@ struct HostAwareDetectorTests {
     @Test("the host's health falls back once the signs stop: detection is fast again")
     func localHealthDecays() {
         var health = LocalHealth()
-        for k in 0..<10 { health.heartbeat(after: 0.15, previous: Double(k) * 0.1 - 0.15, now: Double(k) * 0.1) }
+        for k in 0..<10 { health.refuted(after: 0.15, previous: Double(k) * 0.1 - 0.15, now: Double(k) * 0.1) }
         #expect(health.score == health.maxScore)
         #expect(health.extraPause > 0.2)
         health.settle(now: 0.9 + health.decay * Double(health.maxScore) + 0.001)
@@ -144,13 +144,13 @@ struct HostAwareDetectorTests {
     func unwatchedGapsAreNoSign() {
         var health = LocalHealth()
         health.unwatched(until: 1.0)
-        health.heartbeat(after: 0.2, previous: 0.9, now: 1.1)
-        #expect(health.score == 0 && health.lateBeats == 0)
+        health.refuted(after: 0.2, previous: 0.9, now: 1.1)
+        #expect(health.score == 0 && health.refuted == 0)
         health.pass(gap: 0.045, period: 0.002, now: 1.3)  // blind long enough to miss a beat, not late enough to count
-        health.heartbeat(after: 0.15, previous: 1.2, now: 1.35)
+        health.refuted(after: 0.15, previous: 1.2, now: 1.35)
         #expect(health.score == 0)
-        health.heartbeat(after: 0.15, previous: 1.31, now: 1.46)
-        #expect(health.score == 2 && health.lateBeats == 1 && abs(health.longestLateBeat - 0.15) < 1e-12)
+        health.refuted(after: 0.15, previous: 1.31, now: 1.46)
+        #expect(health.score == 2 && health.refuted == 1 && abs(health.longestRefuted - 0.15) < 1e-12)
     }
 
     @Test("gray failure: heartbeats on, no progress: stalled after 300 ms (not down), ends when the work turns again")

@@ -242,9 +242,10 @@ public struct ControlPlane: Sendable {
             let beat = o.heartbeats[i]
             if beat != lastBeat[i] {
                 lastBeat[i] = beat
-                // A beat after a silence long enough to suspect is a suspicion refuted:
+                // A beat from a node suspected at the last pass is a suspicion refuted:
                 // the host, not the node, was slow (a sign for `localHealth`).
-                if let last = detectors[i].lastHeartbeat, health[i] != .recovering { localHealth.heartbeat(after: seconds(beat) - last, previous: last, now: now) }
+                if let last = detectors[i].lastHeartbeat, phi[i] >= detectors[i].suspectThreshold,
+                   health[i] != .recovering && health[i] != .down { localHealth.refuted(after: seconds(beat) - last, previous: last, now: now) }
                 detectors[i].heartbeat(at: seconds(beat))
             }
         }
@@ -352,6 +353,7 @@ public struct ControlPlane: Sendable {
             faultAt[i] = nil
             downAt[i] = nil
             detectors[i].restarted(at: now)
+            phi[i] = 0  // a new incarnation: its first beat refutes nothing
             stallWatch.reset(i)
             lastProgress[i] = now
             if health[i] == .recovering { health[i] = .healthy }

@@ -8,8 +8,10 @@
 /// The signs, both seen from here:
 /// - the control plane's own pass came late (its period is 2 ms; a pass `lateTick` seconds
 ///   late means something else held the CPU);
-/// - a node's heartbeat came back after a silence long enough to suspect it (`lateAfter`):
-///   a suspicion the node refuted — the silence was the host's, not the node's. Only a
+/// - a node the detector suspected (phi at or above the suspect threshold, judged with the
+///   allowance of the moment) beat again: a suspicion it refuted — the silence was the
+///   host's, not the node's. The allowance itself raises the bar for the next suspicion, so
+///   the score settles where the host's silences stop reaching it. Only a
 ///   silence watched throughout counts: the runtime keeps each node's latest beat, so while
 ///   the control plane itself did not run (a late pass, a recovery it carried out) beats
 ///   in between went unseen and the gap says nothing about the node.
@@ -27,28 +29,25 @@ public struct LocalHealth: Sendable, Equatable {
     public var lateTick: Double
     /// A pass this many seconds apart from the one before may have missed a beat.
     public var blindAfter: Double
-    /// A heartbeat after at least this much silence is a refuted suspicion (two periods).
-    public var lateAfter: Double
     /// The current score.
     public private(set) var score = 0
     /// Signs seen in all, of each kind (for a benchmark's or a test's account).
     public private(set) var lateTicks = 0
-    public private(set) var lateBeats = 0
-    /// The longest silence a node broke with a heartbeat, seconds (how near a false
-    /// detection came), and the highest score reached.
-    public private(set) var longestLateBeat = 0.0
+    public private(set) var refuted = 0
+    /// The longest silence a suspected node broke with a heartbeat, seconds (how near a
+    /// false detection came), and the highest score reached.
+    public private(set) var longestRefuted = 0.0
     public private(set) var peakScore = 0
     private var lastChange = 0.0
     /// When the control plane last did not watch (a long gap between its passes).
     private var lastBlind = -Double.infinity
 
-    public init(maxScore: Int = 8, pausePerPoint: Double = 0.035, decay: Double = 2, lateTick: Double = 0.05, blindAfter: Double = 0.04, lateAfter: Double = 0.1) {
+    public init(maxScore: Int = 8, pausePerPoint: Double = 0.035, decay: Double = 2, lateTick: Double = 0.05, blindAfter: Double = 0.04) {
         self.maxScore = maxScore
         self.pausePerPoint = pausePerPoint
         self.decay = decay
         self.lateTick = lateTick
         self.blindAfter = blindAfter
-        self.lateAfter = lateAfter
     }
 
     /// Silence tolerated on top of the detector's own, seconds.
@@ -79,12 +78,12 @@ public struct LocalHealth: Sendable, Equatable {
     /// The control plane did not watch until `now` (it carried out a recovery).
     public mutating func unwatched(until now: Double) { lastBlind = now }
 
-    /// A node's heartbeat arrived after `silence` seconds without one, the one before at
-    /// `previous`.
-    public mutating func heartbeat(after silence: Double, previous: Double, now: Double) {
-        guard silence >= lateAfter, previous >= lastBlind else { return }
-        lateBeats += 1
-        longestLateBeat = max(longestLateBeat, silence)
+    /// A node suspected at the last pass beat again after `silence` seconds without a beat,
+    /// the one before at `previous`.
+    public mutating func refuted(after silence: Double, previous: Double, now: Double) {
+        guard previous >= lastBlind else { return }
+        refuted += 1
+        longestRefuted = max(longestRefuted, silence)
         sign(2, now: now)
     }
 

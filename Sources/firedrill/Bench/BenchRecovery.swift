@@ -258,7 +258,7 @@ struct BenchRecovery: ParsableCommand {
 
     /// What the detector's host-health books say.
     static func describe(_ h: LocalHealth) -> String {
-        "\(h.lateTicks) late passes of the control plane, \(h.lateBeats) late heartbeats (longest gap \(Int((h.longestLateBeat * 1000).rounded())) ms), score peaked at \(h.peakScore) of \(h.maxScore)"
+        "\(h.lateTicks) late passes of the control plane, \(h.refuted) suspicions refuted (longest silence \(Int((h.longestRefuted * 1000).rounded())) ms), score peaked at \(h.peakScore) of \(h.maxScore)"
     }
 
     /// Kill a node of a job holding 100 MB of state; time from the kill to every node running again.
