@@ -126,6 +126,7 @@ public enum HealthLook {
         case .partitioned: ("≠", "partitioned", .nodePartitioned)
         case .quarantined: ("⊘", "quarantined", .nodeQuarantined)
         case .dead: ("†", "dead", .nodeDead)
+        case .stalled: ("⧗", "stalled", .nodeSlow)
         }
     }
 }

@@ -42,6 +42,9 @@ public struct ControlPlane: Sendable {
     public struct Observation: Sendable {
         /// Per node, when it last beat (runtime nanoseconds; a partitioned node's beats are lost).
         public var heartbeats: [UInt64]
+        /// Per node, when its work loop last turned (runtime nanoseconds; empty: not
+        /// watched). Heartbeats say a node lives; this says it gets anything done.
+        public var progress: [UInt64]
         /// Per node, an input lost frames it cannot get again.
         public var stalled: [Bool]
         /// Transfers read by every source (the sum of their offsets).
@@ -52,8 +55,9 @@ public struct ControlPlane: Sendable {
         /// The job is stopping: no checkpoint begins unless asked.
         public var stopping: Bool
 
-        public init(heartbeats: [UInt64], stalled: [Bool], offsetsRead: Int64, checkpoint: CheckpointProgress, heldForAudit: Bool, stopping: Bool) {
+        public init(heartbeats: [UInt64], progress: [UInt64] = [], stalled: [Bool], offsetsRead: Int64, checkpoint: CheckpointProgress, heldForAudit: Bool, stopping: Bool) {
             self.heartbeats = heartbeats
+            self.progress = progress
             self.stalled = stalled
             self.offsetsRead = offsetsRead
             self.checkpoint = checkpoint
@@ -73,6 +77,10 @@ public struct ControlPlane: Sendable {
     public private(set) var detectors: [PhiAccrualDetector]
     public private(set) var supervisor: Supervisor
     public private(set) var stallGuard = HostStallGuard()
+    /// How slow this host is now (Lifeguard): the silence a node is allowed grows with it.
+    public private(set) var localHealth = LocalHealth()
+    /// Nodes heartbeating without progress (gray failures).
+    public private(set) var stallWatch: StallWatch
     public private(set) var health: [ClusterSnapshot.Health]
     public private(set) var phi: [Double]
     public private(set) var conditions: [Condition]
@@ -81,6 +89,9 @@ public struct ControlPlane: Sendable {
     /// The recoveries so far (the newest 100), with their phases.
     public private(set) var recoveries: [ClusterSnapshot.Recovery] = []
     var lastBeat: [UInt64]
+    /// Per node, when its work was last seen to turn, seconds, moved on by pauses of the
+    /// host as a detector's last beat is (a stall the plane did not watch is not the node's).
+    var lastProgress: [Double]
     var faultAt: [Double?]
     /// Whether a torn write was planned (`heal all` calls it off).
     var tearPlanned = false
@@ -101,12 +112,14 @@ public struct ControlPlane: Sendable {
         self.startNanos = startNanos
         detectors = Array(repeating: PhiAccrualDetector(), count: n)
         supervisor = Supervisor(nodes: n)
+        stallWatch = StallWatch(nodes: n)
         health = Array(repeating: .healthy, count: n)
         phi = Array(repeating: 0, count: n)
         conditions = Array(repeating: .alive, count: n)
         slow = Array(repeating: false, count: n)
         partitioned = Array(repeating: false, count: n)
         lastBeat = Array(repeating: 0, count: n)
+        lastProgress = Array(repeating: 0, count: n)
         faultAt = Array(repeating: nil, count: n)
         downAt = Array(repeating: nil, count: n)
         lastTrigger = startNanos
@@ -224,37 +237,63 @@ public struct ControlPlane: Sendable {
     /// carries it out and reports with `recovered`.
     public mutating func tick(at nanos: UInt64, _ o: Observation) -> [ControlAction] {
         let now = seconds(nanos)
+        localHealth.pass(gap: seconds(nanos) - seconds(lastTickNanos), period: Double(Self.tickNanos) / 1e9, now: now)
         lastTickNanos = nanos
         var out: [ControlAction] = []
         if let pause = stallGuard.beginPass(now: now) {
-            for i in 0..<nodes { detectors[i].discount(pause.seconds, now: now) }
+            for i in 0..<nodes {
+                detectors[i].discount(pause.seconds, now: now)
+                lastProgress[i] = min(now, lastProgress[i] + pause.seconds)
+            }
             out.append(.event(.hostStall(pause.message)))
         }
         for i in 0..<nodes where i < o.heartbeats.count {
             let beat = o.heartbeats[i]
             if beat != lastBeat[i] {
                 lastBeat[i] = beat
+                // A beat from a node suspected at the last pass is a suspicion refuted:
+                // the host, not the node, was slow (a sign for `localHealth`).
+                if let last = detectors[i].lastHeartbeat, phi[i] >= detectors[i].suspectThreshold,
+                   health[i] != .recovering && health[i] != .down { localHealth.refuted(after: seconds(beat) - last, previous: last, now: now) }
                 detectors[i].heartbeat(at: seconds(beat))
             }
-            phi[i] = detectors[i].phi(at: now)
         }
+        // Judged with what a slow host is allowed; the phi shown is the phi judged.
+        let extra = localHealth.extraPause
+        for i in 0..<nodes { phi[i] = detectors[i].phi(at: now, extraPause: extra) }
         let live = (0..<nodes).map { !supervisor.quarantined[$0] && health[$0] != .down }
         let silence = detectors.map { $0.lastHeartbeat.map { now - $0 } ?? 0 }
         let stall = stallGuard.judge(silence: silence, live: live, now: now)
         if let m = stall.message { out.append(.event(.hostStall(m))) }
         for i in 0..<nodes {
             let quarantined = supervisor.quarantined[i]
+            let down = phi[i] >= detectors[i].threshold && (!stall.holdVerdicts || health[i] == .down)
+            // Gray failure: heartbeats come (the detector holds it for alive) but the work does not.
+            let watched = !quarantined && !down && conditions[i] == .alive && health[i] != .recovering && health[i] != .down
+                && i < o.progress.count && phi[i] < detectors[i].threshold
+            if i < o.progress.count { lastProgress[i] = max(lastProgress[i], seconds(o.progress[i])) }
+            let stuck = max(0, now - lastProgress[i])
+            var stallLimit = false
+            switch stallWatch.judge(i, stuck: stuck, watched: watched, extra: stallWatch.limit * (localHealth.multiplier - 1)) {
+            case .none: break
+            case let .began(s): out.append(.event(.nodeStalled(node: i, seconds: s, phase: .began)))
+            case let .ended(s): out.append(.event(.nodeStalled(node: i, seconds: s, phase: .ended)))
+            case let .limit(s):
+                out.append(.event(.nodeStalled(node: i, seconds: s, phase: .restarted)))
+                stallLimit = true
+            }
             let h: ClusterSnapshot.Health
             if quarantined { h = .quarantined }
-            else if phi[i] >= detectors[i].threshold && (!stall.holdVerdicts || health[i] == .down) { h = .down }
+            else if down || stallLimit { h = .down }
             else if conditions[i] == .hung { h = .hung }
             else if partitioned[i] { h = .partitioned }
+            else if stallWatch.isStalled(i) { h = .stalled }
             else if phi[i] >= detectors[i].suspectThreshold { h = .suspect }
             else if slow[i] { h = .slow }
             else { h = .healthy }
             if h == .down && health[i] != .down && !quarantined {
                 downAt[i] = now
-                out.append(.event(.nodeDown(node: i, phi: phi[i], silence: silence[i])))
+                if !stallLimit { out.append(.event(.nodeDown(node: i, phi: phi[i], silence: silence[i]))) }
                 switch supervisor.down(i, now: now) {
                 case let .restart(_, backoff):
                     out.append(.event(.restartScheduled(node: i, backoff: backoff)))
@@ -323,6 +362,9 @@ public struct ControlPlane: Sendable {
             faultAt[i] = nil
             downAt[i] = nil
             detectors[i].restarted(at: now)
+            phi[i] = 0  // a new incarnation: its first beat refutes nothing
+            stallWatch.reset(i)
+            lastProgress[i] = now
             if health[i] == .recovering { health[i] = .healthy }
         }
         let wasDead = conditions.map { $0 == .dead }
@@ -330,6 +372,8 @@ public struct ControlPlane: Sendable {
             conditions[i] = .alive
         }
         stallGuard.busy(until: now)
+        lastTickNanos = nanos  // the recovery's own time is not lateness of the host,
+        localHealth.unwatched(until: now)  // but beats in it went unseen
         let sources: [RestoreSource?]
         if let p = plan.checkpoint {
             for s in plan.skipped { out.append(.event(.restoreSkipped(s))) }

@@ -62,8 +62,10 @@ public struct PhiAccrualDetector: Sendable {
         lastHeartbeat = time
     }
 
-    /// Phi at `time`; 0 before the first heartbeat.
-    public func phi(at time: Double) -> Double {
+    /// Phi at `time`, with `extraPause` seconds of silence tolerated on top of
+    /// `acceptablePause` (what a slow host is allowed: `LocalHealth`); 0 before the first
+    /// heartbeat.
+    public func phi(at time: Double, extraPause: Double = 0) -> Double {
         guard let last = lastHeartbeat else { return 0 }
         let n = Double(max(1, intervals.count))
         let mean = intervals.isEmpty ? expectedInterval : sum / n
@@ -71,9 +73,10 @@ public struct PhiAccrualDetector: Sendable {
         let std = max(variance.squareRoot(), minStdDev)
         let elapsed = time - last
         // Logistic approximation of the normal CDF's tail (as Akka does).
-        let y = (elapsed - mean - acceptablePause) / std
+        let pause = acceptablePause + max(0, extraPause)
+        let y = (elapsed - mean - pause) / std
         let e = exp(-y * (1.5976 + 0.070566 * y * y))
-        if elapsed > mean + acceptablePause {
+        if elapsed > mean + pause {
             return -log10(e / (1 + e))
         }
         return -log10(1 - 1 / (1 + e))

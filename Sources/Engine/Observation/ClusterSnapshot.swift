@@ -7,6 +7,8 @@ public struct ClusterSnapshot: Sendable, Codable {
     /// A node's health, as the failure detector, the supervisor and the faults make it.
     public enum Health: String, Sendable, Equatable, Codable {
         case healthy, suspect, down, recovering, hung, slow, partitioned, quarantined, dead
+        /// Heartbeats come but its work makes no progress (a gray failure): not down.
+        case stalled
     }
 
     /// One recovery, with its phases.

@@ -26,6 +26,16 @@ extension EngineEvent {
         }
     }
 
+    /// Where a gray failure (a node heartbeating without progress) is.
+    public enum StallPhase: String, Sendable, Equatable {
+        /// Shown stalled: heartbeats come, its work does not.
+        case began
+        /// Its work turned again.
+        case ended
+        /// Stalled past the limit: the supervisor restarts it.
+        case restarted
+    }
+
     /// What happened, with its data. One case per thing a drill, a receipt or a report may
     /// ask about; `note` carries free text nobody judges.
     public enum Detail: Sendable, Equatable {
@@ -36,6 +46,8 @@ extension EngineEvent {
         case command(Command)
         /// The failure detector marked a node down.
         case nodeDown(node: Int, phi: Double, silence: Double)
+        /// A gray failure: the node heartbeats but its work has not turned for `seconds`.
+        case nodeStalled(node: Int, seconds: Double, phase: StallPhase)
         /// The supervisor restarts a node after `backoff` seconds.
         case restartScheduled(node: Int, backoff: Double)
         /// Past its restart limit: the node stays down until healed.
@@ -93,7 +105,7 @@ extension EngineEvent {
         /// The node the event is about, when the case names one.
         public var node: Int? {
             switch self {
-            case let .nodeDown(n, _, _), let .restartScheduled(n, _), let .quarantined(n, _, _): n
+            case let .nodeDown(n, _, _), let .restartScheduled(n, _), let .quarantined(n, _, _), let .nodeStalled(n, _, _): n
             case let .shardBad(_, _, n, _), let .shardRepaired(_, _, n, _), let .diskWiped(n, _), let .faultAbsorbed(n, _, _): n
             case let .command(c): c.node
             default: nil
@@ -106,7 +118,7 @@ extension EngineEvent {
             case .started, .stopped: .info
             case .warning, .quarantined, .fallback, .restoreSkipped, .inputStalled, .shardUnrepairable, .checkpointFailed, .auditFailed: .error
             case .command, .diskWiped: .operatorAction
-            case .nodeDown, .linkDegraded, .shardBad, .hostStall: .detection
+            case .nodeDown, .nodeStalled, .linkDegraded, .shardBad, .hostStall: .detection
             case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp, .faultAbsorbed: .recovery
             case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed, .diskSpaceBack: .repair
             case .auditMismatch, .auditRecovered: .audit
@@ -122,6 +134,7 @@ extension EngineEvent {
             case .warning: "warning"
             case .command: "command"
             case .nodeDown: "node-down"
+            case .nodeStalled: "node-stalled"
             case .restartScheduled: "restarted"
             case .quarantined: "quarantined"
             case .recoveryBegan: "recovery-began"
@@ -160,6 +173,12 @@ extension EngineEvent {
             case let .command(c): c.description
             case let .nodeDown(n, phi, silence):
                 "node \(n) is down: phi \(BenchFormat.fixed(phi, 1)) after \(Int((silence * 1000).rounded())) ms without a heartbeat"
+            case let .nodeStalled(n, seconds, phase):
+                switch phase {
+                case .began: "node \(n) stalled on I/O \(Int((seconds * 1000).rounded())) ms: it heartbeats but makes no progress (not down)"
+                case .ended: "node \(n) made progress again after stalled on I/O \(Int((seconds * 1000).rounded())) ms"
+                case .restarted: "node \(n) stalled on I/O \(Int((seconds * 1000).rounded())) ms, past the limit: the supervisor restarts it"
+                }
             case let .restartScheduled(n, backoff):
                 backoff == 0 ? "supervisor restarts node \(n) now" : "supervisor restarts node \(n) in \(Int(backoff * 1000)) ms (backoff)"
             case let .quarantined(n, r, w): "node \(n) quarantined after \(r) restarts in \(Int(w)) s: heal it to let it rejoin"

@@ -33,15 +33,42 @@ struct BenchRecovery: ParsableCommand {
     @Option(help: "Minutes the false-detections run lasts (1-60).")
     var falseMinutes: Int = 10
 
+    @Flag(help: "Measure beside a busy neighbour this bench starts and stops: a second firedrill process with 100 MB of state checkpointing every second, and two CPU hogs. false-detections then runs the default job (max rate) beside it; detect runs beside it too.")
+    var neighbour = false
+
+    /// This process is the neighbour of the bench with this PID: it runs the 100 MB job,
+    /// checkpointing every second, until signalled or its parent is gone.
+    @Option(help: .hidden)
+    var asNeighbour: Int32?
+
     func run() throws {
         guard (1...100).contains(trials) else { throw ValidationError("--trials must be between 1 and 100") }
         guard (1...60).contains(falseMinutes) else { throw ValidationError("--false-minutes must be between 1 and 60") }
+        if let parent = asNeighbour {
+            SignalStop.install()
+            _ = try falseDetections(beside: nil, neighbourOf: parent)
+            return
+        }
+        var besides: Neighbour?
+        defer { besides?.stop() }
+        if neighbour {
+            let n = try Neighbour(scratch: scratch)
+            besides = n
+            try n.waitUntilCheckpointing()
+            if !options.json { print("(beside a neighbour: PIDs \(n.pids.map(String.init).joined(separator: ", ")): a firedrill process with 100 MB of state checkpointing every second, two CPU hogs)") }
+        }
+        let beside = neighbour ? "-neighbour" : ""
+        let where_ = neighbour ? ", beside the neighbour (100 MB job checkpointing every second, two CPU hogs)" : ""
         var results: [BenchResult] = []
         if only.contains(.detect) {
-            let (detect, after) = try detection()
+            let d = try detection(beside: besides)
+            let all = d.kills + d.hangs
+            let missed = d.missed > 0 ? "; \(d.missed) trials not measured (a recovery not of the fault came first)" : ""
             results += [
-                BenchResult(name: "detect-p99", value: p99(detect) * 1000, unit: "ms", detail: "\(detect.count) kills and hangs, heartbeat 50 ms, phi threshold 8; median \(ms(Stopwatch.median(detect)))"),
-                BenchResult(name: "throughput-after-recovery-min", value: (after.min() ?? 0) * 100, unit: "%", detail: "transfers/s in the 1 s after each recovery, against the 1 s before the fault"),
+                BenchResult(name: "detect-p99\(beside)", value: p99(all) * 1000, unit: "ms", detail: "\(all.count) kills and hangs\(where_), heartbeat 50 ms, phi threshold 8; median \(ms(Stopwatch.median(all)))\(missed)"),
+                BenchResult(name: "detect-kill-p99\(beside)", value: p99(d.kills) * 1000, unit: "ms", detail: "\(d.kills.count) kills; median \(ms(Stopwatch.median(d.kills))), worst \(ms(d.kills.max() ?? 0))"),
+                BenchResult(name: "detect-hang-p99\(beside)", value: p99(d.hangs) * 1000, unit: "ms", detail: "\(d.hangs.count) hangs; median \(ms(Stopwatch.median(d.hangs))), worst \(ms(d.hangs.max() ?? 0))"),
+                BenchResult(name: "throughput-after-recovery-min\(beside)", value: (d.after.min() ?? 0) * 100, unit: "%", detail: "transfers/s in the 1 s after each recovery, against the 1 s before the fault"),
             ]
         }
         if only.contains(.standby) {
@@ -61,9 +88,10 @@ struct BenchRecovery: ParsableCommand {
             results.append(BenchResult(name: "sink-rebuild-live-1M-accounts", value: Stopwatch.median(live.seconds) * 1000, unit: "ms", detail: "median of \(live.seconds.count): 'corrupt sink' while the job runs, the sink rebuilt from the checkpoint being committed (a copy of the damaged file kept, built beside, copied in with SQLite's backup API); 'corrupt sink' to rebuilt \(ms(Stopwatch.median(live.found))); the audit after each exact"))
         }
         if only.contains(.falseDetections) {
-            let f = try falseDetections()
-            results.append(BenchResult(name: "false-detections-\(falseMinutes)min", value: Double(f.detections), unit: "nodes marked down",
-                                       detail: "\(falseMinutes) min, 6.5 M accounts (104 MB of state) at 1 M transfers/s, checkpoints every 2 s, no fault injected; \(f.hostStalls) host stalls seen (verdicts held, no node marked down for them), \(f.checkpoints) checkpoints, audit \(f.exact ? "exact" : "NOT exact")"))
+            let f = try falseDetections(beside: besides, neighbourOf: nil)
+            let job = neighbour ? "the default job (10 k accounts, max rate, checkpoints every 1 s)\(where_)" : "6.5 M accounts (104 MB of state) at 1 M transfers/s, checkpoints every 2 s"
+            results.append(BenchResult(name: "false-detections-\(falseMinutes)min\(beside)", value: Double(f.detections), unit: "nodes marked down",
+                                       detail: "\(falseMinutes) min, \(job), no fault injected; \(f.stalls) stalls shown (heartbeats on, no progress; not down), \(f.hostStalls) host stalls seen (verdicts held, no node marked down for them), \(f.checkpoints) checkpoints, audit \(f.exact ? "exact" : "NOT exact")"))
         }
         BenchReport.print(results, json: options.json)
     }
@@ -78,33 +106,47 @@ struct BenchRecovery: ParsableCommand {
         return c
     }
 
-    /// The 100 MB job with no fault at all: every node marked down is a false detection.
-    private func falseDetections() throws -> (detections: Int, hostStalls: Int, checkpoints: Int, exact: Bool) {
-        let c = Self.bigJob
+    /// A job with no fault at all: every node marked down (or restarted for a stall) is a
+    /// false detection. Alone it is the 100 MB job; beside a neighbour, the default job.
+    /// As the neighbour (`neighbourOf`), the 100 MB job checkpointing every second, until
+    /// signalled or its parent is gone.
+    private func falseDetections(beside: Neighbour?, neighbourOf parent: Int32?) throws -> (detections: Int, stalls: Int, hostStalls: Int, checkpoints: Int, exact: Bool) {
+        var c = beside == nil ? Self.bigJob : JobConfig()
+        if parent != nil { c.checkpointInterval = 1 }
         let d = dir("false")
         defer { FileDisk(root: d).removeTreeQuietly() }
         let engine = try open(c, d, replicas: 1)
         engine.start()
         // The log keeps its newest 500 events: count as they come.
-        var downs = 0, stalls = 0
+        var downs = 0, stalls = 0, hostStalls = 0
         var seen = -1.0
         var atSeen = Set<String>()  // events at exactly `seen` already counted
         let end = engine.uptime + Double(falseMinutes) * 60
         while engine.uptime < end {
             sleepSeconds(1)
+            if let parent {
+                if SignalStop.requested || getppid() != parent { break }
+                continue
+            }
+            if let beside, !beside.running {
+                engine.stop(finalCheckpoint: false)
+                throw BenchFailure(NeighbourSignals.requested ? "interrupted" : "the neighbour ended before the run did")
+            }
             for e in engine.snapshot().events where e.time >= seen && !(e.time == seen && atSeen.contains(e.description)) {
                 if e.time > seen { seen = e.time; atSeen = [] }
                 atSeen.insert(e.description)
                 switch e.detail {
-                case .nodeDown: downs += 1; if verbose { print("  false detection: \(e)") }
-                case .hostStall: stalls += 1; if verbose { print("  \(e)") }
+                case .nodeDown, .nodeStalled(_, _, .restarted): downs += 1; if verbose { print("  false detection: \(e)") }
+                case .nodeStalled(_, _, .began): stalls += 1; if verbose { print("  \(e)") }
+                case .hostStall: hostStalls += 1; if verbose { print("  \(e)") }
                 default: break
                 }
             }
         }
         let checkpoints = engine.snapshot().checkpointsCompleted
-        let v = engine.stop(finalCheckpoint: true)
-        return (downs, stalls, checkpoints, v.exact && v.moneyConserved)
+        if verbose { print("  host health: \(Self.describe(engine.localHealth))") }
+        let v = engine.stop(finalCheckpoint: parent == nil)
+        return (downs, stalls, hostStalls, checkpoints, v.exact && v.moneyConserved)
     }
 
     /// A job with 1 M accounts runs and stops; then, three times, a page of its sink is
@@ -179,7 +221,7 @@ struct BenchRecovery: ParsableCommand {
 
     /// Kill or hang a node, wait for the recovery, read its detection time and the
     /// throughput in the second after it, against the second before the fault.
-    private func detection() throws -> ([Double], [Double]) {
+    private func detection(beside: Neighbour?) throws -> (kills: [Double], hangs: [Double], after: [Double], missed: Int) {
         var c = JobConfig()
         c.rate = 2_000_000
         let d = dir("detect")
@@ -188,21 +230,36 @@ struct BenchRecovery: ParsableCommand {
         engine.start()
         defer { engine.stop(finalCheckpoint: false) }
         try wait(10, for: "two checkpoints") { engine.snapshot().checkpointsCompleted >= 2 }
-        var out: [Double] = [], after: [Double] = []
+        var kills: [Double] = [], hangs: [Double] = [], after: [Double] = []
+        var missed = 0
         for t in 0..<trials {
+            if let beside, !beside.running { throw BenchFailure(NeighbourSignals.requested ? "interrupted" : "the neighbour ended before the run did") }
             let p0 = engine.snapshot().produced
             sleepSeconds(1)
             let rateBefore = Double(engine.snapshot().produced - p0)
             let faultAt = engine.uptime
-            try engine.apply(t % 2 == 0 ? .kill(t % c.nodes) : .hang(t % c.nodes))
+            let kill = t % 2 == 0
+            try engine.apply(kill ? .kill(t % c.nodes) : .hang(t % c.nodes))
             let r = try recoveryAfter(faultAt, engine)
-            if let d = r.detect { out.append(d) }
+            if let d = r.detect {
+                if kill { kills.append(d) } else { hangs.append(d) }
+                if verbose { print("\(kill ? "kill" : "hang") node \(t % c.nodes): detected after \(ms(d))") }
+            } else {
+                missed += 1
+                if verbose { print("\(kill ? "kill" : "hang") node \(t % c.nodes): not measured (recovery: \(r.reason))") }
+            }
             let p1 = engine.snapshot().produced
             sleepSeconds(1)
             after.append(Double(engine.snapshot().produced - p1) / max(rateBefore, 1))
             try engine.apply(.heal(nil))  // a new failure next time, not a flapping node
         }
-        return (out, after)
+        if verbose { print("  host health: \(Self.describe(engine.localHealth))") }
+        return (kills, hangs, after, missed)
+    }
+
+    /// What the detector's host-health books say.
+    static func describe(_ h: LocalHealth) -> String {
+        "\(h.lateTicks) late passes of the control plane, \(h.refuted) suspicions refuted (longest silence \(Int((h.longestRefuted * 1000).rounded())) ms), score peaked at \(h.peakScore) of \(h.maxScore)"
     }
 
     /// Kill a node of a job holding 100 MB of state; time from the kill to every node running again.
@@ -287,6 +344,7 @@ struct BenchRecovery: ParsableCommand {
         let end = Stopwatch.now() + seconds
         while Stopwatch.now() < end {
             if condition() { return }
+            if NeighbourSignals.requested { throw BenchFailure("interrupted") }
             sleepSeconds(0.005)
         }
         throw BenchFailure("timed out after \(Int(seconds)) s waiting for \(what)")

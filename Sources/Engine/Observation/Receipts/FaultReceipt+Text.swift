@@ -53,6 +53,8 @@ extension FaultReceipt {
         switch step {
         case let .detected(phi, silence):
             return "down after \(d) (phi \(Self.fixed(phi)), \(Self.span(silence)) without a heartbeat)"
+        case let .stalled(seconds):
+            return "stalled: heartbeating but no progress for \(Self.span(seconds)) (not down), so restarted"
         case let .restarted(times, backoff):
             if times == 1 { return backoff == 0 ? "supervisor restarted it at once" : "supervisor restarted it after a \(Self.span(backoff)) backoff" }
             return "supervisor restarted it \(times) times (backoff up to \(Self.span(backoff)))"
@@ -104,6 +106,7 @@ extension FaultReceipt {
         let d = Self.span(after)
         switch step {
         case .detected: return "down \(d)"
+        case let .stalled(seconds): return "stalled \(Self.span(seconds))"
         case let .restarted(times, _): return times == 1 ? "restarted" : "restarted ×\(times)"
         case .quarantined: return "quarantined"
         case let .checkpointAbandoned(id): return "ckpt \(id) abandoned"

@@ -19,6 +19,8 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
     public enum Step: Sendable, Equatable, Codable {
         /// The phi-accrual detector marked the node down.
         case detected(phi: Double, silence: Double)
+        /// The node heartbeat but made no progress for `seconds`: restarted as a stall, not marked down.
+        case stalled(seconds: Double)
         /// The supervisor restarted the node (`times` so far, the last backoff).
         case restarted(times: Int, backoff: Double)
         /// Past its restart limit: the node stays down until healed.
@@ -70,6 +72,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         public var name: String {
             switch self {
             case .detected: "detected"
+            case .stalled: "stalled"
             case .restarted: "restarted"
             case .quarantined: "quarantined"
             case .checkpointAbandoned: "checkpoint-abandoned"
@@ -98,7 +101,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         /// The technique that took the step.
         public var technique: Technique {
             switch self {
-            case .detected, .restarted, .quarantined, .neverMarkedDown: .selfHealing
+            case .detected, .stalled, .restarted, .quarantined, .neverMarkedDown: .selfHealing
             case let .restored(_, source, _):
                 switch source {
                 case .standby: .replication

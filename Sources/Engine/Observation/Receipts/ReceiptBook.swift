@@ -28,6 +28,16 @@ public struct ReceiptBook: Sendable, Equatable {
                 receipts[i].add(.detected(phi: phi, silence: silence), at: t)
             }
             receipts[i].needsRecovery = true
+        case let .nodeStalled(n, seconds, phase):
+            switch phase {
+            case .began, .ended: break  // shown on the node; only a stall long enough to matter has a story
+            case .restarted:
+                // Heartbeating but no progress long enough: the supervisor restarts it, as a
+                // detection would. Tied to a fault on the node if one is open, else its own.
+                let i = nodeReceipt(n) ?? open(nil, subject: .node(n), at: t)
+                receipts[i].add(.stalled(seconds: seconds), at: t)
+                receipts[i].needsRecovery = true
+            }
         case let .restartScheduled(n, backoff):
             guard let i = nodeReceipt(n) else { return }
             if let j = receipts[i].lastIndex(where: { if case .restarted = $0 { true } else { false } }),

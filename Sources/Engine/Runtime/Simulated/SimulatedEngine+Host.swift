@@ -30,7 +30,7 @@ extension SimulatedEngine: ControlHost {
 
     func observe() -> ControlPlane.Observation {
         ControlPlane.Observation(
-            heartbeats: beats, stalled: (0..<nodeCount).map { condition[$0] == 0 && drivers[$0].anyStalled },
+            heartbeats: beats, progress: progress, stalled: (0..<nodeCount).map { condition[$0] == 0 && drivers[$0].anyStalled },
             offsetsRead: drivers.reduce(Int64(0)) { $0 + $1.core.offsetsSum }, checkpoint: coordinator.progress,
             heldForAudit: held, stopping: paused)
     }
@@ -86,6 +86,8 @@ extension SimulatedEngine: ControlHost {
                 condition[i] = 0
                 beatAt[i] = clock.nanos()
                 beats[i] = clock.nanos()
+                progress[i] = clock.nanos()
+                stuckUntil[i] = 0  // a new incarnation or a rollback: whatever held it is gone
                 if order.failed.contains(i) { board.state.withLock { $0.nodes[i].incarnation += 1 } }
             }
         }

@@ -37,6 +37,11 @@ public final class SimulatedEngine {
     var partitioned: [Bool]
     var beatAt: [UInt64]
     var beats: [UInt64]
+    /// When each node's work last turned (its heartbeats come apart from it).
+    var progress: [UInt64]
+    /// A node's work is stuck until this time while its heartbeats go on (a gray failure
+    /// a test sets with `stallWork`).
+    var stuckUntil: [UInt64]
     /// Counters of earlier incarnations (a restored core counts from zero; replays count again).
     var retired: [(produced: Int64, applied: Int64, corrupt: Int64)]
     public let replicas: Int
@@ -74,6 +79,8 @@ public final class SimulatedEngine {
         partitioned = Array(repeating: false, count: n)
         beatAt = Array(repeating: 0, count: n)
         beats = Array(repeating: 0, count: n)
+        progress = Array(repeating: 0, count: n)
+        stuckUntil = Array(repeating: 0, count: n)
         retired = Array(repeating: (0, 0, 0), count: n)
         self.seed = seed
         self.disk = disk
@@ -163,7 +170,7 @@ public final class SimulatedEngine {
             let first = Int(rng.next() % UInt64(nodeCount))
             for k in 0..<nodeCount {
                 let i = (first + k) % nodeCount
-                guard condition[i] == 0 else { continue }
+                guard condition[i] == 0 && t >= stuckUntil[i] else { continue }
                 let d = drivers[i]
                 actions.removeAll(keepingCapacity: true)
                 var ready = d.deliverableInputs()
@@ -184,7 +191,7 @@ public final class SimulatedEngine {
                 if let a = auditInFlight { next = min(next, a.due) }
                 if let r = auditRetryAt { next = min(next, r) }
                 // A throttled source becomes runnable when its tokens refill.
-                for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && d.outboxEmpty {
+                for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && t >= stuckUntil[i] && d.outboxEmpty {
                     next = min(next, t + max(1_000, d.nanosUntilAllowed()))
                 }
                 // The control plane's ticks on the way: one that acts wakes the nodes up;
@@ -207,12 +214,22 @@ public final class SimulatedEngine {
         }
     }
 
-    /// Live nodes that are not cut off beat every 50 ms, as a node thread does.
+    /// Live nodes that are not cut off beat every 50 ms, as a node's heartbeat sender does;
+    /// a live node whose work is not stuck makes progress (it is looked at on every step).
     private func beat(_ t: UInt64) {
-        for i in 0..<nodeCount where condition[i] == 0 && t &- beatAt[i] >= ControlPlane.heartbeatNanos {
+        for i in 0..<nodeCount where condition[i] == 0 {
+            if t >= stuckUntil[i] { progress[i] = t }
+            guard t &- beatAt[i] >= ControlPlane.heartbeatNanos else { continue }
             beatAt[i] = t
             if !partitioned[i] { beats[i] = t }
         }
+    }
+
+    /// Node `node`'s work stops for `seconds` of virtual time while its heartbeats go on (a
+    /// gray failure: stuck on I/O).
+    public func stallWork(node: Int, seconds: Double) {
+        guard stuckUntil.indices.contains(node) else { return }
+        stuckUntil[node] = clock.nanos() + UInt64(max(0, seconds) * 1e9)
     }
 
     private func perform(_ action: Action) {

@@ -16,7 +16,10 @@ final class NodeHandle: Sendable {
     let signal = WakeSignal()
     let paused = Atomic<Bool>(false)
     let pendingDepth = Atomic<Int>(0)
+    /// When the node's heartbeat sender last beat (runtime nanoseconds).
     let heartbeat = Atomic<UInt64>(0)
+    /// When the node's work loop last turned: heartbeats say it lives, this that it works.
+    let progress = Atomic<UInt64>(0)
     let halted = Atomic<Bool>(false)
     let partitioned = Atomic<Bool>(false)
     let slowNanos = Atomic<UInt64>(0)

@@ -51,6 +51,7 @@ extension ThreadedEngine: ControlHost {
         let offsets = board.state.withLock { s in s.nodes.reduce(Int64(0)) { $0 + $1.offsetsSum } }
         return ControlPlane.Observation(
             heartbeats: handles.map { $0.heartbeat.load(ordering: .relaxed) },
+            progress: handles.map { $0.progress.load(ordering: .relaxed) },
             stalled: handles.map { $0.stalled.load(ordering: .relaxed) },
             offsetsRead: offsets, checkpoint: coordinator.progress,
             heldForAudit: heldForAudit.load(ordering: .relaxed), stopping: stopRequested.load(ordering: .relaxed))

@@ -91,6 +91,9 @@ public final class ThreadedEngine: Sendable {
             let restored = restoredStates[i]
             if let t = OSThread.start({ [self] in runNode(i, restored: restored) }) { started.append(t) }
         }
+        for i in 0..<config.nodes {
+            if let t = OSThread.start({ [self] in runHeartbeat(i) }) { started.append(t) }
+        }
         if let t = OSThread.start({ [self] in runCoordinator() }) { started.append(t) }
         if let t = OSThread.start({ [self] in runScrubber() }) { started.append(t) }
         if let t = OSThread.start({ [self] in runReplication() }) { started.append(t) }
@@ -118,6 +121,9 @@ public final class ThreadedEngine: Sendable {
         let now = clock.nanos()
         return board.snapshot(uptime: Double(now &- startNanos) / 1e9, nowNanos: now)
     }
+
+    /// The control plane's view of this host's health (Lifeguard's score and its signs).
+    public var localHealth: LocalHealth { control.withLock { $0.localHealth } }
 
     /// Takes a checkpoint now (unless one is under way).
     public func checkpointNow() { control.withLock { $0.askCheckpoint() } }
@@ -186,13 +192,8 @@ public final class ThreadedEngine: Sendable {
         let driver = NodeDriver(core: NodeCore(id: i, config: config, restored: restored), links: links, batchSize: config.batchSize, rate: config.rate) { handles[$0].signal.wake() }
         driver.onEvent = { [self] detail in emit(detail, node: i) }
         var lastPublish: UInt64 = 0
-        var lastHeartbeat: UInt64 = 0
-        /// Beats when 50 ms have passed since the last beat (a partitioned node's are lost).
-        func beatIfDue(_ t: UInt64) {
-            guard t &- lastHeartbeat >= 50_000_000 else { return }
-            lastHeartbeat = t
-            if !handle.partitioned.load(ordering: .relaxed) { handle.heartbeat.store(t, ordering: .relaxed) }
-        }
+        /// The work loop turned at `t` (heartbeats come from `runHeartbeat`, not from here).
+        func progressed(_ t: UInt64) { handle.progress.store(t, ordering: .relaxed) }
         var lastLatencyReset = clock.nanos()
         var halted = false
         var minBarrier: UInt64 = 0
@@ -207,6 +208,7 @@ public final class ThreadedEngine: Sendable {
         }
         board.state.withLock { $0.nodes[i].state = .running }
         handle.heartbeat.store(clock.nanos(), ordering: .relaxed)
+        progressed(clock.nanos())
 
         while !stopping.load(ordering: .relaxed) {
             var worked = false
@@ -244,12 +246,15 @@ public final class ThreadedEngine: Sendable {
                     driver.core.resetAlignment()
                 }
             }
-            if halted || handle.condition.load(ordering: .relaxed) != 0 {
-                // Dead, hung or halted: no work, no heartbeats; only controls wake it.
+            let condition = handle.condition.load(ordering: .relaxed)
+            if halted || condition != 0 {
+                // Dead, hung or halted: no work (and, dead or hung, no heartbeats); only
+                // controls wake it. A halted node still answers them: it is not stalled.
+                if condition == 0 { progressed(now) }
                 handle.signal.sleep(nanos: 5_000_000) { !handle.hasControls }
                 continue
             }
-            beatIfDue(now)
+            progressed(now)
             var budget = 32
             for src in 0..<n where budget > 0 {
                 let done = driver.deliver(from: src, limit: budget, nowNanos: now) { snap in
@@ -259,8 +264,8 @@ public final class ThreadedEngine: Sendable {
                 if done > 0 {
                     worked = true
                     // A node busy with a long pass (big frames, a big state, a crowded CPU)
-                    // is alive: it beats between inputs, not only once per pass.
-                    beatIfDue(clock.nanos())
+                    // is working: it says so between inputs, not only once per pass.
+                    progressed(clock.nanos())
                 }
             }
             if driver.anyStalled { handle.stalled.store(true, ordering: .relaxed) }
@@ -276,7 +281,7 @@ public final class ThreadedEngine: Sendable {
                         sleepNanos(step)
                         left -= step
                         now = clock.nanos()
-                        beatIfDue(now)
+                        progressed(now)
                     }
                 }
             }
@@ -310,7 +315,7 @@ public final class ThreadedEngine: Sendable {
             }
             if !worked {
                 let wait = max(1_000_000, min(driver.nanosUntilAllowed(), 5_000_000))
-                handle.signal.sleep(nanos: min(wait, 50_000_000 - min(50_000_000, now &- lastHeartbeat) + 1_000_000)) {
+                handle.signal.sleep(nanos: wait) {
                     !handle.hasControls && (0..<n).allSatisfy { !driver.canDeliver(from: $0) }
                 }
             }
@@ -323,6 +328,23 @@ public final class ThreadedEngine: Sendable {
             s.nodes[i].offsetsSum = driver.core.offsetsSum
             s.nodes[i].offsets = driver.core.offsets
             s.nodes[i].state = .stopped
+        }
+    }
+
+    // MARK: - Heartbeat senders
+
+    /// Node `i`'s heartbeat sender: beats every 50 ms while the node lives (not killed, not
+    /// hung; a partitioned node's beats are lost), on a thread of its own at the normal
+    /// priority, so a beat never waits behind the node's work (a long pass, a page fault,
+    /// a lock, a busy CPU). Whether that work moves is watched apart (`NodeHandle.progress`):
+    /// a node that beats but makes no progress is *stalled*, not down.
+    private func runHeartbeat(_ i: Int) {
+        let handle = handles[i]
+        while !stopping.load(ordering: .relaxed) {
+            if handle.condition.load(ordering: .relaxed) == 0 && !handle.partitioned.load(ordering: .relaxed) {
+                handle.heartbeat.store(clock.nanos(), ordering: .relaxed)
+            }
+            sleepNanos(ControlPlane.heartbeatNanos)
         }
     }
 
