@@ -103,5 +103,31 @@ end=$(( $(date +%s) + 60 )); while [ ! -f "$tmp/live.exit" ] && [ "$(date +%s)" 
 [ "$(cat "$tmp/live.exit" 2>/dev/null)" = "exit=0" ] && ok "live: q exits 0 after a passed drill" || bad "live exit: $(cat "$tmp/live.exit" 2>/dev/null)" "$(screen)"
 screen | grep -q "drill kill-one (threaded (live)): PASSED" && ok "live: the report is printed after the dashboard closes" || bad "live report" "$(screen)"
 
+# replay --check: every built-in engine drill's record (one drill per --record) holds the
+# screen's promises on both runtimes; a record broken by hand fails with exit 1 and its frames;
+# a record cut short names its line, exit 2.
+for d in $(python3 -c "import json; print(' '.join(json.load(open('Tests/DrillsTests/DrillParity.json'))))"); do
+  for rt in --simulated ""; do
+    "$bin" drill "$d" $rt --record "$tmp/check-$d.jsonl" >/dev/null 2>&1
+    out=$("$bin" replay --check "$tmp/check-$d.jsonl" 2>&1); rc=$?
+    [ "$rc" = 0 ] && echo "$out" | grep -q ": 0 violations$" && ok "replay --check: $d ${rt:---threaded} has 0 violations" || bad "replay --check $d ${rt:---threaded} (exit $rc)" "$out"
+  done
+done
+"$bin" drill slow-node --simulated --record "$tmp/check.jsonl" >/dev/null 2>&1
+python3 - "$tmp/check.jsonl" "$tmp/broken.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+snaps = [i for i, l in enumerate(lines) if '"type": "snapshot"' in l]
+o = json.loads(lines[snaps[len(snaps) // 2]])
+o["frame"]["snapshot"]["sinkCommittedTransfers"] = 0
+lines[snaps[len(snaps) // 2]] = json.dumps(o)
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+out=$("$bin" replay --check "$tmp/broken.jsonl" 2>&1); rc=$?
+[ "$rc" = 1 ] && echo "$out" | grep -q "sink committed transfers went back" && echo "$out" | grep -q "before: frame" && echo "$out" | grep -q "after:  frame" && ok "replay --check: a committed count run backwards by hand fails, exit 1, with both frames" || bad "replay --check broken (exit $rc)" "$out"
+head -c 2000 "$tmp/check.jsonl" > "$tmp/cut.jsonl"
+out=$("$bin" replay --check "$tmp/cut.jsonl" 2>&1); rc=$?
+[ "$rc" = 2 ] && echo "$out" | grep -q "cut.jsonl:[0-9]*: the record is cut short" && ok "replay --check: a record cut short names its line, exit 2" || bad "replay --check cut (exit $rc)" "$out"
+
 echo "drill e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]

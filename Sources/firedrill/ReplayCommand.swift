@@ -9,7 +9,7 @@ struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Open the dashboard on a record (--record FILE): every panel as it was, with pause, step, seek and speed. Nothing runs, nothing changes.",
-        discussion: "Keys: . pause/play, n next event (paused), ← → 5 s back/on, g G start/end, [ ] slower/faster, Tab receipts/log, / filter, q quit. Exit 2 for a record that is missing, cut short, malformed or from a newer firedrill (the error names the line)."
+        discussion: "Keys: . pause/play, n next event (paused), ← → 5 s back/on, g G start/end, [ ] slower/faster, Tab receipts/log, / filter, q quit. Exit 2 for a record that is missing, cut short, malformed or from a newer firedrill (the error names the line). --check: exit 1 at the first violation of the screen's promises."
     )
 
     @Argument(help: "The record: a JSON Lines file written by --record (or an asciicast written by --cast, FILE.cast: played on this terminal; --info lists its chapters).")
@@ -27,6 +27,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print what the record holds (span, frames, events, receipts, verdict) instead of opening the dashboard.")
     var info = false
 
+    @Flag(help: "Hold the record to the screen's promises instead of opening the dashboard: figures and checkpoint ids never go back, nor restarts; a node shown down or hung was so in the events; receipt steps after their fault; every node-down in a receipt; the verdict's age never reset without a newer audit. Exit 0 with a summary, 1 with the first violation and the frames around it, 2 for a record that cannot be read.")
+    var check = false
+
     @OptionGroup var screen: ScreenOptions
 
     @Option(help: "Record the replay as an asciicast v2 file, with chapter marks.")
@@ -40,6 +43,7 @@ struct ReplayCommand: ParsableCommand {
             guard let t = DurationText.parse(at), t >= 0 else { throw ValidationError("--at must be a duration like 12s or 1m30s; got '\(at)'") }
             start = t
         }
+        if check && file.hasSuffix(".cast") { throw ValidationError("--check reads a record (--record FILE), not an asciicast") }
         if file.hasSuffix(".cast") {
             let cast: CastFile
             do { cast = try CastFile.read(file) } catch { throw ValidationError(error.description) }
@@ -58,6 +62,12 @@ struct ReplayCommand: ParsableCommand {
         }
         if info {
             print(Self.info(recording))
+            return
+        }
+        if check {
+            let result = RecordCheck.check(recording)
+            print(RecordCheck.report(result, recording))
+            if result.violation != nil { throw ExitCode(1) }
             return
         }
         let (themes, startMessage) = try DashboardCommand.themes(first: screen.theme)

@@ -36,6 +36,8 @@ public enum RecordReader {
         var version: Int?
         // event
         var kind: String?
+        /// The event's case (`node-down`, …); records before it was written have none.
+        var name: String?
         var node: Int?
         var message: String?
         // receipt
@@ -51,6 +53,7 @@ public enum RecordReader {
         var header: RecordHeader?
         var frames: [Recording.Frame] = []
         var events: [EngineEvent] = []
+        var eventNames: [String?] = []
         var receipts: [Recording.ReceiptVersion] = []
         var checkpoints: [UInt64: ClusterSnapshot.Checkpoint] = [:]
         var recoveries: [ClusterSnapshot.Recovery] = []
@@ -115,6 +118,7 @@ public enum RecordReader {
                 guard let message = line.message else { throw fail("an event needs \"message\"") }
                 if let last = events.last, line.t < last.time - 1e-6 { throw fail("the event at \(line.t) s comes before the one above it (\(last.time) s)") }
                 events.append(EngineEvent(time: line.t, node: line.node, kind: kind, message: message))
+                eventNames.append(line.name)
             case "receipt":
                 guard let r = line.receipt else { throw fail("a receipt line needs \"receipt\" (the receipt whole)") }
                 if let last = receipts.last, line.t < last.t - 1e-6 { throw fail("the receipt at \(line.t) s comes before the line above it (\(last.t) s)") }
@@ -144,7 +148,9 @@ public enum RecordReader {
         }
         guard let header else { throw FileError(file: file, line: 1, "no header line") }
         guard !frames.isEmpty else { throw FileError(file: file, line: lineNumber, "the record holds no snapshot: nothing to draw") }
-        return Recording(file: file, header: header, frames: frames, events: events, receipts: receipts)
+        var recording = Recording(file: file, header: header, frames: frames, events: events, receipts: receipts)
+        recording.eventNames = eventNames
+        return recording
     }
 
     static let kinds = "info, checkpoint, commit, restore, audit, error, operator, detection, recovery, repair"

@@ -22,6 +22,9 @@ public struct Recording: Sendable {
     public var frames: [Frame]
     /// Oldest first.
     public var events: [EngineEvent]
+    /// Each event's case as the record names it (`node-down`, `rolled-back`, …), beside
+    /// `events` index for index: the record keeps an event's words and kind, not its data.
+    public var eventNames: [String?] = []
     /// In the order they were written (times never go back).
     public var receipts: [ReceiptVersion]
 
