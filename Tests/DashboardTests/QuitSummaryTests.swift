@@ -16,11 +16,15 @@ struct QuitSummaryTests {
         var s = Fixtures.snapshot()
         s.restoredFrom = nil
         #expect(QuitSummary.restoreLine(s).hasSuffix("at start: started fresh; no recovery"))
-        s.recoveries = (0..<6).map { i in
-            ClusterSnapshot.Recovery(reason: "node \(i) is down", detect: 0.19, restore: 0.14, replay: 1.9, checkpoint: UInt64(50 + i),
-                                     sources: [], at: Double(10 * i),
-                                     restoredFrom: i == 5 ? [.shards, .local] : [.standby(peer: 1), .local])
+        let standby: [RestoreSource?] = [.standby(peer: 1), .local]
+        let shards: [RestoreSource?] = [.shards, .local]
+        var recoveries: [ClusterSnapshot.Recovery] = []
+        for i in 0..<6 {
+            let checkpoint = UInt64(50 + i)
+            recoveries.append(ClusterSnapshot.Recovery(reason: "node down", detect: 0.19, restore: 0.14, replay: 1.9, checkpoint: checkpoint,
+                                                       sources: [], at: Double(10 * i), restoredFrom: i == 5 ? shards : standby))
         }
+        s.recoveries = recoveries
         let line = QuitSummary.restoreLine(s)
         #expect(!line.contains("none"), "\(line)")
         #expect(line.contains("6 recoveries, the last restored from checkpoint 55"), "\(line)")

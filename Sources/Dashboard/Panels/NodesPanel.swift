@@ -73,9 +73,10 @@ public enum NodesPanel {
                 case ("state", 13) where incident != nil && n.health == .healthy:
                     // The last incident stays on the row (over the phi and heartbeat columns), faded once restored.
                     guard let incident else { break }
-                    let span = Self.incidentSpan(from: col, in: cols)
+                    let text = incident.text(at: now)
+                    let span = Self.incidentSpan(from: col, in: cols, needs: text.unicodeScalars.count)
                     let style = incident.isOver ? st(.muted).with(.dim) : st(incident.role)
-                    c.putFitted(incident.text(at: now), x: x, y: y, width: span, style)
+                    c.putFitted(text, x: x, y: y, width: span, style)
                     coveredTo = x + span + 1
                 case ("state", 13):
                     let word = attached && n.health == .down ? "lost" : look.word
@@ -137,12 +138,12 @@ public enum NodesPanel {
         }
     }
 
-    /// The width an incident takes: the state column and the phi and heartbeat columns after it.
-    static func incidentSpan(from state: Column, in cols: [Column]) -> Int {
+    /// The width an incident takes: the state column and as many of the next (at most three)
+    /// as its text needs; they are hidden on that row while it shows.
+    static func incidentSpan(from state: Column, in cols: [Column], needs: Int) -> Int {
         guard let i = cols.firstIndex(where: { $0.title == state.title && $0.width == state.width }) else { return state.width }
         var span = state.width
-        for col in cols[(i + 1)...] {
-            guard col.title == "phi" || col.title == "heartbeat" else { break }
+        for col in cols[(i + 1)...].prefix(3) where span < needs {
             span += col.width + 1
         }
         return span
