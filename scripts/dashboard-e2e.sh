@@ -56,6 +56,12 @@ out=$("$bin" --refresh 1ms 2>&1); rc=$?
 [ "$rc" = 2 ] && echo "$out" | grep -q -- "--refresh" && ok "bad --refresh is a usage error" || bad "bad --refresh (exit $rc)" "$out"
 printf '[node]\ndown = "crimson"\n' > "$tmp/broken.toml"
 
+# --- A terminal curses cannot draw on (TERM=dumb: no cursor addressing): refused like no terminal.
+tmux -L "$sock" -f /dev/null new-session -d -s dumb -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=dumb \
+  "cd $PWD && $bin --data $tmp/dumb 2>$tmp/dumb.err; echo \"exit=\$?\" > $tmp/dumb.exit; sleep 600"
+rc=$(exit_code dumb 15)
+if [ "$rc" = 2 ] && grep -q "run --headless" "$tmp/dumb.err" && grep -q "TERM=dumb" "$tmp/dumb.err" && [ ! -e "$tmp/dumb" ]; then ok "TERM=dumb: refuses with exit 2, names the headless commands"; else bad "TERM=dumb (exit $rc)" "$(cat "$tmp/dumb.err" 2>/dev/null)"; fi
+
 # --- 120x40: kill a node with K, watch it recover with the verdict exact.
 start big 120 40 --data "$tmp/big" --rate 1000000
 expect_screen "dashboard starts: running" big "● RUNNING" 15

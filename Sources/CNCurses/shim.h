@@ -18,6 +18,19 @@
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
+/* term.h's setupterm, declared alone: term.h's capability macros (lines, columns, ...) would
+   leak into Swift's names. */
+extern int setupterm(const char *, int, int *);
+
+/* Whether curses can draw on the terminal TERM names: it knows the terminal and the terminal
+   has cursor addressing (TERM=dumb has not: curses would draw a blank screen). */
+static inline int fd_term_can_draw(void) {
+    int err = 0;
+    if (setupterm(NULL, 1, &err) != 0) return 0;
+    const char *cup = tigetstr("cup");
+    return cup != NULL && cup != (const char *)-1;
+}
+
 static inline WINDOW *fd_stdscr(void) { return stdscr; }
 static inline int fd_lines(void) { return LINES; }
 static inline int fd_cols(void) { return COLS; }

@@ -74,6 +74,7 @@ public final class DashboardApp {
         func theme() -> Theme { options.themes[themeIndex % options.themes.count].adapted(to: colors) }
         var current = theme()
         var snapshot = source.snapshot()
+        var receiptFollow = ReceiptFollow()
         if let m = options.startMessage { state.say(m.text, error: m.isError, at: snapshot.uptime) }
         var nextFrame = 0.0
         var ending = Ending.quit
@@ -201,6 +202,8 @@ public final class DashboardApp {
             if redraw || t >= nextFrame {
                 if !state.frozen { snapshot = source.snapshot() }
                 if let replay { state.timePaused = replay.isPaused }  // it pauses itself at the end
+                // The receipt the operator chose stays chosen while new ones arrive.
+                receiptFollow.apply(to: &state.receiptSelection, shown: ReceiptsPanel.visible(snapshot.receipts, filter: state.filter))
                 if let cast = cast { for m in marks.new(snapshot, drill: source.drillStatus()) { cast.marker(m) } }
                 draw(screen, snapshot: snapshot, state: state, theme: current, colors: colors)
                 nextFrame = t + Double(state.refreshMillis) / 1000

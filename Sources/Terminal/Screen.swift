@@ -27,7 +27,7 @@ public final class Screen {
     /// Takes over the terminal. Fails (without touching it) when stdin or stdout is not a
     /// terminal or `TERM` names no terminal curses knows.
     public init(noColor: Bool, mouse: Bool = false) throws(OpenError) {
-        guard TerminalCheck.isInteractive else { throw OpenError(description: "standard input and output must be a terminal") }
+        guard TerminalCheck.isInteractive else { throw OpenError(description: TerminalCheck.refusal ?? "no terminal") }
         setlocale(LC_ALL, "")
         SignalGuard.install()
         // newterm, unlike initscr, returns NULL on a bad TERM instead of exiting.

@@ -96,7 +96,7 @@ struct AttachCommand: ParsableCommand {
             }
             guard TerminalCheck.isInteractive else {
                 var err = StandardError()
-                print("firedrill: attach needs a terminal; without one use 'firedrill attach flink --headless --duration 30s [--json]'", to: &err)
+                print("firedrill: attach needs a terminal (\(TerminalCheck.refusal ?? "")); without one use 'firedrill attach flink --headless --duration 30s [--json]'", to: &err)
                 throw ExitCode(2)
             }
             let refreshMillis = try screen.refreshMillis()

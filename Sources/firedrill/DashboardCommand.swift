@@ -68,7 +68,7 @@ struct DashboardCommand: ParsableCommand {
         let (themes, startMessage) = try Self.themes(first: screen.theme)
         guard TerminalCheck.isInteractive else {
             var err = StandardError()
-            print("firedrill: the dashboard needs a terminal on stdin and stdout; without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
+            print("firedrill: the dashboard needs a terminal it can draw on (\(TerminalCheck.refusal ?? "")); without one use 'firedrill run --headless --duration 10s' (or 'firedrill drill NAME')", to: &err)
             throw ExitCode(2)
         }
         // A live drill starts from nothing: a temporary directory, or a --data that is new or empty.

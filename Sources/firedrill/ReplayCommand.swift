@@ -73,7 +73,7 @@ struct ReplayCommand: ParsableCommand {
         let (themes, startMessage) = try DashboardCommand.themes(first: screen.theme)
         guard TerminalCheck.isInteractive else {
             var err = StandardError()
-            print("firedrill: replay needs a terminal on stdin and stdout; without one, 'firedrill replay \(file) --info' says what the record holds", to: &err)
+            print("firedrill: replay needs a terminal it can draw on (\(TerminalCheck.refusal ?? "")); without one, 'firedrill replay \(file) --info' says what the record holds", to: &err)
             throw ExitCode(2)
         }
         let source = ReplaySource(recording)

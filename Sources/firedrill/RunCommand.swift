@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dashboard
 import Engine
 #if canImport(Glibc)
 import Glibc
@@ -97,11 +98,11 @@ struct Summary {
     func text() -> String {
         let exact = verdict.exact && verdict.moneyConserved
         var lines: [String] = []
-        lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(verdict.committedTransfers) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
+        lines.append("\(title): \(exact ? "EXACT" : "NOT EXACT") — \(QuitSummary.count(verdict.committedTransfers)) transfers committed, \(verdict.lost) lost, \(verdict.duplicated) duplicated")
         lines.append("  money: \(verdict.committedMoney) of \(verdict.expectedMoney) \(verdict.moneyConserved ? "(conserved)" : "(NOT conserved)")")
-        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(snapshot.produced) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited \(proofScope)")
+        lines.append("  throughput: \(Int(transfersPerSecond)) transfers/s read over \(DurationText.format(seconds)), \(QuitSummary.count(snapshot.produced)) read; \(Int(auditedTransfersPerSecond)) transfers/s committed and audited \(proofScope)")
         lines.append("  proof: sink committed checkpoint \(snapshot.committedCheckpoint.map(String.init) ?? "none"), audited checkpoint \(verdict.checkpoint.map(String.init) ?? "none"); verdict age p99 \(Int(verdictAgeP99 * 1000)) ms \(proofScope); the sources waited \(DurationText.format(heldForAuditSeconds)) for the audit")
-        lines.append("  checkpoints: \(snapshot.checkpointsCompleted) completed, restored from: \(snapshot.restoredFrom.map(String.init) ?? "none")")
+        lines.append("  " + QuitSummary.restoreLine(snapshot))
         if !snapshot.recoveries.isEmpty {
             lines.append("  recoveries: \(snapshot.recoveries.count) (last: \(snapshot.recoveries.last?.reason ?? ""))")
         }

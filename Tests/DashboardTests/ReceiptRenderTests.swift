@@ -101,7 +101,7 @@ struct ReceiptRenderTests {
     static func plot(_ c: Canvas) throws -> (axisY: Int, x0: Int, x1: Int, top: Int) {
         let axis = try #require(Fixtures.find("└-60s", in: c))
         let now = try #require(Fixtures.find("now│", in: c))
-        let legend = try #require(Fixtures.find("━ read", in: c))
+        let legend = try #require(Fixtures.find("━ read", in: c) ?? Fixtures.find("⣿ read", in: c))
         return (axis.y, axis.x + 1, now.x + 2, legend.y + 1)
     }
 

@@ -59,13 +59,25 @@ public enum NodesPanel {
             if selected { c.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), Cell(" ", base)) }
             let look = HealthLook.of(n.health)
             func st(_ role: Role) -> Style { var v = t[role]; if selected { v.background = base.background; v.attributes.formUnion(base.attributes) }; return v }
+            let incident = attached ? nil : NodeIncident.latest(for: n.id, in: s.events).flatMap { $0.isShown(at: now) ? $0 : nil }
+            var coveredTo = inner.x
             x = inner.x
             for col in cols {
+                defer { x += col.width + 1 }
+                guard x >= coveredTo else { continue }
                 switch (col.title, col.width) {
                 case ("", _):
                     c.put(selected ? "▶" : " ", x: x, y: y, base)
                 case ("id", _):
                     c.putFitted(String(n.id), x: x, y: y, width: col.width, base.with(.bold), alignRight: true)
+                case ("state", 13) where incident != nil && n.health == .healthy:
+                    // The last incident stays on the row (over the phi and heartbeat columns), faded once restored.
+                    guard let incident else { break }
+                    let text = incident.text(at: now)
+                    let span = Self.incidentSpan(from: col, in: cols, needs: text.unicodeScalars.count)
+                    let style = incident.isOver ? st(.muted).with(.dim) : st(incident.role)
+                    c.putFitted(text, x: x, y: y, width: span, style)
+                    coveredTo = x + span + 1
                 case ("state", 13):
                     let word = attached && n.health == .down ? "lost" : look.word
                     c.putFitted(look.glyph + " " + word, x: x, y: y, width: col.width, st(look.role))
@@ -122,8 +134,18 @@ public enum NodesPanel {
                     }
                 default: break
                 }
-                x += col.width + 1
             }
         }
+    }
+
+    /// The width an incident takes: the state column and as many of the next (at most three)
+    /// as its text needs; they are hidden on that row while it shows.
+    static func incidentSpan(from state: Column, in cols: [Column], needs: Int) -> Int {
+        guard let i = cols.firstIndex(where: { $0.title == state.title && $0.width == state.width }) else { return state.width }
+        var span = state.width
+        for col in cols[(i + 1)...].prefix(3) where span < needs {
+            span += col.width + 1
+        }
+        return span
     }
 }

@@ -72,6 +72,13 @@ public enum ReceiptsPanel {
         let bottom = inner.y + inner.height
         var i = first
         while i < shown.count && y < bottom {
+            let burst = unprovokedBurst(shown, from: i, selected: selected)
+            if burst.count > 1 {
+                drawBurst(burst, vm: vm, x: inner.x, y: y, width: inner.width, on: &c)
+                y += 1
+                i += burst.count
+                continue
+            }
             if i == selected {
                 y = drawOpen(shown[i], vm: vm, x: inner.x, y: y, width: inner.width, bottom: bottom, on: &c)
             } else {
@@ -80,6 +87,38 @@ public enum ReceiptsPanel {
             }
             i += 1
         }
+    }
+
+    /// Seconds between two unprovoked receipts of one burst.
+    static let burstGap = 10.0
+
+    /// The unprovoked receipts (no fault injected) from `start` on that make one burst: each
+    /// within `burstGap` of the one before, none of them the selected one.
+    static func unprovokedBurst(_ shown: [FaultReceipt], from start: Int, selected: Int) -> ArraySlice<FaultReceipt> {
+        var end = start
+        while end < shown.count, end != selected, shown[end].fault == nil,
+              end == start || abs(shown[end - 1].at - shown[end].at) <= burstGap {
+            end += 1
+        }
+        return shown[start..<end]
+    }
+
+    /// A burst of unprovoked receipts on one line: how many, which nodes, when.
+    static func drawBurst(_ burst: ArraySlice<FaultReceipt>, vm: ViewModel, x: Int, y: Int, width: Int, on c: inout Canvas) {
+        let t = vm.theme
+        let right = x + width
+        guard let newest = burst.first, let oldest = burst.last else { return }
+        var nodes: [Int] = []
+        for r in burst.reversed() {
+            if case let .node(n)? = r.subject, !nodes.contains(n) { nodes.append(n) }
+        }
+        let proved = burst.allSatisfy { $0.status == .proved }
+        var cx = c.put(proved ? " ✓ " : " ◌ ", x: x, y: y, t[proved ? .ok : .warning])
+        cx = c.put("#\(oldest.id)–#\(newest.id) \(burst.count) unprovoked (no fault injected)", x: cx, y: y, t[.text].with(.bold), limit: right - cx)
+        if !nodes.isEmpty {
+            cx = c.put(" · node\(nodes.count == 1 ? "" : "s") " + nodes.map(String.init).joined(separator: ", "), x: cx, y: y, t[.text], limit: right - cx)
+        }
+        c.put(" · \(FaultReceipt.clock(oldest.at))–\(FaultReceipt.clock(newest.at)) · PgUp/PgDn opens one", x: cx, y: y, t[.muted], limit: right - cx)
     }
 
     static func blockHeight(_ r: FaultReceipt) -> Int { 1 + r.story.count + (r.waiting == nil ? 0 : 1) }

@@ -7,15 +7,24 @@ public enum ThroughputPanel {
     /// Seconds of history shown.
     public static let window = 60.0
 
+    /// Without colour the two series differ by glyph: read is a braille area, committed a line of dots.
+    public static func glyphs(color: Bool) -> (read: String, committed: String) {
+        color ? ("━", "━") : ("⣿", committedGlyph)
+    }
+
+    /// The glyph a committed cell takes without colour.
+    static let committedGlyph = "•"
+
     public static func draw(_ vm: ViewModel, in r: Rect, on c: inout Canvas) {
         let t = vm.theme
         let s = vm.snapshot
         let inner = Box.draw(r, title: "Throughput (last minute)", on: &c, theme: t)
         guard inner.width > 12, inner.height >= 3 else { return }
         // Legend row: current values and latency.
-        var x = c.put("━ read ", x: inner.x, y: inner.y, t[.graphProduced])
+        let legend = glyphs(color: vm.color)
+        var x = c.put(legend.read + " read ", x: inner.x, y: inner.y, t[.graphProduced])
         x = c.put(Format.count(s.producedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
-        x = c.put("  ━ committed ", x: x, y: inner.y, t[.graphCommitted])
+        x = c.put("  " + legend.committed + " committed ", x: x, y: inner.y, t[.graphCommitted])
         x = c.put(Format.count(s.committedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
         let right = inner.x + inner.width
         let latency = "  p50 \(Format.nanos(s.latencyP50))  p99 \(Format.nanos(s.latencyP99))"
@@ -85,6 +94,10 @@ public enum ThroughputPanel {
         for row in 0..<graphRows {
             for col in 0..<plotWidth {
                 let i = row * plotWidth + col
+                if !vm.color, committed[i] != 0 {
+                    c.put(committedGlyph, x: plotX + col, y: inner.y + 1 + row, t[.graphCommitted].with(.bold))
+                    continue
+                }
                 let bits = produced[i] | committed[i]
                 guard bits != 0, let scalar = Unicode.Scalar(0x2800 + UInt32(bits)) else { continue }
                 let style = committed[i] != 0 ? t[.graphCommitted] : t[.graphProduced]

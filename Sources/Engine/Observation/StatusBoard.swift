@@ -8,7 +8,10 @@ struct NodeStats: Sendable {
     var corruptFrames: Int64 = 0
     var stateBytes = 0
     var queueDepth = 0
+    /// The supervisor's restarts within its intensity window (a heal clears them).
     var restarts = 0
+    /// Restarts since the start, counted from the events: what the screen shows, never decreasing.
+    var restartsCounted = 0
     var health: ClusterSnapshot.Health = .healthy
     var phi = 0.0
     var heartbeatAge = 0.0
@@ -83,6 +86,7 @@ final class StatusBoard: Sendable {
     func event(_ e: EngineEvent) {
         state.withLock { s in
             s.events.append(e)
+            if case let .restartScheduled(n, _) = e.detail, s.nodes.indices.contains(n) { s.nodes[n].restartsCounted += 1 }
             s.receipts.record(e)
             s.eventsLogged += 1
             if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
@@ -138,7 +142,7 @@ final class StatusBoard: Sendable {
             let nodes = s.nodes.enumerated().map { (id, n) in
                 ClusterSnapshot.Node(
                     id: id, state: n.state, queueDepth: n.queueDepth, updatesPerSecond: n.appliedPerSecond, producedPerSecond: n.producedPerSecond,
-                    produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: n.restarts,
+                    produced: n.produced, applied: n.applied, corruptFrames: n.corruptFrames, stateBytes: n.stateBytes, restarts: max(n.restarts, n.restartsCounted),
                     health: n.health, phi: n.phi, heartbeatAge: n.heartbeatAge, incarnation: n.incarnation, retransmits: n.retransmits,
                     standbyCopies: n.standbyCopies, diskShards: n.diskShards, badDiskShards: n.badDiskShards, lastDiskRepair: n.lastDiskRepair)
             }
