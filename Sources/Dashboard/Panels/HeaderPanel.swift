@@ -25,7 +25,7 @@ public enum HeaderPanel {
         let rightWidth = right.isEmpty ? 0 : right.joined(separator: "  ").unicodeScalars.count + 1
         var x = c.put(" firedrill ", x: 0, y: row, head)
         let (label, role) = vm.clusterState
-        let up = "   up " + Format.duration(s.attached?.jobUptime ?? s.uptime)
+        let up = s.attached?.reachable == false ? "   up ?" : "   up " + Format.duration(s.attached?.jobUptime ?? s.uptime)
         // The job's words give way to the uptime, the state (the longest, RECOVERING) and the
         // right side: whole pieces drop from the end first, then the name is cut with "…".
         let after = up.unicodeScalars.count + 3 + max(label.count, 10) + 4 + 2

@@ -7,8 +7,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
         public var id: String
         /// Lost at some point while attached.
         public var lost: Bool
-        /// Registered at the end.
-        public var present: Bool
+        /// Registered at the end (nil: unknown, the cluster did not answer).
+        public var present: Bool?
     }
     public struct Event: Codable, Sendable, Equatable {
         public var time: Double
@@ -28,7 +28,14 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
     public var flinkVersion: String?
     public var job: String?
     public var name: String?
+    /// Flink's job state at the end (nil: unknown, the cluster did not answer).
     public var state: String?
+    /// The state as it really is: `RUNNING · 0 of 6 subtasks running: no free slots`.
+    public var status: String?
+    public var tasksRunning: Int?
+    public var tasksTotal: Int?
+    /// Records read per second over a window of at least 5 s (nil: unknown).
+    public var readPerSecond: Double?
     public var restarts: Int?
     public var taskmanagers: [TaskManager]
     public var checkpointsCompleted: Int
@@ -55,9 +62,13 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
         job = a?.jobId
         name = a?.jobName
         state = a?.jobState
+        status = a?.jobStatus
+        tasksRunning = a?.tasksRunning
+        tasksTotal = a?.tasksTotal
+        readPerSecond = a?.readRate
         restarts = a?.restarts
         let lostNodes = Set(s.events.filter { $0.kind == .detection && $0.message.hasPrefix("TaskManager ") }.compactMap(\.node))
-        taskmanagers = s.nodes.map { TaskManager(id: $0.name ?? String($0.id), lost: lostNodes.contains($0.id), present: $0.state != .stopped) }
+        taskmanagers = s.nodes.map { TaskManager(id: $0.name ?? String($0.id), lost: lostNodes.contains($0.id), present: a?.reachable == true ? $0.state != .stopped : nil) }
         checkpointsCompleted = s.checkpointsCompleted
         restoredFrom = s.restoredFrom
         recoveries = s.recoveries.map { Recovery(reason: $0.reason, detect: $0.detect, restore: $0.restore, checkpoint: $0.checkpoint) }
@@ -85,8 +96,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
 
     /// A few lines for people.
     public var text: String {
-        var lines = ["\(url): Flink \(flinkVersion ?? "?"), job \(name ?? "?") \(job ?? "?") \(state ?? "?"), \(restarts.map(String.init) ?? "?") restarts, \(checkpointsCompleted) checkpoints completed\(restoredFrom.map { ", restored \($0)" } ?? "")"]
-        lines.append("taskmanagers: " + taskmanagers.map { "\($0.id)\($0.lost ? " (lost)" : "")\($0.present ? "" : " (gone)")" }.joined(separator: ", "))
+        var lines = ["\(url): Flink \(flinkVersion ?? "?"), job \(name ?? "?") \(job ?? "?") \(status ?? state ?? "unknown (no answer)"), \(restarts.map(String.init) ?? "?") restarts, \(checkpointsCompleted) checkpoints completed\(restoredFrom.map { ", restored \($0)" } ?? "")"]
+        lines.append("taskmanagers: " + taskmanagers.map { "\($0.id)\($0.lost ? " (lost)" : "")\($0.present == false ? " (gone)" : $0.present == nil ? " (unknown)" : "")" }.joined(separator: ", "))
         for r in recoveries {
             lines.append("recovery: \(r.detect.map { String(format: "detected %.2f s, ", $0) } ?? "")running again after \(String(format: "%.2f", r.restore)) s from checkpoint \(r.checkpoint.map(String.init) ?? "none") (\(r.reason))")
         }
