@@ -39,6 +39,27 @@ public enum KeyHelp {
         ("c", "ckpt"), ("r", "recover"), (":", "cmd"), ("Tab", "log"), ("/", "filter"), ("space", "freeze"), ("t", "theme"),
     ]
 
+    /// The help when attached to a Flink cluster: only the keys that act there.
+    public static let attached: [(keys: String, action: String)] = [
+        ("↑ ↓  j k", "select a TaskManager"),
+        ("K", "kill it (SIGKILL, or --kill-command); asks first, naming its host and jobs"),
+        ("P", "hang it (SIGSTOP, or --hang-command); asks first"),
+        ("H", "heal: resume the hung (SIGCONT or --heal-command); in the lab, replace the lost"),
+        ("D", "flip a bit in a file of the newest checkpoint; asks first"),
+        ("c", "checkpoint now (Flink's REST)"),
+        ("!", "abort (asks first): heal all"),
+        ("space", "freeze / unfreeze the view (the job runs on)"),
+        ("+ -", "refresh faster / slower"),
+        ("Tab", "event log ⇄ fault receipts"),
+        ("PgUp PgDn", "scroll the log (also the wheel)"),
+        ("/", "filter events: n1, detection, any text"),
+        ("t", "next theme"),
+        (":", "command line: kill tm 1, hang tm-0, heal all, savepoint, corrupt checkpoint latest"),
+        ("?", "this help"),
+        ("Esc", "close an overlay, clear the message"),
+        ("q", "quit (the job runs on)"),
+    ]
+
     /// The footer's hints when attached to a Flink cluster (the keys that act there).
     public static let attachedFooter: [(key: String, action: String)] = [
         ("?", "help"), ("q", "quit"), ("↑↓", "select"), ("K", "kill tm"), ("P", "hang tm"), ("H", "heal"),

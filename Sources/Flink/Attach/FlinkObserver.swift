@@ -60,8 +60,12 @@ public final class FlinkObserver: @unchecked Sendable {
     var slowCache = Slow()
     var requestWindow: [(Double, Int)] = []
     let fault = Mutex<(time: Double, epoch: Double, node: Int)?>(nil)
-    /// TaskManagers firedrill stopped with SIGSTOP (their row says hung).
-    let hung = Mutex<Set<String>>([])
+    /// TaskManagers firedrill hung (their row says hung), by id; kept in `hungRecord` too,
+    /// so a later session's `heal` finds them.
+    let hung = Mutex<[String: HungTaskManagers.Entry]>([:])
+    public let hungRecord: HungTaskManagers
+    /// What reading `hungRecord` said when it could not be read (nil: read, or none).
+    public private(set) var hungRecordProblem: String?
 
     struct Slow {
         var checkpoints: FlinkModel.Checkpoints?
@@ -90,6 +94,11 @@ public final class FlinkObserver: @unchecked Sendable {
     public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts, poll: Double = 1) {
         self.client = client
         pollInterval = max(0.1, poll)
+        hungRecord = HungTaskManagers(lab: lab, url: client.base)
+        do throws(FlinkError) {
+            let entries = try hungRecord.load()
+            hung.withLock { h in for e in entries { h[e.id] = e } }
+        } catch { hungRecordProblem = error.description }
         self.lab = lab
         jobId = job ?? lab?.jobId
         // The lab's TaskManagers are nodes even while one of them is down.
@@ -329,7 +338,13 @@ public final class FlinkObserver: @unchecked Sendable {
                 event(.detection, "TaskManager \(id) lost" + (after.map { " (\(Format.seconds($0)) after the fault)" } ?? ""), node: node)
             }
         }
-        if present.isEmpty && !ids.isEmpty { event(.info, "attached to \(job.name) (\(job.jid)) on \(client.base): \(ids.count) TaskManagers, job \(job.state)") }
+        if present.isEmpty && !ids.isEmpty {
+            event(.info, "attached to \(job.name) (\(job.jid)) on \(client.base): \(ids.count) TaskManagers, job \(job.state)")
+            for e in hung.withLock({ $0.values.sorted { $0.id < $1.id } }) {
+                event(.error, "TaskManager \(e.id) is still hung by an earlier session (recorded in \(hungRecord.path)): H or 'heal' resumes it", node: tmOrder.firstIndex(of: e.id))
+            }
+            if let p = hungRecordProblem { event(.error, p) }
+        }
         present = ids
         // A restart shorter than a poll still leaves its timestamps.
         let restartingAt = job.timestamps["RESTARTING"] ?? 0
@@ -397,7 +412,7 @@ public final class FlinkObserver: @unchecked Sendable {
     func publish(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], attached: inout AttachedCluster, at t: Double) {
         let nowMs = job.now ?? Int64(Date().timeIntervalSince1970 * 1000)
         let byId = Dictionary(tms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let stopped = hung.withLock { $0 }
+        let stopped = Set(hung.withLock { $0.keys })
         let nodes: [ClusterSnapshot.Node] = tmOrder.enumerated().map { i, id in
             var n = ClusterSnapshot.Node(id: i, name: id)
             if let tm = byId[id] {

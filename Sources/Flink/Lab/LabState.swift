@@ -65,6 +65,9 @@ enum LabFiles {
             unlink(tmp)
             throw .lab("\(path): cannot write it: \(why)")
         }
+        // The rename is durable once the directory is.
+        let dfd = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
+        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
 
     static func makeDirectory(_ path: String) throws(FlinkError) {
