@@ -41,6 +41,10 @@ struct AttachCommand: ParsableCommand {
         var labDir = FlinkCommand.defaultDirectory
         @Option(name: .customLong("kill-command"), help: "For remote clusters: the command that kills a TaskManager, {id} replaced by its id as one argument (never through a shell), e.g. 'kubectl delete pod {id} --grace-period=0 --force'.")
         var killCommand: String?
+        @Option(help: "Judge any job whose output is files: 'dir=PATH,format=csv|json,id=COL[,key=COL,value=COL,sum=COL]' (COL a name or a 1-based CSV position): gaps, duplicates and out-of-order ids per key, and running sums.")
+        var audit: String?
+        @Option(name: .customLong("audit-command"), help: "Judge any job with a command that prints one JSON object {audited, lost, duplicated, wrong[, message]}; {output} is replaced by --output. Run in the background with --command-timeout.")
+        var auditCommand: String?
         @Option(name: .customLong("hang-command"), help: "For remote clusters: the command that hangs a TaskManager ({id} as one argument), e.g. 'ssh {id} pkill -STOP -f TaskManagerRunner'.")
         var hangCommand: String?
         @Option(name: .customLong("heal-command"), help: "For remote clusters: the command that resumes a hung TaskManager ({id} as one argument).")
@@ -97,7 +101,7 @@ struct AttachCommand: ParsableCommand {
             if let k = killCommand { do { template = try CommandTemplate(k) } catch { throw ValidationError(error.description) } }
             let out = output.map { FlinkLab(directory: $0).directory } ?? (useLab?.jobId == resolved.jid ? useLab?.output : nil)
             let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts,
-                                         poll: settings.poll)
+                                         poll: settings.poll, audit: settings.judge)
             let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
             settings.apply(to: actions, headless: headless)
             var guardian: CheckpointGuardian?

@@ -92,7 +92,10 @@ public enum HeaderPanel {
         typealias Piece = (text: String, role: Role, attributes: Attributes)
         var pieces: [Piece]
         if !at.audited {
-            pieces = [(" exactly-once ", .muted, []), (" NOT JUDGED ", .warning, .reverse), (" the job's output is not known: give --output DIR for the lab's payments job", .muted, [])]
+            pieces = [(" exactly-once ", .muted, []), (" NOT JUDGED ", .warning, .reverse),
+                      (" the job's output is not known: --audit 'dir=…,format=csv,id=COL', --audit-command CMD, or --output DIR for the lab's payments job", .muted, [])]
+        } else if let failure = at.auditFailure {
+            pieces = [(" exactly-once ", .muted, []), (" AUDIT FAILED ", .bad, []), (" " + failure, .bad, [])]
         } else {
             let a = s.audit
             let verdict = VerdictBadge(s)

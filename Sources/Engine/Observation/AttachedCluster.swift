@@ -49,6 +49,9 @@ public struct AttachedCluster: Sendable, Equatable, Codable {
     /// Per TaskManager (in node order): its host and the jobs whose subtasks it runs, for the
     /// confirmation a fault on it asks (the blast radius).
     public var taskManagerFacts: [TaskManagerFacts]?
+    /// Why the job's judge gave no verdict to trust (an audit command that failed or timed
+    /// out, an output directory gone): shown as AUDIT FAILED. nil: none.
+    public var auditFailure: String?
     /// Whether faults are refused (`--read-only`).
     public var readOnly: Bool?
 

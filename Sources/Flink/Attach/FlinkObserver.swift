@@ -10,8 +10,11 @@ import Synchronization
 public final class FlinkObserver: @unchecked Sendable {
     public let client: FlinkClient
     public let lab: LabState?
-    /// The auditor, when the job's output directory is known.
+    /// The payments auditor, when the lab's job output directory is known.
     public let auditor: LedgerAuditor?
+    /// What judges the job's output: the payments auditor, an `--audit` spec or an
+    /// `--audit-command` (nil: nothing; the job is not judged).
+    public let outputAudit: (any OutputAudit)?
     let started = Date()
     let state = Mutex<ClusterSnapshot>(ClusterSnapshot(uptime: 0, nodes: []))
     let stopFlag = Atomic<Bool>(false)
@@ -81,6 +84,8 @@ public final class FlinkObserver: @unchecked Sendable {
         var exceptions: [FlinkModel.Exceptions.Entry] = []
         var verdict: LedgerAuditor.Verdict?
         var auditVerdict: AuditVerdict?
+        var auditFailure: String?
+        var committedRecords: Int64 = 0
         /// When and for which job state and TaskManagers placement was last looked up.
         var placedAt: Double?
         var placedFor = ""
@@ -91,7 +96,8 @@ public final class FlinkObserver: @unchecked Sendable {
 
     /// `job`: the job to watch (nil: the lab's, else the only running one, resolved at the first
     /// answer). `output`: the job's output directory for the auditor.
-    public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts, poll: Double = 1) {
+    public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts, poll: Double = 1,
+                audit: (any OutputAudit)? = nil) {
         self.client = client
         pollInterval = max(0.1, poll)
         hungRecord = HungTaskManagers(lab: lab, url: client.base)
@@ -103,7 +109,8 @@ public final class FlinkObserver: @unchecked Sendable {
         jobId = job ?? lab?.jobId
         // The lab's TaskManagers are nodes even while one of them is down.
         tmOrder = (lab?.taskManagers.map(\.id) ?? []).sorted()
-        if let output { auditor = LedgerAuditor(directory: output, ledger: PaymentsLedger(accounts: accounts)) } else { auditor = nil }
+        if audit == nil, let output { auditor = LedgerAuditor(directory: output, ledger: PaymentsLedger(accounts: accounts)) } else { auditor = nil }
+        outputAudit = audit ?? auditor
         var s = ClusterSnapshot(uptime: 0, nodes: [])
         s.attached = AttachedCluster(kind: "flink", url: client.base)
         s.attached?.pollSeconds = pollInterval
@@ -169,7 +176,7 @@ public final class FlinkObserver: @unchecked Sendable {
         // the read rate is the source's records-out counter over a window (`RateWindow`).
         if let new = s.readCount { readWindow.add(time: new.at, count: new.count) }
         if let v = s.verdict {
-            committedWindow.add(time: now, count: Double(v.rows / 2))
+            committedWindow.add(time: now, count: Double(s.committedRecords))
             auditedWindow.add(time: now, count: Double(v.transfers))
         }
         slowCache = s
@@ -186,6 +193,7 @@ public final class FlinkObserver: @unchecked Sendable {
     /// auditor, then the job again so both tiers are merged) and returns the snapshot.
     public func lastLook() -> ClusterSnapshot {
         stop()
+        (outputAudit as? CommandAudit)?.settle()
         poll()
         pollSlow()
         poll()
@@ -308,13 +316,16 @@ public final class FlinkObserver: @unchecked Sendable {
             s.readCount = m.number("numRecordsOut").map { ($0, now) }
             s.written = try client.metrics("/jobs/\(job.jid)/vertices/\(sink.id)/subtasks/metrics", ["numRecordsInPerSecond"]).number("numRecordsInPerSecond") ?? 0
         }
-        if let a = auditor {
+        if let a = outputAudit {
             // One reader of the files at a time (the slow thread, or a last look after stop).
             auditLock.lock()
             defer { auditLock.unlock() }
             a.refresh(final: ["FINISHED", "CANCELED"].contains(job.state))
             s.verdict = a.verdict
             s.auditVerdict = a.auditVerdict
+            s.auditFailure = a.failure
+            // The payments job writes two rows (debit, credit) per transfer.
+            s.committedRecords = a is LedgerAuditor ? a.verdict.rows / 2 : a.verdict.rows
         }
         return s
     }
@@ -434,8 +445,9 @@ public final class FlinkObserver: @unchecked Sendable {
         if let v = slowCache.verdict {
             if v.transfers > lastAudited { lastAudited = v.transfers; lastAuditAdvance = t }
             audited = v.transfers
-            committed = v.rows / 2
+            committed = slowCache.committedRecords
             attached.audited = true
+            attached.auditFailure = slowCache.auditFailure
             attached.wrongRows = v.wrong
             attached.missingTransfers = v.missing
             attached.firstProblem = v.firstProblem ?? v.firstMalformed.map { "malformed line at \($0)" }

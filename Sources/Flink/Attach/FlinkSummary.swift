@@ -54,6 +54,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
     public var audited: Int64?
     public var moneyConserved: Bool?
     public var firstProblem: String?
+    /// Why the judge gave no verdict to trust (AUDIT FAILED); nil: none.
+    public var auditFailure: String?
 
     public init(_ s: ClusterSnapshot) {
         let a = s.attached
@@ -85,6 +87,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
             audited = s.audit.committedTransfers
             moneyConserved = s.audit.moneyConserved
             firstProblem = a?.firstProblem
+            auditFailure = a?.auditFailure
+            if auditFailure != nil { exact = false }
         }
     }
 
@@ -101,10 +105,12 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
         for r in recoveries {
             lines.append("recovery: \(r.detect.map { String(format: "detected %.2f s, ", $0) } ?? "")running again after \(String(format: "%.2f", r.restore)) s from checkpoint \(r.checkpoint.map(String.init) ?? "none") (\(r.reason))")
         }
-        if let exact {
+        if let auditFailure {
+            lines.append("audit: FAILED: \(auditFailure)")
+        } else if let exact {
             lines.append("audit: \(exact ? "EXACT" : "NOT EXACT") over \(audited ?? 0) transfers: \(lost ?? 0) lost, \(duplicated ?? 0) duplicated, \(wrong ?? 0) wrong, \(missing ?? 0) missing, money \(moneyConserved == true ? "conserved" : "NOT conserved")\(firstProblem.map { "; first: \($0)" } ?? "")")
         } else {
-            lines.append("audit: the job's output is not known (give --output DIR for the lab's payments job)")
+            lines.append("audit: NOT JUDGED: the job's output is not known (give --audit SPEC, --audit-command CMD, or --output DIR for the lab's payments job)")
         }
         if let problem { lines.append("last problem: \(problem)") }
         return lines.joined(separator: "\n")
