@@ -89,7 +89,10 @@ struct AttachCommand: ParsableCommand {
             let target = url ?? lab?.url ?? "http://127.0.0.1:8081"
             let client: FlinkClient
             do { client = try FlinkClient(url: target, headers: settings.headers, tls: settings.tls) } catch { throw ValidationError(error.description) }
-            let useLab = lab.flatMap { $0.url == client.base ? $0 : nil }
+            // The lab at --lab-dir, else the one the JobManager's config points to (a lab
+            // started with any --dir is found).
+            var useLab = lab.flatMap { $0.url == client.base ? $0 : nil }
+            if useLab == nil { useLab = (try? LabDiscovery.lab(client: client)) ?? nil }
             // Bad answers are errors before anything opens (exit 2); later the dashboard shows
             // an unreachable cluster and keeps trying.
             let resolved: FlinkModel.JobsOverview.Job
@@ -102,11 +105,17 @@ struct AttachCommand: ParsableCommand {
             let out = output.map { FlinkLab(directory: $0).directory } ?? (useLab?.jobId == resolved.jid ? useLab?.output : nil)
             let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts,
                                          poll: settings.poll, audit: settings.judge)
-            let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
+            // Any job's checkpoint directory, from where its checkpoints are (external_path).
+            let found = ((try? client.checkpoints(job: resolved.jid))?.history ?? []).lazy.compactMap { c in
+                c.externalPath.flatMap { LabDiscovery.checkpointRoot(externalPath: $0, job: resolved.jid) }
+            }.first
+            let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints ?? found)
             settings.apply(to: actions, headless: headless)
             var guardian: CheckpointGuardian?
             if guardCheckpoints {
-                guard let dir = checkpointDir ?? useLab?.checkpoints else { throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir) away from the lab") }
+                guard let dir = checkpointDir ?? useLab?.checkpoints ?? found else {
+                    throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir): the job has no local checkpoint yet to find it from")
+                }
                 let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
                 let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: resolved.jid)
                 g.onEvent = { [observer] _, e in if !e.isRoutine { observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) } }

@@ -50,7 +50,7 @@ struct FlinkCommand: ParsableCommand {
                 print(String(format: "[%5.1fs] ", Date().timeIntervalSince(start)) + "lab up: \(state.url)  job \(state.jobId ?? "?")")
                 print("  TaskManagers: " + state.taskManagers.map { "\($0.id) (PID \($0.pid))" }.joined(separator: ", ") + "; JobManager PID \(state.jobManager.pid)")
                 print("  checkpoints: \(state.checkpoints)   output: \(state.output)")
-                print("  next: firedrill attach flink    stop: firedrill flink down --dir \(dir)")
+                print("  next: firedrill attach flink\(port == 8081 ? "" : " " + state.url)    stop: firedrill flink down --dir \(dir)")
             } catch {
                 var err = StandardError()
                 print("firedrill flink up: \(error.description)", to: &err)
