@@ -106,9 +106,7 @@ struct AttachCommand: ParsableCommand {
             let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts,
                                          poll: settings.poll, audit: settings.judge)
             // Any job's checkpoint directory, from where its checkpoints are (external_path).
-            let found = ((try? client.checkpoints(job: resolved.jid))?.history ?? []).lazy.compactMap { c in
-                c.externalPath.flatMap { LabDiscovery.checkpointRoot(externalPath: $0, job: resolved.jid) }
-            }.first
+            let found = LabDiscovery.checkpointRoot(client: client, job: resolved.jid)
             let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints ?? found)
             settings.apply(to: actions, headless: headless)
             var guardian: CheckpointGuardian?

@@ -8,7 +8,7 @@ struct FlinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flink",
         abstract: "A local Apache Flink lab: a standalone cluster from PyPI's apache-flink wheel running the payments job in Flink SQL.",
-        subcommands: [Up.self, Down.self, Status.self]
+        subcommands: [Up.self, Down.self, Status.self, Rollback.self]
     )
 
     static let defaultDirectory = "firedrill-flink"

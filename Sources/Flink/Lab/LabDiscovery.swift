@@ -40,6 +40,14 @@ public enum LabDiscovery {
         return jobDir.deletingLastPathComponent
     }
 
+    /// Job `job`'s checkpoint directory, from where Flink says its checkpoints are (nil: no
+    /// answer, no checkpoint yet, or not a local path).
+    public static func checkpointRoot(client: FlinkClient, job: String) -> String? {
+        ((try? client.checkpoints(job: job))?.history ?? []).lazy.compactMap { c in
+            c.externalPath.flatMap { checkpointRoot(externalPath: $0, job: job) }
+        }.first
+    }
+
     /// A `file:` URI or a plain path as a path; nil for any other scheme (s3://, hdfs://).
     static func localPath(_ text: String) -> String? {
         if text.hasPrefix("file://") { return String(text.dropFirst(7)) }
