@@ -128,13 +128,14 @@ public final class FlinkObserver: @unchecked Sendable {
     }
 
     /// Starts polling: the job and the TaskManagers every half `pollInterval` on one thread;
-    /// checkpoints, exceptions, metrics and the auditor every `pollInterval` on another (so a
+    /// checkpoints, exceptions and metrics every `pollInterval` on another, the auditor on a third (so a
     /// slow answer there never delays seeing a TaskManager go); where subtasks run and the
     /// TaskManagers' metrics every `placementInterval`, or sooner when the job changes.
     public func start() {
         threaded.store(true, ordering: .relaxed)
         _ = loop("flink-observer", every: pollInterval / 2) { $0.poll() }
         _ = loop("flink-observer-slow", every: pollInterval) { $0.pollSlow() }
+        if outputAudit != nil { _ = loop("flink-observer-audit", every: pollInterval) { $0.pollAudit() } }
     }
 
     /// A thread that runs `body` every `seconds` until `stop`.
@@ -175,10 +176,8 @@ public final class FlinkObserver: @unchecked Sendable {
         // Flink's per-second meter averages a minute and starts again at 0 with every restart:
         // the read rate is the source's records-out counter over a window (`RateWindow`).
         if let new = s.readCount { readWindow.add(time: new.at, count: new.count) }
-        if let v = s.verdict {
-            committedWindow.add(time: now, count: Double(s.committedRecords))
-            auditedWindow.add(time: now, count: Double(v.transfers))
-        }
+        var s = s
+        (s.verdict, s.auditVerdict, s.auditFailure, s.committedRecords) = (slowCache.verdict, slowCache.auditVerdict, slowCache.auditFailure, slowCache.committedRecords)
         slowCache = s
     }
 
@@ -196,6 +195,7 @@ public final class FlinkObserver: @unchecked Sendable {
         (outputAudit as? CommandAudit)?.settle()
         poll()
         pollSlow()
+        pollAudit()
         poll()
         return snapshot()
     }
@@ -242,7 +242,10 @@ public final class FlinkObserver: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             last = (job, tms)
-            if polls == 0 && !threaded.load(ordering: .relaxed), let s = try? slowPoll(job: job, tms: tms, previous: slowCache) { merge(s) }  // a one-off look (tests, the last summary)
+            if polls == 0 && !threaded.load(ordering: .relaxed), let s = try? slowPoll(job: job, tms: tms, previous: slowCache) {  // a one-off look (tests, the last summary)
+                merge(s)
+                if let l = auditLook(jobState: job.state) { applyAudit(l) }
+            }
             let live = JobLiveness(job: job, taskManagers: tms)
             if !live.isWorking { resetRates() }
             liveness = live
@@ -284,11 +287,16 @@ public final class FlinkObserver: @unchecked Sendable {
                 s.events = events
             }
         }
-        requestWindow.append((t, client.requestCount))
-        requestWindow.removeAll { t - $0.0 > 5 }
-        let first = requestWindow.first ?? (t, client.requestCount)
-        let rate = t - first.0 > 0.9 ? Double(client.requestCount - first.1) / (t - first.0) : 0
-        state.withLock { $0.attached?.requestsPerSecond = rate }
+        // REST load over a window as long as the slowest tier's round (placement), while
+        // polling: a last look after the threads stopped neither adds to it nor empties it.
+        if !stopFlag.load(ordering: .relaxed) {
+            let window = max(10, placementInterval + pollInterval)
+            requestWindow.append((t, client.requestCount))
+            requestWindow.removeAll { t - $0.0 > window }
+            let first = requestWindow.first ?? (t, client.requestCount)
+            let rate = t - first.0 > 0.9 ? Double(client.requestCount - first.1) / (t - first.0) : 0
+            state.withLock { $0.attached?.requestsPerSecond = rate }
+        }
         pollCount.add(1, ordering: .relaxed)
     }
 
@@ -316,18 +324,45 @@ public final class FlinkObserver: @unchecked Sendable {
             s.readCount = m.number("numRecordsOut").map { ($0, now) }
             s.written = try client.metrics("/jobs/\(job.jid)/vertices/\(sink.id)/subtasks/metrics", ["numRecordsInPerSecond"]).number("numRecordsInPerSecond") ?? 0
         }
-        if let a = outputAudit {
-            // One reader of the files at a time (the slow thread, or a last look after stop).
-            auditLock.lock()
-            defer { auditLock.unlock() }
-            a.refresh(final: ["FINISHED", "CANCELED"].contains(job.state))
-            s.verdict = a.verdict
-            s.auditVerdict = a.auditVerdict
-            s.auditFailure = a.failure
-            // The payments job writes two rows (debit, credit) per transfer.
-            s.committedRecords = a is LedgerAuditor ? a.verdict.rows / 2 : a.verdict.rows
-        }
         return s
+    }
+
+    /// What the judge of the output says now (nil: no judge). Reading a long past takes
+    /// seconds: it has a thread of its own, so rates and checkpoints never wait on it.
+    func auditLook(jobState: String) -> AuditLook? {
+        guard let a = outputAudit else { return nil }
+        // One reader of the files at a time (the audit thread, or a last look after stop).
+        auditLock.lock()
+        defer { auditLock.unlock() }
+        // The files are listed as the read begins: the counts are of that moment, however long
+        // the read takes (the first read of a long past takes seconds).
+        let at = now
+        a.refresh(final: ["FINISHED", "CANCELED"].contains(jobState))
+        // The payments job writes two rows (debit, credit) per transfer.
+        return AuditLook(at: at, verdict: a.verdict, auditVerdict: a.auditVerdict, failure: a.failure,
+                         committed: a is LedgerAuditor ? a.verdict.rows / 2 : a.verdict.rows)
+    }
+
+    /// One look of the output's judge.
+    struct AuditLook {
+        var at: Double
+        var verdict: LedgerAuditor.Verdict
+        var auditVerdict: AuditVerdict
+        var failure: String?
+        var committed: Int64
+    }
+
+    /// Takes an audit look in (under `lock`).
+    func applyAudit(_ l: AuditLook) {
+        (slowCache.verdict, slowCache.auditVerdict, slowCache.auditFailure, slowCache.committedRecords) = (l.verdict, l.auditVerdict, l.failure, l.committed)
+        committedWindow.add(time: l.at, count: Double(l.committed))
+        auditedWindow.add(time: l.at, count: Double(l.verdict.transfers))
+    }
+
+    /// The audit tier once.
+    public func pollAudit() {
+        guard let state = lock.withLock({ last?.0.state }), let l = auditLook(jobState: state) else { return }
+        lock.withLock { applyAudit(l) }
     }
 
     /// Turns changes since the last poll into events and recoveries.

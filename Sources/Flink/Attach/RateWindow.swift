@@ -21,16 +21,19 @@ public struct RateWindow: Sendable, Equatable {
         var count: Double
     }
 
-    public init(window: Double = 10, minimumSpan: Double = 5, stillAfter: Double = 15) {
+    public init(window: Double = 20, minimumSpan: Double = 5, stillAfter: Double = 15) {
         self.window = max(window, minimumSpan)
         self.minimumSpan = minimumSpan
         self.stillAfter = max(stillAfter, minimumSpan)
     }
 
-    /// Adds a look at the counter. A counter that fell was reset (a restart): the window
-    /// starts again from this look. A look not later than the last is ignored.
+    /// Adds a look at the counter. A counter that fell below half its last value was reset (a
+    /// restart): the window starts again from this look; one that fell less is a partial sum
+    /// (a subtask's metrics missing from REST's answer) and is ignored. A look not later than
+    /// the last is ignored.
     public mutating func add(time: Double, count: Double) {
         if let l = lastLook, time <= l { return }
+        if let last = changes.last, count < last.count, count >= last.count / 2 { return }
         lastLook = time
         if let last = changes.last {
             if count == last.count { return }
