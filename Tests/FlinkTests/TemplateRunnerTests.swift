@@ -60,4 +60,14 @@ struct TemplateRunnerTests {
         #expect(throws: FlinkError.self) { _ = try FlinkClient.Header("Bad Name: x") }
         do { _ = try FlinkClient.Header("token") } catch { #expect(error.description.contains("--header")) }
     }
+
+    @Test("--cacert and --insecure are refused, saying how to trust the cluster instead (this HTTP client cannot do either)")
+    func tls() {
+        do { _ = try FlinkClient(url: "https://127.0.0.1:8443", tls: .insecure); Issue.record("--insecure must be refused") } catch {
+            #expect(error.description.contains("--insecure") && error.description.contains("update-ca-certificates"))
+        }
+        do { _ = try FlinkClient(url: "https://127.0.0.1:8443", tls: .authority("/tmp/ca.pem")); Issue.record("--cacert must be refused") } catch {
+            #expect(error.description.contains("--cacert") && error.description.contains("/tmp/ca.pem"))
+        }
+    }
 }
