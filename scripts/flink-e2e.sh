@@ -110,6 +110,35 @@ out=$("$bin" attach flink "$url" --lab-dir "$lab" --job "$job" --headless --dura
 out=$("$bin" attach flink "$url" --kill-command 'kill -9 1' --headless --duration 1s --job "$job" 2>&1); rc=$?
 [ "$rc" = 2 ] && grep -q "has no {id}" <<<"$out" && ok "a kill template without {id} is refused" || bad "template (exit $rc)" "$out"
 
+# Safe faults and any job judged: bad input refused before anything touches the cluster.
+out=$("$bin" attach flink "$url" --read-only --headless --duration 1s --do '0s kill tm 0' 2>&1); rc=$?
+[ "$rc" = 2 ] && grep -q "read-only refuses every fault" <<<"$out" && ok "--read-only with a fault step: exit 2" || bad "read-only (exit $rc)" "$out"
+for spec in "dir=$lab/output,format=csv,id=order_id" "dir=s3://bucket/out,format=csv,id=1" "dir=$lab/output,format=parquet,id=1"; do
+  out=$("$bin" attach flink "$url" --job "$job" --audit "$spec" --headless --duration 1s 2>&1); rc=$?
+  [ "$rc" = 2 ] && grep -q -- "--audit" <<<"$out" && ok "--audit '${spec##*,format=}…' refused (exit 2): $(head -c 110 <<<"$out")" || bad "--audit $spec (exit $rc)" "$out"
+done
+out=$("$bin" attach flink "$url" --job "$job" --audit-command 'no-such-auditor {output}' --output "$lab/output" --headless --duration 1s 2>&1); rc=$?
+[ "$rc" = 2 ] && grep -q "not found" <<<"$out" && ok "--audit-command with a program that is not there: exit 2" || bad "audit-command missing (exit $rc)" "$out"
+# The lab's output judged as any job's would be: by a spec (one sequence per account's legs is
+# not what the payments job writes, so the transfer id and its two legs: id per account).
+out=$("$bin" attach flink "$url" --job "$job" --audit "dir=$lab/output,format=csv,id=1,key=2" --headless --duration 2s --json 2>&1); rc=$?
+[ "$(js /dev/stdin 'd["audited"] > 10000 and d["duplicated"] == 0' <<<"$out" 2>/dev/null)" = True ] \
+  && ok "--audit spec over the lab's part files: $(js /dev/stdin 'd["audited"]' <<<"$out") records judged, 0 duplicated" || bad "--audit spec (exit $rc)" "$out"
+# The lab is found from the JobManager's config, without --lab-dir (its directory is not the default).
+out=$(cd /tmp && "$bin" attach flink "$url" --job "$job" --headless --duration 2s --json 2>&1); rc=$?
+[ "$(js /dev/stdin 'd.get("audited", 0) > 10000' <<<"$out" 2>/dev/null)" = True ] && ok "the lab in $lab found from /jobmanager/config (no --lab-dir): its output audited" || bad "lab discovery (exit $rc)" "$out"
+
+# Flink never goes back to an older checkpoint by itself: rollback does, and the rows the old
+# job committed after it are moved aside, so no new duplicate appears.
+dups=$(js "$lab/final.json" 'd.get("duplicated")')
+older=$(ls "$lab/checkpoints/$job" | sed -n 's/^chk-\([0-9]*\)$/\1/p' | sort -n | head -1)
+start=$(date +%s.%N)
+"$bin" flink rollback --dir "$lab" --to "chk-$older" > "$lab/rollback.txt" 2>&1; rc=$?
+took=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
+if [ "$rc" = 0 ] && grep -q "restored from checkpoint $older" "$lab/rollback.txt" && grep -q "audit: .* $dups duplicated" "$lab/rollback.txt"; then
+  ok "flink rollback --to chk-$older: RUNNING again from it, no new duplicate ($dups before and after; ${took} s in all: $(grep -o 'RUNNING with every subtask [0-9.]* s' "$lab/rollback.txt"))"
+else bad "flink rollback (exit $rc)" "$(cat "$lab/rollback.txt")"; fi
+
 out=$("$bin" flink down --dir "$lab" 2>&1); rc=$?
 [ "$rc" = 0 ] && grep -q "jobmanager: PID .* stopped" <<<"$out" && ok "flink down (heap-state lab)" || bad "flink down (exit $rc)" "$out"
 

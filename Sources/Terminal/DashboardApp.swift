@@ -93,6 +93,7 @@ public final class DashboardApp {
                     receipts: ReceiptsPanel.visible(snapshot.receipts, filter: state.filter).count,
                     nodeRows: (layout.nodes.y + 2, max(0, layout.nodes.height - 3)))
                 context.names = snapshot.nodes.compactMap(\.name)
+                context.attached = snapshot.attached
                 let now = snapshot.uptime
                 for effect in state.handle(key, context: context, now: now) {
                     switch effect {

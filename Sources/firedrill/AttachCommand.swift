@@ -21,9 +21,11 @@ struct AttachCommand: ParsableCommand {
             discussion: """
                 Keys: K kill (SIGKILL) the selected TaskManager, P hang it (SIGSTOP), H heal (SIGCONT; in the lab, a \
                 replacement for a lost one), c checkpoint, D corrupt the newest checkpoint, : command line (kill tm 1, \
-                hang tm-0, kill tm busiest, heal all, restart tm 0, savepoint, corrupt checkpoint latest [FILE]). With a lab running (firedrill flink up) the job, its checkpoints and its \
-                output are found by themselves. REST load: about 15 requests/s (TaskManagers and the job every 0.5 s; \
-                checkpoints, exceptions, metrics and vertices every 1 s).
+                hang tm-0, kill tm busiest, heal all, restart tm 0, savepoint, corrupt checkpoint latest [FILE]). K, P and D ask \
+                first, naming the TaskManager's host and every job with a subtask on it. With a lab running (firedrill flink up) \
+                the job, its checkpoints and its output are found by themselves. REST load (shown in the header): the job and \
+                the TaskManagers every half --poll; checkpoints, exceptions and metrics every --poll; where subtasks run and \
+                each TaskManager's metrics every max(5 s, 5 polls) or when the job changes.
                 """
         )
 
@@ -39,6 +41,26 @@ struct AttachCommand: ParsableCommand {
         var labDir = FlinkCommand.defaultDirectory
         @Option(name: .customLong("kill-command"), help: "For remote clusters: the command that kills a TaskManager, {id} replaced by its id as one argument (never through a shell), e.g. 'kubectl delete pod {id} --grace-period=0 --force'.")
         var killCommand: String?
+        @Option(help: "Judge any job whose output is files: 'dir=PATH,format=csv|json,id=COL[,key=COL,value=COL,sum=COL]' (COL a name or a 1-based CSV position): gaps, duplicates and out-of-order ids per key, and running sums.")
+        var audit: String?
+        @Option(name: .customLong("audit-command"), help: "Judge any job with a command that prints one JSON object {audited, lost, duplicated, wrong[, message]}; {output} is replaced by --output. Run in the background with --command-timeout.")
+        var auditCommand: String?
+        @Option(name: .customLong("hang-command"), help: "For remote clusters: the command that hangs a TaskManager ({id} as one argument), e.g. 'ssh {id} pkill -STOP -f TaskManagerRunner'.")
+        var hangCommand: String?
+        @Option(name: .customLong("heal-command"), help: "For remote clusters: the command that resumes a hung TaskManager ({id} as one argument).")
+        var healCommand: String?
+        @Option(name: .customLong("command-timeout"), help: "How long a kill, hang or heal command may run before it is killed (it runs in the background; its output and exit are logged).")
+        var commandTimeout = "10s"
+        @Flag(name: .customLong("read-only"), help: "Watch only: every fault key and command is refused.")
+        var readOnly = false
+        @Option(help: "How often to look at checkpoints, metrics and the audit (the job and TaskManagers twice as often), e.g. 1s or 5s.")
+        var poll = "1s"
+        @Option(name: .customLong("header"), help: "An HTTP header for every REST request (repeatable), e.g. 'Authorization: Bearer TOKEN'.")
+        var headers: [String] = []
+        @Option(help: "For https: a PEM file of the certificate authorities to trust.")
+        var cacert: String?
+        @Flag(help: "For https: do not check the cluster's certificate (test clusters only).")
+        var insecure = false
         @Option(help: "Play a drill on Flink live (flink-tm-kill, flink-tm-hang, flink-checkpoint-rot, or a file with [target] kind = \"flink\"): its steps with captions, its verdict at the end.")
         var drill: String?
         @Flag(name: .customLong("guard"), help: "Also guard the job's checkpoints (firedrill guard flink): CRC32C and parity in DIR.guard, a scrubber, repair before restore; its events in the log.")
@@ -60,13 +82,17 @@ struct AttachCommand: ParsableCommand {
                 guard toPlay?.flink != nil else { throw ValidationError("drill \(name) runs on the embedded engine: firedrill --drill \(name)") }
                 if headless { throw ValidationError("--drill plays in the dashboard; headless, run it with: firedrill drill \(name)") }
             }
+            let settings = try Settings(self)
             let labAbs = FlinkLab(directory: labDir).directory
             let lab: LabState?
             do { lab = try LabState.load(labAbs) } catch { throw ValidationError(error.description) }
             let target = url ?? lab?.url ?? "http://127.0.0.1:8081"
             let client: FlinkClient
-            do { client = try FlinkClient(url: target) } catch { throw ValidationError(error.description) }
-            let useLab = lab.flatMap { $0.url == client.base ? $0 : nil }
+            do { client = try FlinkClient(url: target, headers: settings.headers, tls: settings.tls) } catch { throw ValidationError(error.description) }
+            // The lab at --lab-dir, else the one the JobManager's config points to (a lab
+            // started with any --dir is found).
+            var useLab = lab.flatMap { $0.url == client.base ? $0 : nil }
+            if useLab == nil { useLab = (try? LabDiscovery.lab(client: client)) ?? nil }
             // Bad answers are errors before anything opens (exit 2); later the dashboard shows
             // an unreachable cluster and keeps trying.
             let resolved: FlinkModel.JobsOverview.Job
@@ -77,12 +103,18 @@ struct AttachCommand: ParsableCommand {
             var template: CommandTemplate?
             if let k = killCommand { do { template = try CommandTemplate(k) } catch { throw ValidationError(error.description) } }
             let out = output.map { FlinkLab(directory: $0).directory } ?? (useLab?.jobId == resolved.jid ? useLab?.output : nil)
-            let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts)
-            let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints)
+            let observer = FlinkObserver(client: client, job: resolved.jid, lab: useLab, output: out, accounts: useLab?.accounts ?? PaymentsLedger().accounts,
+                                         poll: settings.poll, audit: settings.judge)
+            // Any job's checkpoint directory, from where its checkpoints are (external_path).
+            let found = LabDiscovery.checkpointRoot(client: client, job: resolved.jid)
+            let actions = FlinkActions(observer: observer, killTemplate: template, checkpointDir: checkpointDir ?? useLab?.checkpoints ?? found)
+            settings.apply(to: actions, headless: headless)
             var guardian: CheckpointGuardian?
             // A drill that asks for the guard starts its own (`[target] guard = true`).
             if guardCheckpoints && toPlay?.flink?.guardCheckpoints != true {
-                guard let dir = checkpointDir ?? useLab?.checkpoints else { throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir) away from the lab") }
+                guard let dir = checkpointDir ?? useLab?.checkpoints ?? found else {
+                    throw ValidationError("--guard needs --checkpoint-dir (the job's execution.checkpointing.dir): the job has no local checkpoint yet to find it from")
+                }
                 let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
                 let g = CheckpointGuardian(checkpointRoot: root, parityRoot: root + ".guard", client: client, job: resolved.jid)
                 g.onEvent = { [observer] _, e in if !e.isRoutine { observer.record(EngineEvent(time: observer.now, kind: e.engineKind, message: "guard: " + e.text)) } }
@@ -108,6 +140,7 @@ struct AttachCommand: ParsableCommand {
                                     queueCapacity: 1, expectedMoney: 0, accounts: useLab?.accounts ?? 0)
             var options = DashboardApp.Options(refreshMillis: refreshMillis, themes: themes, noColor: screen.colorless, job: job, startMessage: startMessage)
             options.mouse = !screen.noMouse
+            options.readOnly = readOnly
             if startMessage == nil { options.startMessage = ("attached to \(resolved.name) at \(client.base): K kills the selected TaskManager, P hangs it, H heals, c checkpoints", false) }
             var player: DrillPlayer?
             let source: any LiveSource
@@ -120,7 +153,7 @@ struct AttachCommand: ParsableCommand {
                 let s: FlinkDrillSession
                 do {
                     s = try FlinkDrillSession(drill: d, client: client, job: resolved.jid, taskManagers: useLab?.taskManagers.map(\.id) ?? [],
-                                              observer: observer, actions: actions, checkpointDir: checkpointDir ?? useLab?.checkpoints,
+                                              observer: observer, actions: actions, checkpointDir: checkpointDir ?? useLab?.checkpoints ?? found,
                                               progress: { Console.line($0) })
                 } catch { throw RuntimeFailure(error.description) }
                 session = s

@@ -8,7 +8,7 @@ struct FlinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flink",
         abstract: "A local Apache Flink lab: a standalone cluster from PyPI's apache-flink wheel running the payments job in Flink SQL.",
-        subcommands: [Up.self, Down.self, Status.self]
+        subcommands: [Up.self, Down.self, Status.self, Rollback.self]
     )
 
     static let defaultDirectory = "firedrill-flink"
@@ -50,7 +50,7 @@ struct FlinkCommand: ParsableCommand {
                 print(String(format: "[%5.1fs] ", Date().timeIntervalSince(start)) + "lab up: \(state.url)  job \(state.jobId ?? "?")")
                 print("  TaskManagers: " + state.taskManagers.map { "\($0.id) (PID \($0.pid))" }.joined(separator: ", ") + "; JobManager PID \(state.jobManager.pid)")
                 print("  checkpoints: \(state.checkpoints)   output: \(state.output)")
-                print("  next: firedrill attach flink    stop: firedrill flink down --dir \(dir)")
+                print("  next: firedrill attach flink\(port == 8081 ? "" : " " + state.url)    stop: firedrill flink down --dir \(dir)")
             } catch {
                 var err = StandardError()
                 print("firedrill flink up: \(error.description)", to: &err)

@@ -59,6 +59,38 @@ struct AttachedRenderTests {
         #expect(!unknown.row(1).contains("EXACT"))
     }
 
+    @Test("RUNNING with no subtask running is said as such, and its rates are unknown (—), not the last ones")
+    func starved() {
+        var s = Self.snapshot()
+        s.attached?.jobStatus = "RUNNING · 0 of 6 subtasks running: no free slots"
+        s.attached?.working = false
+        s.attached?.readRate = nil
+        s.producedPerSecond = 1950
+        let c = Fixtures.render(s, width: 160)
+        #expect(c.row(0).contains("RUNNING · 0 of 6 subtasks running: no free slots"))
+        #expect(!c.row(0).contains("● RUNNING"))
+        let legend = (0..<c.height).map { c.row($0) }.first { $0.contains("━ read") } ?? ""
+        #expect(legend.contains("━ read —"))
+        #expect(!legend.contains("1.95k"))
+        var working = Self.snapshot()
+        working.attached?.working = true
+        working.attached?.readRate = 2008
+        let w = Fixtures.render(working, width: 160)
+        #expect((0..<w.height).map { w.row($0) }.contains { $0.contains("━ read 2.01k/s") })
+    }
+
+    @Test("no answer: the TaskManagers' states and measures are unknown, greyed, not the last seen")
+    func unknownWhenSilent() {
+        var s = Self.snapshot(reachable: false)
+        s.nodes = s.nodes.map { var n = $0; n.slots = nil; n.subtasks = nil; n.cpuLoad = nil; return n }
+        let c = Fixtures.render(s)
+        let screen = (0..<c.height).map { c.row($0) }
+        #expect(screen.contains { $0.contains("tm-0") && $0.contains("? unknown") })
+        #expect(!screen.contains { $0.contains("tm-0") && $0.contains("healthy") })
+        #expect(screen.contains { $0.contains("unknown: no answer") })
+        #expect(c.row(0).contains("up ?"))
+    }
+
     @Test("an unreachable cluster says so and keeps trying")
     func unreachable() {
         let c = Fixtures.render(Self.snapshot(reachable: false))

@@ -16,6 +16,8 @@ public struct DashboardState: Sendable, Equatable {
         public var nodeRows: (top: Int, count: Int)?
         /// Node names an attached cluster gives (TaskManager ids), accepted in commands.
         public var names: [String] = []
+        /// An attached cluster's facts: its faults ask first, naming what they hit.
+        public var attached: AttachedCluster?
 
         public init(nodes: Int, shards: Int, latestCheckpoint: UInt64?, receipts: Int = 0, nodeRows: (top: Int, count: Int)? = nil) {
             self.nodes = nodes
@@ -27,7 +29,7 @@ public struct DashboardState: Sendable, Equatable {
 
         public static func == (a: Context, b: Context) -> Bool {
             a.nodes == b.nodes && a.shards == b.shards && a.latestCheckpoint == b.latestCheckpoint && a.receipts == b.receipts
-                && a.nodeRows?.top == b.nodeRows?.top && a.nodeRows?.count == b.nodeRows?.count
+                && a.nodeRows?.top == b.nodeRows?.top && a.nodeRows?.count == b.nodeRows?.count && a.attached == b.attached
         }
     }
 
@@ -121,6 +123,9 @@ public struct DashboardState: Sendable, Equatable {
             say(replay ? "a replay changes nothing: \(c) (\(what)) is off; ← → g G move through the record"
                 : "read-only session: \(c) (\(what)) is off; nothing was changed", error: true, at: now)
             return []
+        }
+        if let attached = context.attached, case let .character(c) = key, let effects = handleAttached(c, attached, context: context, now: now) {
+            return effects
         }
         if case let .click(_, y) = key {
             if let rows = context.nodeRows, y >= rows.top, y < rows.top + min(rows.count, context.nodes) { selectedNode = y - rows.top }
@@ -266,6 +271,10 @@ public struct DashboardState: Sendable, Equatable {
                 let command = try Command.parse(typed, nodes: context.nodes, shards: context.shards, names: context.names)
                 if readOnly {
                     say(replay ? "a replay changes nothing: '\(command)' is not run" : "read-only session: '\(command)' is not run; nothing was changed", error: true, at: now)
+                    return []
+                }
+                if let attached = context.attached, let prompt = FlinkConfirm.prompt(command, attached) {
+                    overlay = .confirm(command, prompt: prompt)
                     return []
                 }
                 if command.isDestructive {

@@ -19,6 +19,11 @@ extension KeyTable {
     /// The help overlay's lines, in the table's order.
     public static var helpLines: [(keys: String, action: String)] { all.map { ($0.label, $0.help) } }
 
+    /// The help of the keys that act in `mode` (attached to Flink: only Flink's).
+    public static func helpLines(for mode: KeyMode) -> [(keys: String, action: String)] {
+        all.filter { $0.modes.contains(mode) }.map { ($0.label, $0.help) }
+    }
+
     /// The footer's hints in `mode` (in the table's order; `fitted` ranks them), without the
     /// cluster-changing keys when read-only.
     public static func footer(_ mode: KeyMode, readOnly: Bool) -> [Hint] {

@@ -25,7 +25,7 @@ public enum HeaderPanel {
         let rightWidth = right.isEmpty ? 0 : right.joined(separator: "  ").unicodeScalars.count + 1
         var x = c.put(" firedrill ", x: 0, y: row, head)
         let (label, role) = vm.clusterState
-        let up = "   up " + Format.duration(s.attached?.jobUptime ?? s.uptime)
+        let up = s.attached?.reachable == false ? "   up ?" : "   up " + Format.duration(s.attached?.jobUptime ?? s.uptime)
         // The job's words give way to the uptime, the state (the longest, RECOVERING) and the
         // right side: whole pieces drop from the end first, then the name is cut with "…".
         let after = up.unicodeScalars.count + 3 + max(label.count, 10) + 4 + 2
@@ -92,7 +92,10 @@ public enum HeaderPanel {
         typealias Piece = (text: String, role: Role, attributes: Attributes)
         var pieces: [Piece]
         if !at.audited {
-            pieces = [(" exactly-once ", .muted, []), (" NOT JUDGED ", .warning, .reverse), (" the job's output is not known: give --output DIR for the lab's payments job", .muted, [])]
+            pieces = [(" exactly-once ", .muted, []), (" NOT JUDGED ", .warning, .reverse),
+                      (" the job's output is not known: --audit 'dir=…,format=csv,id=COL', --audit-command CMD, or --output DIR for the lab's payments job", .muted, [])]
+        } else if let failure = at.auditFailure {
+            pieces = [(" exactly-once ", .muted, []), (" AUDIT FAILED ", .bad, []), (" " + failure, .bad, [])]
         } else {
             let a = s.audit
             let verdict = VerdictBadge(s)

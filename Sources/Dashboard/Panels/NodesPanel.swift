@@ -39,9 +39,10 @@ public enum NodesPanel {
         let t = vm.theme
         let s = vm.snapshot
         let down = s.nodes.filter { $0.health != .healthy }.count
+        let silent = s.attached?.reachable == false
         let inner = Box.draw(r, title: "Nodes", on: &c, theme: t,
-                             titleRight: down == 0 ? "all \(s.nodes.count) healthy" : "\(down) of \(s.nodes.count) not healthy",
-                             titleRightStyle: down == 0 ? t[.ok] : t[.warning])
+                             titleRight: silent ? "unknown: no answer" : down == 0 ? "all \(s.nodes.count) healthy" : "\(down) of \(s.nodes.count) not healthy",
+                             titleRightStyle: silent ? t[.muted] : down == 0 ? t[.ok] : t[.warning])
         guard inner.width > 0, inner.height > 0 else { return }
         let attached = s.attached != nil
         let cols = Column.fitting(attached ? attachedColumns : columns, width: inner.width)
@@ -70,6 +71,9 @@ public enum NodesPanel {
                     c.put(selected ? "▶" : " ", x: x, y: y, base)
                 case ("id", _):
                     c.putFitted(String(n.id), x: x, y: y, width: col.width, base.with(.bold), alignRight: true)
+                case ("state", 13) where s.attached?.reachable == false:
+                    // No answer: the last state seen may be stale, so none is shown.
+                    c.putFitted("? unknown", x: x, y: y, width: col.width, st(.muted))
                 case ("state", 13) where incident != nil && n.health == .healthy:
                     // The last incident stays on the row (over the phi and heartbeat columns), faded once restored.
                     guard let incident else { break }
@@ -84,7 +88,7 @@ public enum NodesPanel {
                 case ("taskmanager", _):
                     c.putFitted(n.name ?? "–", x: x, y: y, width: col.width, base)
                 case ("heartbeat", _) where attached:
-                    let text = n.state == .stopped ? "–" : Format.duration(n.heartbeatAge) + " ago"
+                    let text = n.state == .stopped || s.attached?.reachable == false ? "–" : Format.duration(n.heartbeatAge) + " ago"
                     c.putFitted(text, x: x, y: y, width: col.width, n.heartbeatAge > 2 ? st(.nodeSuspect) : base, alignRight: true)
                 case ("slots", _):
                     c.putFitted(n.slots.map(String.init) ?? "–", x: x, y: y, width: col.width, base, alignRight: true)

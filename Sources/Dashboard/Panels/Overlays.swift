@@ -4,11 +4,13 @@ import Engine
 public enum Overlays {
     public static func drawHelp(_ vm: ViewModel, on c: inout Canvas) {
         let t = vm.theme
-        let keys = KeyTable.helpLines
+        let flink = vm.snapshot.attached != nil
+        let keys = flink ? KeyTable.helpLines(for: .attached) : KeyTable.helpLines
+        let grammar = flink ? Command.flinkGrammar : Command.grammar
         let commands: [(String, String)] = [
             ("", ""),
-            ("commands", Command.grammar.prefix(6).joined(separator: ", ")),
-            ("", Command.grammar.dropFirst(6).joined(separator: ", ")),
+            ("commands", grammar.prefix(6).joined(separator: ", ")),
+            ("", grammar.dropFirst(6).joined(separator: ", ")),
         ]
         // One column when it fits; on short terminals the keys go in two columns.
         let twoColumns = keys.count + commands.count + 3 > c.height - 2
@@ -42,18 +44,39 @@ public enum Overlays {
 
     public static func drawConfirm(_ prompt: String, vm: ViewModel, on c: inout Canvas) {
         let t = vm.theme
-        let width = min(c.width - 4, max(40, prompt.unicodeScalars.count + 6))
-        let r = Rect(x: (c.width - width) / 2, y: c.height / 2 - 3, width: width, height: 6)
+        let width = min(c.width - 4, max(40, min(90, prompt.unicodeScalars.count + 6)))
+        // A long question (a TaskManager's blast radius) wraps rather than being cut.
+        let lines = wrap(prompt, width: max(10, width - 4)).prefix(max(1, c.height - 6))
+        let height = lines.count + 5
+        let r = Rect(x: (c.width - width) / 2, y: max(0, c.height / 2 - height / 2), width: width, height: height)
         c.fill(r, Cell(" ", t[.overlay]))
         var boxTheme = t
         boxTheme.styles[.border] = t[.warning].on(t[.overlay].background)
         boxTheme.styles[.title] = t[.warning].on(t[.overlay].background)
         let inner = Box.draw(r, title: "Confirm", on: &c, theme: boxTheme)
-        c.putFitted(prompt, x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, t[.overlay].with(.bold))
-        var x = c.put("y", x: inner.x + 1, y: inner.y + 2, t[.key].on(t[.overlay].background))
-        x = c.put(" yes   ", x: x, y: inner.y + 2, t[.overlay])
-        x = c.put("any other key", x: x, y: inner.y + 2, t[.key].on(t[.overlay].background))
-        c.put(" cancel", x: x, y: inner.y + 2, t[.overlay])
+        for (i, line) in lines.enumerated() {
+            c.putFitted(line, x: inner.x + 1, y: inner.y + 1 + i, width: inner.width - 2, t[.overlay].with(.bold))
+        }
+        let y = inner.y + 2 + lines.count - 1
+        var x = c.put("y", x: inner.x + 1, y: y, t[.key].on(t[.overlay].background))
+        x = c.put(" yes   ", x: x, y: y, t[.overlay])
+        x = c.put("any other key", x: x, y: y, t[.key].on(t[.overlay].background))
+        c.put(" cancel", x: x, y: y, t[.overlay])
+    }
+
+    /// Words into lines of at most `width` characters (a longer word is cut).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            let w = String(word.prefix(width))
+            if line.isEmpty { line = w } else if line.unicodeScalars.count + 1 + w.unicodeScalars.count <= width { line += " " + w } else {
+                lines.append(line)
+                line = w
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.isEmpty ? [""] : lines
     }
 
     /// A centred message instead of the layout when the terminal is too small.

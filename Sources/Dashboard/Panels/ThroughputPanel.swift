@@ -21,16 +21,25 @@ public enum ThroughputPanel {
         let inner = Box.draw(r, title: "Throughput (last minute)", on: &c, theme: t)
         guard inner.width > 12, inner.height >= 3 else { return }
         // Legend row: current values and latency.
+        // An attached cluster's rates are over a window, and unknown (—) while not every
+        // subtask runs, just after a restore, or without an answer: never the last value.
+        let a = s.attached
+        func rate(_ engine: Double, _ attached: Double??) -> (String, Style) {
+            guard let attached else { return (Format.count(engine) + "/s", t[.text].with(.bold)) }
+            return attached.map { (Format.count($0) + "/s", t[.text].with(.bold)) } ?? ("—", t[.muted])
+        }
+        let read = rate(s.producedPerSecond, a.map { $0.readRate })
+        let committedNow = rate(s.committedPerSecond, a.map { $0.committedRate })
         let legend = glyphs(color: vm.color)
         var x = c.put(legend.read + " read ", x: inner.x, y: inner.y, t[.graphProduced])
-        x = c.put(Format.count(s.producedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
+        x = c.put(read.0, x: x, y: inner.y, read.1)
         x = c.put("  " + legend.committed + " committed ", x: x, y: inner.y, t[.graphCommitted])
-        x = c.put(Format.count(s.committedPerSecond) + "/s", x: x, y: inner.y, t[.text].with(.bold))
+        x = c.put(committedNow.0, x: x, y: inner.y, committedNow.1)
         let right = inner.x + inner.width
         let latency = "  p50 \(Format.nanos(s.latencyP50))  p99 \(Format.nanos(s.latencyP99))"
         // An attached cluster's latency is not measured here: not shown (never as zero).
         if s.attached == nil, x + latency.unicodeScalars.count <= right { x = c.put(latency, x: x, y: inner.y, t[.muted]) }
-        let audited = "  audited \(Format.count(s.auditedPerSecond))/s"
+        let audited = "  audited " + rate(s.auditedPerSecond, a.map { $0.auditedRate }).0 + (a != nil ? " (over ≥5 s)" : "")
         if x + audited.unicodeScalars.count <= right { c.put(audited, x: x, y: inner.y, t[.muted]) }
 
         let graphRows = inner.height - 2  // legend above, time axis below

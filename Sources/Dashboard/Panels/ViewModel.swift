@@ -98,6 +98,8 @@ public struct ViewModel: Sendable {
         if let a = snapshot.attached {
             guard a.reachable else { return ("UNREACHABLE", .bad) }
             let state = a.jobState ?? "UNKNOWN"
+            // Flink's RUNNING with subtasks waiting (for slots) is said as such, never as running.
+            if state == "RUNNING", a.working == false { return (a.jobStatus ?? "RUNNING · not every subtask running", .warning) }
             if state == "RUNNING" { return snapshot.nodes.contains { $0.health != .healthy } ? ("DEGRADED", .warning) : ("RUNNING", .ok) }
             return (state, ["FAILED", "FAILING", "CANCELED"].contains(state) ? .bad : state == "FINISHED" ? .muted : .warning)
         }

@@ -94,6 +94,8 @@ public enum RecordCheck {
             }
         case .healthy, .suspect, .recovering, .slow, .partitioned, .quarantined, .dead:
             return nil
+        case .stalled:
+            return nil  // a record keeps a stall's phase only in words: not checked yet
         }
     }
 

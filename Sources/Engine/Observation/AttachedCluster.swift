@@ -32,6 +32,44 @@ public struct AttachedCluster: Sendable, Equatable, Codable {
             self.at = at
         }
     }
+    /// The job's state as it really is: Flink's state, or `RUNNING · 0 of 6 subtasks running:
+    /// no free slots` when Flink says RUNNING while not every subtask runs (nil: unknown).
+    public var jobStatus: String?
+    /// Whether the job is RUNNING with every subtask RUNNING (its rates mean something).
+    public var working: Bool?
+    /// Records read by the sources, committed and audited per second over a window of at
+    /// least 5 s (nil: unknown — not every subtask runs, a restore is too recent, or no answer).
+    public var readRate: Double?
+    public var committedRate: Double?
+    public var auditedRate: Double?
+    /// Seconds since the cluster last answered, while it does not (nil: it answers).
+    public var silentFor: Double?
+    /// Seconds between two looks at the job (`--poll`).
+    public var pollSeconds: Double?
+    /// Per TaskManager (in node order): its host and the jobs whose subtasks it runs, for the
+    /// confirmation a fault on it asks (the blast radius).
+    public var taskManagerFacts: [TaskManagerFacts]?
+    /// Why the job's judge gave no verdict to trust (an audit command that failed or timed
+    /// out, an output directory gone): shown as AUDIT FAILED. nil: none.
+    public var auditFailure: String?
+    /// Whether faults are refused (`--read-only`).
+    public var readOnly: Bool?
+
+    /// Where a TaskManager runs and which jobs it hits when it goes.
+    public struct TaskManagerFacts: Sendable, Equatable, Codable {
+        public var id: String
+        public var host: String?
+        /// `name (job id)` of every job with a subtask on it.
+        public var jobs: [String]
+        /// Seconds since the jobs were looked up.
+        public var age: Double
+        public init(id: String, host: String?, jobs: [String], age: Double) {
+            self.id = id
+            self.host = host
+            self.jobs = jobs
+            self.age = age
+        }
+    }
     /// Whether the last poll got an answer; `problem` says what went wrong when not.
     public var reachable: Bool
     public var problem: String?

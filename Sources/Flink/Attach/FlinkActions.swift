@@ -14,6 +14,16 @@ import Synchronization
 public final class FlinkActions: @unchecked Sendable {
     public let observer: FlinkObserver
     public let killTemplate: CommandTemplate?
+    /// For a remote cluster: the commands that hang and heal (resume) a TaskManager.
+    public var hangTemplate: CommandTemplate?
+    public var healTemplate: CommandTemplate?
+    /// Seconds a template may run before it is killed (`--command-timeout`).
+    public var commandTimeout: Double = 10
+    /// Whether templates run on a thread of their own (the dashboard: the screen never
+    /// waits on them); the fault is counted when the command has succeeded.
+    public var background = false
+    /// Every fault and action refused (`--read-only`).
+    public var readOnly = false
     public let checkpointDir: String?
     /// With a checkpoint guard on: whether it has recorded checkpoint N. `corrupt checkpoint
     /// latest` then waits (up to 2 s) until the newest checkpoint is guarded: rot comes to
@@ -52,10 +62,12 @@ public final class FlinkActions: @unchecked Sendable {
     /// Carries out `command`; says what it did.
     @discardableResult
     public func apply(_ command: Command) throws(CommandError) -> String {
+        if readOnly { throw CommandError("read-only session (--read-only): '\(command)' is not run; nothing was changed") }
         let command = try resolve(command)
         let said: String
         do throws(FlinkError) { said = try act(command) } catch { throw CommandError(error.description) }
-        observer.record(EngineEvent(time: observer.now, node: command.node, .command(command)))
+        // A template run in the background records the command itself, once it succeeded.
+        if !said.hasPrefix(Self.runningPrefix) { observer.record(EngineEvent(time: observer.now, node: command.node, .command(command))) }
         observer.record(EngineEvent(time: observer.now, node: command.node, kind: .operatorAction, message: said))
         return said
     }
@@ -77,37 +89,45 @@ public final class FlinkActions: @unchecked Sendable {
         case let .kill(n):
             let id = try tm(n)
             if let t = killTemplate {
-                let argv = t.arguments(id: id)
-                let rc = try ProcessControl.run(argv, log: "/dev/null")
-                observer.faultInjected(node: n)
-                guard rc == 0 else { throw .taskManager("the kill command for \(id) exited \(rc): \(argv.joined(separator: " "))") }
-                return "ran the kill command for TaskManager \(id)"
+                return try runTemplate(t, id: id, command: command, what: "kill") { [observer] in
+                    observer.hung.withLock { _ = $0.removeValue(forKey: id) }
+                    try? observer.saveHung()
+                    observer.faultInjected(node: n)
+                }
             }
             guard isLocal else { throw .taskManager("\(observer.client.base) is not this machine: give --kill-command 'TEMPLATE with {id}' to kill TaskManager \(id)") }
             let p = try process(id)
             try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)")
             try ProcessControl.signal(p.pid, SIGKILL, what: "TaskManager \(id)")
-            observer.hung.withLock { _ = $0.remove(id) }
+            observer.hung.withLock { _ = $0.removeValue(forKey: id) }
+            try observer.saveHung()
             observer.faultInjected(node: n)
             return "SIGKILL to TaskManager \(id) (PID \(p.pid))"
         case let .hang(n):
             let id = try tm(n)
-            guard isLocal else { throw .taskManager("hang needs a TaskManager on this machine; \(observer.client.base) is not") }
+            if let t = hangTemplate {
+                return try runTemplate(t, id: id, command: command, what: "hang") { [observer] in
+                    observer.hung.withLock { $0[id] = HungTaskManagers.Entry(id: id, pid: nil, since: Date().timeIntervalSince1970) }
+                    try? observer.saveHung()
+                    observer.faultInjected(node: n)
+                }
+            }
+            guard isLocal else { throw .taskManager("\(observer.client.base) is not this machine: give --hang-command 'TEMPLATE with {id}' (and --heal-command) to hang TaskManager \(id)") }
             let p = try process(id)
             try ProcessControl.signal(p.pid, SIGSTOP, what: "TaskManager \(id)")
-            observer.hung.withLock { _ = $0.insert(id) }
+            observer.hung.withLock { $0[id] = HungTaskManagers.Entry(id: id, pid: p.pid, since: Date().timeIntervalSince1970) }
+            try observer.saveHung()
             observer.faultInjected(node: n)
             return "SIGSTOP to TaskManager \(id) (PID \(p.pid)): it keeps its memory and sockets but answers nothing"
         case let .heal(n):
             // SIGCONT to the hung; in the lab, a replacement for each TaskManager that is gone.
-            var ids = observer.taskManagerIds
+            // A TaskManager hung by an earlier session counts too (the record keeps it).
+            var ids = Array(Set(observer.taskManagerIds).union(observer.hung.withLock { $0.keys })).sorted()
             if let n { ids = [try tm(n)] }
             var said: [String] = []
             for id in ids {
-                if observer.hung.withLock({ $0.contains(id) }) {
-                    if let p = try? process(id) { try ProcessControl.signal(p.pid, SIGCONT, what: "TaskManager \(id)") }
-                    observer.hung.withLock { _ = $0.remove(id) }
-                    said.append("SIGCONT to \(id)")
+                if let entry = observer.hung.withLock({ $0[id] }) {
+                    said.append(try resume(entry, command: command))
                 } else if gone(id) {
                     said.append(try replace(id))
                 }

@@ -10,8 +10,11 @@ import Synchronization
 public final class FlinkObserver: @unchecked Sendable {
     public let client: FlinkClient
     public let lab: LabState?
-    /// The auditor, when the job's output directory is known.
+    /// The payments auditor, when the lab's job output directory is known.
     public let auditor: LedgerAuditor?
+    /// What judges the job's output: the payments auditor, an `--audit` spec or an
+    /// `--audit-command` (nil: nothing; the job is not judged).
+    public let outputAudit: (any OutputAudit)?
     let started = Date()
     let state = Mutex<ClusterSnapshot>(ClusterSnapshot(uptime: 0, nodes: []))
     let stopFlag = Atomic<Bool>(false)
@@ -29,6 +32,7 @@ public final class FlinkObserver: @unchecked Sendable {
     var sawVerdict = false
     var lastAuditAdvance: Double = 0
     var lastRestarting: Int64 = 0
+    var saidQuickRestart = false
     var jobId: String?
     var jobName: String?
     var tmOrder: [String] = []
@@ -43,11 +47,28 @@ public final class FlinkObserver: @unchecked Sendable {
     var recoveries: [ClusterSnapshot.Recovery] = []
     var samples: [(time: Double, produced: Int64, committed: Int64, audited: Int64)] = []
     var readTotal: Double = 0
+    var lastPublish: Double?
+    /// Read, committed and audited rates, each over a window of at least 5 s.
+    var readWindow = RateWindow()
+    var committedWindow = RateWindow()
+    var auditedWindow = RateWindow()
+    var liveness: JobLiveness?
+    var lastAnswer: Double?
+    /// Seconds between two looks at checkpoints, metrics and the audit; the job and the
+    /// TaskManagers are looked at twice as often (`--poll`).
+    public let pollInterval: Double
+    /// Seconds between two looks at where subtasks run and at the TaskManagers' own metrics
+    /// (sooner when the job's state or its TaskManagers change).
+    public var placementInterval: Double { max(5, 5 * pollInterval) }
     var slowCache = Slow()
     var requestWindow: [(Double, Int)] = []
     let fault = Mutex<(time: Double, epoch: Double, node: Int)?>(nil)
-    /// TaskManagers firedrill stopped with SIGSTOP (their row says hung).
-    let hung = Mutex<Set<String>>([])
+    /// TaskManagers firedrill hung (their row says hung), by id; kept in `hungRecord` too,
+    /// so a later session's `heal` finds them.
+    let hung = Mutex<[String: HungTaskManagers.Entry]>([:])
+    public let hungRecord: HungTaskManagers
+    /// What reading `hungRecord` said when it could not be read (nil: read, or none).
+    public private(set) var hungRecordProblem: String?
 
     struct Slow {
         var checkpoints: FlinkModel.Checkpoints?
@@ -63,19 +84,36 @@ public final class FlinkObserver: @unchecked Sendable {
         var exceptions: [FlinkModel.Exceptions.Entry] = []
         var verdict: LedgerAuditor.Verdict?
         var auditVerdict: AuditVerdict?
+        var auditFailure: String?
+        var committedRecords: Int64 = 0
+        /// When and for which job state and TaskManagers placement was last looked up.
+        var placedAt: Double?
+        var placedFor = ""
+        /// Each TaskManager's host, and the jobs whose subtasks it runs.
+        var hosts: [String: String] = [:]
+        var jobsOn: [String: [String]] = [:]
     }
 
     /// `job`: the job to watch (nil: the lab's, else the only running one, resolved at the first
     /// answer). `output`: the job's output directory for the auditor.
-    public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts) {
+    public init(client: FlinkClient, job: String?, lab: LabState?, output: String?, accounts: Int = PaymentsLedger().accounts, poll: Double = 1,
+                audit: (any OutputAudit)? = nil) {
         self.client = client
+        pollInterval = max(0.1, poll)
+        hungRecord = HungTaskManagers(lab: lab, url: client.base)
+        do throws(FlinkError) {
+            let entries = try hungRecord.load()
+            hung.withLock { h in for e in entries { h[e.id] = e } }
+        } catch { hungRecordProblem = error.description }
         self.lab = lab
         jobId = job ?? lab?.jobId
         // The lab's TaskManagers are nodes even while one of them is down.
         tmOrder = (lab?.taskManagers.map(\.id) ?? []).sorted()
-        if let output { auditor = LedgerAuditor(directory: output, ledger: PaymentsLedger(accounts: accounts)) } else { auditor = nil }
+        if audit == nil, let output { auditor = LedgerAuditor(directory: output, ledger: PaymentsLedger(accounts: accounts)) } else { auditor = nil }
+        outputAudit = audit ?? auditor
         var s = ClusterSnapshot(uptime: 0, nodes: [])
         s.attached = AttachedCluster(kind: "flink", url: client.base)
+        s.attached?.pollSeconds = pollInterval
         state.withLock { $0 = s }
     }
 
@@ -89,14 +127,16 @@ public final class FlinkObserver: @unchecked Sendable {
         return s
     }
 
-    /// Starts polling: the job and the TaskManagers every `interval` seconds on one thread,
-    /// checkpoints, exceptions, metrics, vertices and the auditor every second on another (so
-    /// a slow answer there never delays seeing a TaskManager go).
+    /// Starts polling: the job and the TaskManagers every half `pollInterval` on one thread;
+    /// checkpoints, exceptions and metrics every `pollInterval` on another, the auditor on a third (so a
+    /// slow answer there never delays seeing a TaskManager go); where subtasks run and the
+    /// TaskManagers' metrics every `placementInterval`, or sooner when the job changes.
     /// Starting it again does nothing.
-    public func start(interval: Double = 0.5) {
+    public func start() {
         guard !threaded.exchange(true, ordering: .relaxed) else { return }
-        _ = loop("flink-observer", every: interval) { $0.poll() }
-        _ = loop("flink-observer-slow", every: 1) { $0.pollSlow() }
+        _ = loop("flink-observer", every: pollInterval / 2) { $0.poll() }
+        _ = loop("flink-observer-slow", every: pollInterval) { $0.pollSlow() }
+        if outputAudit != nil { _ = loop("flink-observer-audit", every: pollInterval) { $0.pollAudit() } }
     }
 
     /// A thread that runs `body` every `seconds` until `stop`.
@@ -118,8 +158,8 @@ public final class FlinkObserver: @unchecked Sendable {
 
     /// The slow tier once: fetches without the lock, merges under it.
     public func pollSlow() {
-        guard let (job, tms) = lock.withLock({ last }) else { return }
-        guard let s = try? slowPoll(job: job, tms: tms) else { return }
+        guard let (job, tms, previous) = lock.withLock({ last.map { ($0.0, $0.1, slowCache) } }) else { return }
+        guard let s = try? slowPoll(job: job, tms: tms, previous: previous) else { return }
         lock.withLock { merge(s) }
     }
 
@@ -134,20 +174,11 @@ public final class FlinkObserver: @unchecked Sendable {
         }
         if !exceptionsSeeded, !s.exceptions.isEmpty { event(.info, "\(s.exceptions.count) earlier exception\(s.exceptions.count == 1 ? "" : "s") in the job's history (not shown)") }
         exceptionsSeeded = true
-        var s = s
         // Flink's per-second meter averages a minute and starts again at 0 with every restart:
-        // the counter's rise since the last look is the rate now (a counter that fell was
-        // reset by a restart, and the meter stands in for one look).
-        // REST's metrics are fetched from the TaskManagers every few seconds: an unchanged
-        // counter is the same reading, not a stop.
-        if let new = s.readCount, let old = slowCache.readCount {
-            if new.count == old.count {
-                s.read = slowCache.read
-                s.readCount = old
-            } else if new.count > old.count, new.at - old.at > 0.2 {
-                s.read = (new.count - old.count) / (new.at - old.at)
-            }
-        }
+        // the read rate is the source's records-out counter over a window (`RateWindow`).
+        if let new = s.readCount { readWindow.add(time: new.at, count: new.count) }
+        var s = s
+        (s.verdict, s.auditVerdict, s.auditFailure, s.committedRecords) = (slowCache.verdict, slowCache.auditVerdict, slowCache.auditFailure, slowCache.committedRecords)
         slowCache = s
     }
 
@@ -162,8 +193,10 @@ public final class FlinkObserver: @unchecked Sendable {
     /// auditor, then the job again so both tiers are merged) and returns the snapshot.
     public func lastLook() -> ClusterSnapshot {
         stop()
+        (outputAudit as? CommandAudit)?.settle()
         poll()
         pollSlow()
+        pollAudit()
         poll()
         return snapshot()
     }
@@ -210,7 +243,14 @@ public final class FlinkObserver: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             last = (job, tms)
-            if polls == 0 && !threaded.load(ordering: .relaxed), let s = try? slowPoll(job: job, tms: tms) { merge(s) }  // a one-off look (tests, the last summary)
+            if polls == 0 && !threaded.load(ordering: .relaxed), let s = try? slowPoll(job: job, tms: tms, previous: slowCache) {  // a one-off look (tests, the last summary)
+                merge(s)
+                if let l = auditLook(jobState: job.state) { applyAudit(l) }
+            }
+            let live = JobLiveness(job: job, taskManagers: tms)
+            if !live.isWorking { resetRates() }
+            liveness = live
+            lastAnswer = t
             if !attached.reachable, attached.problem != nil { event(.info, "\(client.base) answers again") }
             attached.reachable = true
             attached.problem = nil
@@ -218,6 +258,9 @@ public final class FlinkObserver: @unchecked Sendable {
             attached.jobName = job.name
             attached.jobUptime = Double(job.duration) / 1000
             attached.jobState = job.state
+            attached.jobStatus = live.text
+            attached.working = live.isWorking
+            attached.silentFor = nil
             (attached.tasksRunning, attached.tasksTotal) = job.tasksRunning
             let epoch = started.timeIntervalSince1970
             let onClock = { (ms: Int64?) -> Double? in ms.flatMap { $0 > 0 ? Double($0) / 1000 - epoch : nil } }
@@ -235,30 +278,46 @@ public final class FlinkObserver: @unchecked Sendable {
             if attached.reachable || attached.problem == nil { event(.error, "cluster unreachable: \(error.description)") }
             attached.reachable = false
             attached.problem = error.description
+            Self.forget(&attached)
+            attached.silentFor = lastAnswer.map { t - $0 }
+            resetRates()
+            liveness = nil
             state.withLock { s in
+                Self.forget(&s)
                 s.attached = attached
                 s.events = events
             }
         }
-        requestWindow.append((t, client.requestCount))
-        requestWindow.removeAll { t - $0.0 > 5 }
-        let first = requestWindow.first ?? (t, client.requestCount)
-        let rate = t - first.0 > 0.9 ? Double(client.requestCount - first.1) / (t - first.0) : 0
-        state.withLock { $0.attached?.requestsPerSecond = rate }
+        // REST load over a window as long as the slowest tier's round (placement), while
+        // polling: a last look after the threads stopped neither adds to it nor empties it.
+        if !stopFlag.load(ordering: .relaxed) {
+            let window = max(10, placementInterval + pollInterval)
+            requestWindow.append((t, client.requestCount))
+            requestWindow.removeAll { t - $0.0 > window }
+            let first = requestWindow.first ?? (t, client.requestCount)
+            let rate = t - first.0 > 0.9 ? Double(client.requestCount - first.1) / (t - first.0) : 0
+            state.withLock { $0.attached?.requestsPerSecond = rate }
+        }
         pollCount.add(1, ordering: .relaxed)
     }
 
-    func slowPoll(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager]) throws(FlinkError) -> Slow {
+    func slowPoll(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], previous: Slow) throws(FlinkError) -> Slow {
         var s = Slow()
         s.checkpoints = try client.checkpoints(job: job.jid)
         s.exceptions = try client.exceptions(job: job.jid).exceptionHistory.entries
         let jm = try client.metrics("/jobs/\(job.jid)/metrics", ["numRestarts", "fullRestarts"])
         s.restarts = (jm.number("numRestarts") ?? jm.number("fullRestarts")).map { Int($0) }
-        for v in job.vertices {
-            let detail = try client.vertex(job: job.jid, vertex: v.id)
-            for st in detail.subtasks where st.status == "RUNNING" || st.status == "DEPLOYING" || st.status == "INITIALIZING" {
-                if let id = st.taskManagerId { s.subtasks[id, default: 0] += 1 }
-            }
+        let (running, total) = job.tasksRunning
+        let key = "\(job.state) \(running)/\(total) " + tms.map(\.id).sorted().joined(separator: ",")
+        if previous.placedFor == key, let at = previous.placedAt, now - at < placementInterval {
+            s.placedAt = at
+            s.placedFor = key
+            (s.subtasks, s.hosts, s.jobsOn) = (previous.subtasks, previous.hosts, previous.jobsOn)
+            (s.cpu, s.heapUsed, s.heapMax) = (previous.cpu, previous.heapUsed, previous.heapMax)
+        } else {
+            try place(job: job, tms: tms, into: &s)
+            s.placedAt = now
+            s.placedFor = key
         }
         if let source = job.vertices.first, let sink = job.vertices.last {
             let m = try client.metrics("/jobs/\(job.jid)/vertices/\(source.id)/subtasks/metrics", ["numRecordsOutPerSecond", "numRecordsOut"])
@@ -266,21 +325,45 @@ public final class FlinkObserver: @unchecked Sendable {
             s.readCount = m.number("numRecordsOut").map { ($0, now) }
             s.written = try client.metrics("/jobs/\(job.jid)/vertices/\(sink.id)/subtasks/metrics", ["numRecordsInPerSecond"]).number("numRecordsInPerSecond") ?? 0
         }
-        for tm in tms {
-            let m = (try? client.metrics("/taskmanagers/\(tm.id)/metrics", ["Status.JVM.CPU.Load", "Status.JVM.Memory.Heap.Used", "Status.JVM.Memory.Heap.Max"])) ?? []
-            s.cpu[tm.id] = m.number("Status.JVM.CPU.Load")
-            s.heapUsed[tm.id] = m.number("Status.JVM.Memory.Heap.Used").map { Int($0) }
-            s.heapMax[tm.id] = m.number("Status.JVM.Memory.Heap.Max").map { Int($0) }
-        }
-        if let a = auditor {
-            // One reader of the files at a time (the slow thread, or a last look after stop).
-            auditLock.lock()
-            defer { auditLock.unlock() }
-            a.refresh(final: ["FINISHED", "CANCELED"].contains(job.state))
-            s.verdict = a.verdict
-            s.auditVerdict = a.auditVerdict
-        }
         return s
+    }
+
+    /// What the judge of the output says now (nil: no judge). Reading a long past takes
+    /// seconds: it has a thread of its own, so rates and checkpoints never wait on it.
+    func auditLook(jobState: String) -> AuditLook? {
+        guard let a = outputAudit else { return nil }
+        // One reader of the files at a time (the audit thread, or a last look after stop).
+        auditLock.lock()
+        defer { auditLock.unlock() }
+        // The files are listed as the read begins: the counts are of that moment, however long
+        // the read takes (the first read of a long past takes seconds).
+        let at = now
+        a.refresh(final: ["FINISHED", "CANCELED"].contains(jobState))
+        // The payments job writes two rows (debit, credit) per transfer.
+        return AuditLook(at: at, verdict: a.verdict, auditVerdict: a.auditVerdict, failure: a.failure,
+                         committed: a is LedgerAuditor ? a.verdict.rows / 2 : a.verdict.rows)
+    }
+
+    /// One look of the output's judge.
+    struct AuditLook {
+        var at: Double
+        var verdict: LedgerAuditor.Verdict
+        var auditVerdict: AuditVerdict
+        var failure: String?
+        var committed: Int64
+    }
+
+    /// Takes an audit look in (under `lock`).
+    func applyAudit(_ l: AuditLook) {
+        (slowCache.verdict, slowCache.auditVerdict, slowCache.auditFailure, slowCache.committedRecords) = (l.verdict, l.auditVerdict, l.failure, l.committed)
+        committedWindow.add(time: l.at, count: Double(l.committed))
+        auditedWindow.add(time: l.at, count: Double(l.verdict.transfers))
+    }
+
+    /// The audit tier once.
+    public func pollAudit() {
+        guard let state = lock.withLock({ last?.0.state }), let l = auditLook(jobState: state) else { return }
+        lock.withLock { applyAudit(l) }
     }
 
     /// Turns changes since the last poll into events and recoveries.
@@ -302,14 +385,27 @@ public final class FlinkObserver: @unchecked Sendable {
                 event(.detection, "TaskManager \(id) lost" + (after.map { " (\(Format.seconds($0)) after the fault)" } ?? ""), node: node)
             }
         }
-        if present.isEmpty && !ids.isEmpty { event(.info, "attached to \(job.name) (\(job.jid)) on \(client.base): \(ids.count) TaskManagers, job \(job.state)") }
+        if present.isEmpty && !ids.isEmpty {
+            event(.info, "attached to \(job.name) (\(job.jid)) on \(client.base): \(ids.count) TaskManagers, job \(job.state)")
+            for e in hung.withLock({ $0.values.sorted { $0.id < $1.id } }) {
+                event(.error, "TaskManager \(e.id) is still hung by an earlier session (recorded in \(hungRecord.path)): H or 'heal' resumes it", node: tmOrder.firstIndex(of: e.id))
+            }
+            if let p = hungRecordProblem { event(.error, p) }
+        }
         present = ids
         // A restart shorter than a poll still leaves its timestamps.
         let restartingAt = job.timestamps["RESTARTING"] ?? 0
         let runningAt = job.timestamps["RUNNING"] ?? 0
         if restartingAt > lastRestarting, lastJobState != nil {
-            if lastJobState == "RUNNING" && job.state == "RUNNING" { event(.detection, "job RUNNING → RESTARTING → RUNNING (between two polls)") }
-            if runningAt > restartingAt {
+            if lastJobState == "RUNNING" && job.state == "RUNNING" && !saidQuickRestart {
+                event(.detection, "job RUNNING → RESTARTING → RUNNING (between two polls)")
+                saidQuickRestart = true
+            }
+            resetRates()
+            // A recovery is a restore that happened: the job RUNNING again with every subtask
+            // RUNNING, not a job that is scheduled and waits for slots.
+            if runningAt > restartingAt, liveness?.isWorking == true {
+                saidQuickRestart = false
                 let restored: UInt64? = nil  // filled in when Flink's checkpoint statistics show the restore
                 let detect = fault.withLock { $0 }.map { Double(restartingAt) / 1000 - $0.epoch }
                 recoveries.append(ClusterSnapshot.Recovery(reason: restartReason, detect: detect, restore: Double(runningAt - restartingAt) / 1000,
@@ -326,7 +422,10 @@ public final class FlinkObserver: @unchecked Sendable {
         }
         if let r = slowCache.checkpoints?.latest?.restored, r.id != restoredId {
             // The restore Flink did before firedrill attached is the job's past, not an event.
-            if restoreSeeded { event(.restore, "restored checkpoint \(r.id)\(r.externalPath.map { " from \($0)" } ?? "")") }
+            if restoreSeeded {
+                event(.restore, "restored checkpoint \(r.id)\(r.externalPath.map { " from \($0)" } ?? "")")
+                resetRates()
+            }
             if let last = recoveries.indices.last, t - recoveries[last].at < 15 { recoveries[last].checkpoint = r.id }
             restoredId = r.id
         }
@@ -360,7 +459,7 @@ public final class FlinkObserver: @unchecked Sendable {
     func publish(job: FlinkModel.Job, tms: [FlinkModel.TaskManagers.TaskManager], attached: inout AttachedCluster, at t: Double) {
         let nowMs = job.now ?? Int64(Date().timeIntervalSince1970 * 1000)
         let byId = Dictionary(tms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let stopped = hung.withLock { $0 }
+        let stopped = Set(hung.withLock { $0.keys })
         let nodes: [ClusterSnapshot.Node] = tmOrder.enumerated().map { i, id in
             var n = ClusterSnapshot.Node(id: i, name: id)
             if let tm = byId[id] {
@@ -382,13 +481,24 @@ public final class FlinkObserver: @unchecked Sendable {
         if let v = slowCache.verdict {
             if v.transfers > lastAudited { lastAudited = v.transfers; lastAuditAdvance = t }
             audited = v.transfers
-            committed = v.rows / 2
+            committed = slowCache.committedRecords
             attached.audited = true
+            attached.auditFailure = slowCache.auditFailure
             attached.wrongRows = v.wrong
             attached.missingTransfers = v.missing
             attached.firstProblem = v.firstProblem ?? v.firstMalformed.map { "malformed line at \($0)" }
         }
-        readTotal += slowCache.read * 0.5
+        // The graph's read line integrates the windowed rate over the time between looks.
+        readTotal += (readWindow.rate ?? 0) * (lastPublish.map { max(0, t - $0) } ?? 0)
+        lastPublish = t
+        let working = liveness?.isWorking == true
+        attached.readRate = working ? readWindow.rate : nil
+        attached.committedRate = working ? committedWindow.rate : nil
+        attached.auditedRate = working ? auditedWindow.rate : nil
+        attached.taskManagerFacts = tmOrder.map { id in
+            AttachedCluster.TaskManagerFacts(id: id, host: slowCache.hosts[id], jobs: slowCache.jobsOn[id] ?? [],
+                                             age: slowCache.placedAt.map { max(0, now - $0) } ?? 0)
+        }
         // The first verdict covers the job's whole past at once: the graph starts after it.
         if slowCache.verdict != nil && !sawVerdict { sawVerdict = true; samples.removeAll() }
         samples.append((t, Int64(readTotal), committed, audited))
@@ -403,9 +513,9 @@ public final class FlinkObserver: @unchecked Sendable {
             s.checkpointsCompleted = slowCache.checkpoints?.counts.completed ?? 0
             s.newestCheckpoint = slowCache.checkpoints?.latest?.completed?.id
             s.restoredFrom = restoredId
-            s.producedPerSecond = slowCache.read
-            s.committedPerSecond = history.last?.committed ?? 0
-            s.auditedPerSecond = history.last?.audited ?? 0
+            s.producedPerSecond = attached.readRate ?? 0
+            s.committedPerSecond = attached.committedRate ?? 0
+            s.auditedPerSecond = attached.auditedRate ?? 0
             s.produced = Int64(readTotal)
             s.applied = Int64(slowCache.written)
             s.history = history

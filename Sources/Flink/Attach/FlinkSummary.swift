@@ -7,8 +7,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
         public var id: String
         /// Lost at some point while attached.
         public var lost: Bool
-        /// Registered at the end.
-        public var present: Bool
+        /// Registered at the end (nil: unknown, the cluster did not answer).
+        public var present: Bool?
     }
     public struct Event: Codable, Sendable, Equatable {
         public var time: Double
@@ -28,7 +28,14 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
     public var flinkVersion: String?
     public var job: String?
     public var name: String?
+    /// Flink's job state at the end (nil: unknown, the cluster did not answer).
     public var state: String?
+    /// The state as it really is: `RUNNING · 0 of 6 subtasks running: no free slots`.
+    public var status: String?
+    public var tasksRunning: Int?
+    public var tasksTotal: Int?
+    /// Records read per second over a window of at least 5 s (nil: unknown).
+    public var readPerSecond: Double?
     public var restarts: Int?
     public var taskmanagers: [TaskManager]
     public var checkpointsCompleted: Int
@@ -47,6 +54,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
     public var audited: Int64?
     public var moneyConserved: Bool?
     public var firstProblem: String?
+    /// Why the judge gave no verdict to trust (AUDIT FAILED); nil: none.
+    public var auditFailure: String?
 
     public init(_ s: ClusterSnapshot) {
         let a = s.attached
@@ -55,9 +64,13 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
         job = a?.jobId
         name = a?.jobName
         state = a?.jobState
+        status = a?.jobStatus
+        tasksRunning = a?.tasksRunning
+        tasksTotal = a?.tasksTotal
+        readPerSecond = a?.readRate
         restarts = a?.restarts
         let lostNodes = Set(s.events.filter { $0.kind == .detection && $0.message.hasPrefix("TaskManager ") }.compactMap(\.node))
-        taskmanagers = s.nodes.map { TaskManager(id: $0.name ?? String($0.id), lost: lostNodes.contains($0.id), present: $0.state != .stopped) }
+        taskmanagers = s.nodes.map { TaskManager(id: $0.name ?? String($0.id), lost: lostNodes.contains($0.id), present: a?.reachable == true ? $0.state != .stopped : nil) }
         checkpointsCompleted = s.checkpointsCompleted
         restoredFrom = s.restoredFrom
         recoveries = s.recoveries.map { Recovery(reason: $0.reason, detect: $0.detect, restore: $0.restore, checkpoint: $0.checkpoint) }
@@ -74,6 +87,8 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
             audited = s.audit.committedTransfers
             moneyConserved = s.audit.moneyConserved
             firstProblem = a?.firstProblem
+            auditFailure = a?.auditFailure
+            if auditFailure != nil { exact = false }
         }
     }
 
@@ -85,15 +100,17 @@ public struct FlinkSummary: Codable, Sendable, Equatable {
 
     /// A few lines for people.
     public var text: String {
-        var lines = ["\(url): Flink \(flinkVersion ?? "?"), job \(name ?? "?") \(job ?? "?") \(state ?? "?"), \(restarts.map(String.init) ?? "?") restarts, \(checkpointsCompleted) checkpoints completed\(restoredFrom.map { ", restored \($0)" } ?? "")"]
-        lines.append("taskmanagers: " + taskmanagers.map { "\($0.id)\($0.lost ? " (lost)" : "")\($0.present ? "" : " (gone)")" }.joined(separator: ", "))
+        var lines = ["\(url): Flink \(flinkVersion ?? "?"), job \(name ?? "?") \(job ?? "?") \(status ?? state ?? "unknown (no answer)"), \(restarts.map(String.init) ?? "?") restarts, \(checkpointsCompleted) checkpoints completed\(restoredFrom.map { ", restored \($0)" } ?? "")"]
+        lines.append("taskmanagers: " + taskmanagers.map { "\($0.id)\($0.lost ? " (lost)" : "")\($0.present == false ? " (gone)" : $0.present == nil ? " (unknown)" : "")" }.joined(separator: ", "))
         for r in recoveries {
             lines.append("recovery: \(r.detect.map { String(format: "detected %.2f s, ", $0) } ?? "")running again after \(String(format: "%.2f", r.restore)) s from checkpoint \(r.checkpoint.map(String.init) ?? "none") (\(r.reason))")
         }
-        if let exact {
+        if let auditFailure {
+            lines.append("audit: FAILED: \(auditFailure)")
+        } else if let exact {
             lines.append("audit: \(exact ? "EXACT" : "NOT EXACT") over \(audited ?? 0) transfers: \(lost ?? 0) lost, \(duplicated ?? 0) duplicated, \(wrong ?? 0) wrong, \(missing ?? 0) missing, money \(moneyConserved == true ? "conserved" : "NOT conserved")\(firstProblem.map { "; first: \($0)" } ?? "")")
         } else {
-            lines.append("audit: the job's output is not known (give --output DIR for the lab's payments job)")
+            lines.append("audit: NOT JUDGED: the job's output is not known (give --audit SPEC, --audit-command CMD, or --output DIR for the lab's payments job)")
         }
         if let problem { lines.append("last problem: \(problem)") }
         return lines.joined(separator: "\n")

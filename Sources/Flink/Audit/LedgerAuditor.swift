@@ -184,14 +184,9 @@ public final class LedgerAuditor: @unchecked Sendable {
 
     /// The verdict in the embedded engine's shape (the dashboard's header reads it).
     public var auditVerdict: AuditVerdict {
-        var a = AuditVerdict.initial(expectedMoney: 0)
-        a.exact = verdict.exact
-        a.lost = verdict.lost
-        a.duplicated = verdict.duplicated
+        var a = verdict.plainAuditVerdict
         a.mismatchedAccounts = verdict.accountsWrong
-        a.moneyConserved = verdict.moneyConserved
         a.committedMoney = verdict.committedMoney
-        a.committedTransfers = verdict.transfers
         return a
     }
 }

@@ -111,18 +111,7 @@ public struct FlinkLab: Sendable {
         // Planning the SQL takes seconds of its own: done while the TaskManagers register
         // (the job waits for their slots).
         progress("submitting the payments job")
-        let job = FlinkPaymentsJob(rate: rate, output: output)
-        try LabFiles.writeAtomically(Data(job.sql.utf8), to: directory + "/job/payments.sql")
-        try LabFiles.writeAtomically(Data(FlinkPaymentsJob.submitter.utf8), to: directory + "/job/FiredrillSubmit.java")
-        let submitLog = log + "/submit.log"
-        try? FileManager.default.removeItem(atPath: submitLog)
-        let rc = try ProcessControl.run([java, "-cp", home + "/lib/*", directory + "/job/FiredrillSubmit.java", "127.0.0.1", String(restPort),
-                                         directory + "/job/payments.sql", directory + "/conf"], log: submitLog)
-        let said = (try? String(contentsOfFile: submitLog, encoding: .utf8)) ?? ""
-        guard rc == 0, let line = said.split(separator: "\n").last(where: { $0.hasPrefix("job ") }) else {
-            throw .lab("submitting the payments job failed (exit \(rc)); see \(submitLog)")
-        }
-        let jobId = String(line.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+        let jobId = try submit(home: home, restore: nil)
         state.jobId = jobId
         try state.save()
         try waitFor("\(taskManagers) TaskManagers to register", seconds: 60, progress: progress) {
@@ -135,6 +124,23 @@ public struct FlinkLab: Sendable {
     }
 
     /// Starts TaskManager `id` (a new one, or a replacement with the same id).
+    /// Submits the payments job, restoring its state from the checkpoint or savepoint at
+    /// `restore` when given (`execution.state-recovery.path`); returns the new job's id.
+    public func submit(home: String, restore: String?) throws(FlinkError) -> String {
+        let job = FlinkPaymentsJob(rate: rate, output: output)
+        try LabFiles.writeAtomically(Data(job.sql.utf8), to: directory + "/job/payments.sql")
+        try LabFiles.writeAtomically(Data(FlinkPaymentsJob.submitter.utf8), to: directory + "/job/FiredrillSubmit.java")
+        let submitLog = log + "/submit.log"
+        try? FileManager.default.removeItem(atPath: submitLog)
+        let rc = try ProcessControl.run([java, "-cp", home + "/lib/*", directory + "/job/FiredrillSubmit.java", "127.0.0.1", String(restPort),
+                                         directory + "/job/payments.sql", directory + "/conf"] + (restore.map { [$0] } ?? []), log: submitLog)
+        let said = (try? String(contentsOfFile: submitLog, encoding: .utf8)) ?? ""
+        guard rc == 0, let line = said.split(separator: "\n").last(where: { $0.hasPrefix("job ") }) else {
+            throw .lab("submitting the payments job failed (exit \(rc)); see \(submitLog)")
+        }
+        return String(line.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+    }
+
     public func startTaskManager(id: String, home: String) throws(FlinkError) -> LabState.Member {
         let tmLog = "\(log)/\(id).out"
         let pid = try ProcessControl.spawnDetached([home + "/bin/taskmanager.sh", "start-foreground", "-Dtaskmanager.resource-id=\(id)"],

@@ -36,9 +36,9 @@ public struct FlinkPaymentsJob: Sendable, Equatable {
         """
     }
 
-    /// `java -cp 'FLINK/lib/*' FiredrillSubmit.java HOST PORT SQL CONFDIR` submits the SQL to
-    /// the cluster (the conf directory's config.yaml carries the checkpoint settings) and
-    /// prints `job ID`.
+    /// `java -cp 'FLINK/lib/*' FiredrillSubmit.java HOST PORT SQL CONFDIR [RESTORE]` submits the
+    /// SQL to the cluster (the conf directory's config.yaml carries the checkpoint settings;
+    /// RESTORE, a checkpoint's path, becomes execution.state-recovery.path) and prints `job ID`.
     public static let submitter = """
     import java.nio.file.*;
     import org.apache.flink.configuration.Configuration;
@@ -53,6 +53,7 @@ public struct FlinkPaymentsJob: Sendable, Equatable {
             c.setString("rest.address", args[0]);
             c.setString("rest.port", args[1]);
             c.setString("pipeline.name", "\(name)");
+            if (args.length > 4) c.setString("execution.state-recovery.path", args[4]);
             TableEnvironment t = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(c).build());
             String sql = new String(Files.readAllBytes(Paths.get(args[2])));
             TableResult last = null;

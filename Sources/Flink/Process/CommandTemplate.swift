@@ -6,8 +6,11 @@ import Foundation
 /// quotes or `;` stays one argument.
 public struct CommandTemplate: Sendable, Equatable {
     public let words: [String]
+    /// What is replaced in the words: `{id}` (a TaskManager's), or `{output}` (an audit's).
+    public let placeholder: String
 
-    public init(_ text: String) throws(FlinkError) {
+    public init(_ text: String, placeholder: String = "{id}") throws(FlinkError) {
+        self.placeholder = placeholder
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -31,7 +34,7 @@ public struct CommandTemplate: Sendable, Equatable {
         guard !escaped else { throw .taskManager("command template '\(text)' ends with a lone backslash") }
         if inWord { words.append(current) }
         guard !words.isEmpty else { throw .taskManager("the command template is empty") }
-        guard words.contains(where: { $0.contains("{id}") }) else {
+        if placeholder == "{id}", !words.contains(where: { $0.contains("{id}") }) {
             throw .taskManager("command template '\(text)' has no {id}: say where the TaskManager's id goes")
         }
         self.words = words
@@ -39,6 +42,16 @@ public struct CommandTemplate: Sendable, Equatable {
 
     /// The argument vector for TaskManager `id`.
     public func arguments(id: String) -> [String] {
-        words.map { $0.replacingOccurrences(of: "{id}", with: id) }
+        words.map { $0.replacingOccurrences(of: placeholder, with: id) }
+    }
+
+    /// Where the program is: a path with a `/` as given, else the first match on `$PATH`;
+    /// nil when it is nowhere executable (checked before anything runs).
+    public var program: String? {
+        guard let first = words.first else { return nil }
+        if first.contains("/") { return FileManager.default.isExecutableFile(atPath: first) ? first : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(first)") { return "\(dir)/\(first)" }
+        return nil
     }
 }
