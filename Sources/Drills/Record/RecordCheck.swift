@@ -1,7 +1,8 @@
 import Engine
 
 /// Holds a record (`--record FILE`) to what the screen promises (`firedrill replay --check`):
-/// committed and audited figures and checkpoint ids never go back, nor does a node's
+/// committed and audited figures and checkpoint ids never go back (the transfer counts may,
+/// once, after a fallback to a checkpoint older than the committed one), nor does a node's
 /// restarts; a node shown down or hung was so in the engine's events within a frame of it;
 /// every receipt step comes at or after its fault; every `node-down` is in a receipt of a
 /// fault on that node or in an unprovoked one; the verdict's age is never reset without a
@@ -51,10 +52,21 @@ public enum RecordCheck {
             case .newestCheckpoint: s.newestCheckpoint.map { Int64(clamping: $0) }
             }
         }
+        // A fallback to a checkpoint older than the committed one takes the sink's committed
+        // state back with it (the event says so): the transfer counts may go back once after it.
+        let fallbacks = r.events.indices.filter { r.eventNames[$0] == "fallback" }.map { r.events[$0].time }
+        var lastRise: [Figure: Double] = [:]
         for i in r.frames.indices.dropFirst() {
             for f in Figure.allCases {
                 let from = value(f, r.frames[i - 1].snapshot), to = value(f, r.frames[i].snapshot)
                 guard let from else { continue }
+                if let to, to > from { lastRise[f] = r.frames[i].t }
+                let countsTransfers = f == .committedTransfers || f == .auditedTransfers
+                if countsTransfers, let to, to < from,
+                   fallbacks.contains(where: { $0 > (lastRise[f] ?? -1) && $0 <= r.frames[i].t + epsilon }) {
+                    lastRise[f] = r.frames[i].t
+                    continue
+                }
                 if to.map({ $0 < from }) ?? true {
                     return (r.frames[i].t, .figureWentBack(f, from: from, to: to, before: i - 1, after: i))
                 }
