@@ -140,6 +140,30 @@ public enum BuiltInDrills {
             events = ["sink-rebuilt"]
             absent_events = ["node-down", "recovered"]
             """),
+        ("sink-shuffle", """
+            name = "sink-shuffle"
+            description = "Money moves between two committed rows of the sink behind the engine's back: the file stays valid and the money conserved, so only the auditor's row-by-row comparison can tell, and it must."
+            duration = "7s"
+
+            [job]
+            seed = 17
+            rate = 50
+            accounts = 100000
+
+            [[step]]
+            at = "3s"
+            command = "corrupt rows"
+            caption = "100 moves from one account's committed row to another's, in one SQL transaction: SQLite sees valid pages, the sum of all balances is unchanged."
+
+            [expect]
+            # The verdict stays wrong until the job writes those rows again (a later commit
+            # of the same accounts heals them, and may leave money unbalanced for a while):
+            # what must hold is that the auditor says so.
+            exactly_once = false
+            money_conserved = false
+            events = ["audit-mismatch"]
+            absent_events = ["node-down", "recovered", "sink-rebuilt"]
+            """),
         ("disk-wipe", """
             name = "disk-wipe"
             description = "A node's disk is wiped and then the node dies: its state comes from a peer's standby copy, its shards are rebuilt from the others."

@@ -91,7 +91,7 @@ extension Command {
     /// Whether the command breaks something (its time starts a detection or recovery clock).
     public var isFault: Bool {
         switch self {
-        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow, .corruptCheckpoint, .corruptSink: true
+        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow, .corruptCheckpoint, .corruptSink, .corruptRows: true
         case .heal, .checkpointNow, .savepoint: false
         }
     }

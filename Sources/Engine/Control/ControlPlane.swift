@@ -157,8 +157,8 @@ public struct ControlPlane: Sendable {
             out.append(.damageShard(ref, s, delete: true))
         case let .wipeDisk(i):
             out.append(.wipeDisk(i))
-        case .corruptSink:
-            break  // the runtime flips the bit (`ControlHost.corruptSink`): nothing to decide
+        case .corruptSink, .corruptRows:
+            break  // the runtime acts on the sink (`ControlHost.corruptSink`, `corruptRows`): nothing to decide
         case let .heal(target):
             var rejoin: [Int] = []
             var wasPartitioned = false
