@@ -219,6 +219,41 @@ public enum BuiltInDrills {
             restored_from = "shards"
             events = ["node-down", "recovered"]
             """),
+        ("restore-through-rot", """
+            name = "restore-through-rot"
+            description = "Two data shards of the newest checkpoint are damaged, a node dies and the operator rolls the job back at once, before the scrubber can mend them: with no standby copy the node's state must be rebuilt by Reed-Solomon from the shards that check, not taken from an older checkpoint."
+            duration = "7s"
+
+            [job]
+            replicas = 0
+            ec = "4+2"
+            seed = 18
+
+            [[step]]
+            at = "3s"
+            command = "corrupt shard latest 0"
+            caption = "A bit flips in data shard 0 of the newest checkpoint."
+
+            [[step]]
+            at = "3s"
+            command = "delete shard latest 1"
+            caption = "Data shard 1 is gone: two of four data shards, as many as the parity covers."
+
+            [[step]]
+            at = "3s"
+            command = "kill 4"
+            caption = "Node 4 dies; with no standby copy its state must come from the shards."
+
+            [[step]]
+            at = "3s"
+            command = "recover"
+            caption = "The operator rolls back at once, before the scrubber has mended a shard."
+
+            [expect]
+            restored_from = "shards"
+            events = ["recovered"]
+            absent_events = ["fallback"]
+            """),
         ("kill-during-checkpoint", """
             name = "kill-during-checkpoint"
             description = "A node dies while a checkpoint of a million accounts is being taken: the checkpoint is abandoned, the job rolls back to the one before."
