@@ -9,6 +9,11 @@
 ///       12  CRC32C of bytes 0..<12 and of the payload (4 bytes, little-endian)
 ///       16  payload
 /// ```
+///
+/// A frame on a link is *sequenced* (flag `sequenced`): its CRC32C goes on over the frame's
+/// 8-byte little-endian sequence number on that link, which travels beside the frame. A
+/// receiver checks it against the sequence number it expects, so a resend of the wrong
+/// frame fails its check like a damaged one.
 public struct Frame: Equatable, Sendable {
     /// What a frame carries. The raw value is on the wire; unknown values are kept as raw.
     public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -36,6 +41,9 @@ public struct Frame: Equatable, Sendable {
             }
         }
     }
+
+    /// Flag bit: the CRC32C also covers the frame's sequence number on its link (see `stamp`).
+    public static let sequenced: UInt16 = 0x8000
 
     /// The four magic bytes, "FDRL".
     public static let magic: (UInt8, UInt8, UInt8, UInt8) = (0x46, 0x44, 0x52, 0x4C)
@@ -79,6 +87,20 @@ public struct Frame: Equatable, Sendable {
         out.append(contentsOf: payload)
     }
 
+    /// Puts `sequence` under the CRC32C of the sealed, sequenced frame at the start of `frame`:
+    /// the stored checksum goes on over the sequence number's 8 little-endian bytes (constant
+    /// work, whatever the payload). A frame is stamped once, when its link numbers it.
+    /// - Returns: false, touching nothing, when the bytes are shorter than a header or the
+    ///   frame is not flagged `sequenced`.
+    @discardableResult
+    public static func stamp(_ sequence: UInt64, into frame: UnsafeMutableRawBufferPointer) -> Bool {
+        guard frame.count >= headerSize, (UInt16(frame[6]) | UInt16(frame[7]) << 8) & sequenced != 0 else { return false }
+        var crc = CRC32C(continuing: readLE32(UnsafeRawBufferPointer(frame), 12))
+        withUnsafeBytes(of: sequence.littleEndian) { crc.update($0) }
+        frame.storeBytes(of: crc.value.littleEndian, toByteOffset: 12, as: UInt32.self)
+        return true
+    }
+
     /// Reads one frame from the start of `bytes`.
     /// - Returns: the frame and how many bytes it took.
     /// - Throws: `FrameError`, telling truncation, bad magic, an unknown version, a length
@@ -104,8 +126,11 @@ public struct Frame: Equatable, Sendable {
     }
 
     /// Checks the frame at the start of `bytes` without copying its payload.
+    /// - Parameter sequence: the sequence number the receiver expects for a frame off a link
+    ///   (the frame must then be `sequenced`, and its checksum covers the number); nil for a
+    ///   stored frame, which must not be.
     /// - Returns: the header and a view of the payload inside `bytes`.
-    public static func validate(_ bytes: UnsafeRawBufferPointer, maxPayload: Int = defaultMaxPayload) throws(FrameError) -> (header: Header, payload: UnsafeRawBufferPointer) {
+    public static func validate(_ bytes: UnsafeRawBufferPointer, sequence: UInt64? = nil, maxPayload: Int = defaultMaxPayload) throws(FrameError) -> (header: Header, payload: UnsafeRawBufferPointer) {
         guard bytes.count >= headerSize else { throw .truncated(needed: headerSize, available: bytes.count) }
         guard bytes[0] == magic.0, bytes[1] == magic.1, bytes[2] == magic.2, bytes[3] == magic.3 else {
             throw .badMagic(Array(bytes[0..<4]))
@@ -119,6 +144,12 @@ public struct Frame: Equatable, Sendable {
         var crc = CRC32C()
         crc.update(UnsafeRawBufferPointer(rebasing: bytes[0..<12]))
         crc.update(payload)
+        switch (flags & sequenced != 0, sequence) {
+        case (true, nil): throw .sequenceNotGiven
+        case (false, .some(let s)): throw .notSequenced(expected: s)
+        case (true, .some(let s)): withUnsafeBytes(of: s.littleEndian) { crc.update($0) }
+        case (false, nil): break
+        }
         let expected = readLE32(bytes, 12)
         guard crc.value == expected else { throw .checksumMismatch(expected: expected, actual: crc.value) }
         return (Header(kind: Kind(rawValue: bytes[5]), flags: flags, payloadLength: length), payload)
@@ -135,8 +166,13 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedVersion(UInt8)
     /// The declared payload length is over the limit.
     case payloadTooLarge(length: Int, limit: Int)
-    /// The stored CRC32C does not match the bytes.
+    /// The stored CRC32C does not match the bytes (for a frame off a link: the bytes and
+    /// the sequence number the receiver expects, so a wrong frame resent lands here too).
     case checksumMismatch(expected: UInt32, actual: UInt32)
+    /// A frame off a link without the `sequenced` flag (its number is not under its CRC).
+    case notSequenced(expected: UInt64)
+    /// A `sequenced` frame checked without the sequence number its checksum covers.
+    case sequenceNotGiven
 
     public var description: String {
         switch self {
@@ -146,6 +182,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .payloadTooLarge(length, limit): "frame payload of \(length) bytes is over the limit of \(limit)"
         case let .checksumMismatch(expected, actual):
             "checksum mismatch: stored CRC32C \(hex32(expected)), computed \(hex32(actual))"
+        case let .notSequenced(expected): "frame \(expected) carries no sequence number under its checksum"
+        case .sequenceNotGiven: "a sequenced frame was checked without its sequence number"
         }
     }
 }

@@ -140,6 +140,30 @@ public enum BuiltInDrills {
             events = ["sink-rebuilt"]
             absent_events = ["node-down", "recovered"]
             """),
+        ("sink-shuffle", """
+            name = "sink-shuffle"
+            description = "Money moves between two committed rows of the sink behind the engine's back: the file stays valid and the money conserved, so only the auditor's row-by-row comparison can tell, and it must."
+            duration = "7s"
+
+            [job]
+            seed = 17
+            rate = 50
+            accounts = 100000
+
+            [[step]]
+            at = "3s"
+            command = "corrupt rows"
+            caption = "100 moves from one account's committed row to another's, in one SQL transaction: SQLite sees valid pages, the sum of all balances is unchanged."
+
+            [expect]
+            # The verdict stays wrong until the job writes those rows again (a later commit
+            # of the same accounts heals them, and may leave money unbalanced for a while):
+            # what must hold is that the auditor says so.
+            exactly_once = false
+            money_conserved = false
+            events = ["audit-mismatch"]
+            absent_events = ["node-down", "recovered", "sink-rebuilt"]
+            """),
         ("disk-wipe", """
             name = "disk-wipe"
             description = "A node's disk is wiped and then the node dies: its state comes from a peer's standby copy, its shards are rebuilt from the others."
@@ -194,6 +218,41 @@ public enum BuiltInDrills {
             max_recovery = "4.5s"
             restored_from = "shards"
             events = ["node-down", "recovered"]
+            """),
+        ("restore-through-rot", """
+            name = "restore-through-rot"
+            description = "Two data shards of the newest checkpoint are damaged, a node dies and the operator rolls the job back at once, before the scrubber can mend them: with no standby copy the node's state must be rebuilt by Reed-Solomon from the shards that check, not taken from an older checkpoint."
+            duration = "7s"
+
+            [job]
+            replicas = 0
+            ec = "4+2"
+            seed = 18
+
+            [[step]]
+            at = "3s"
+            command = "corrupt shard latest 0"
+            caption = "A bit flips in data shard 0 of the newest checkpoint."
+
+            [[step]]
+            at = "3s"
+            command = "delete shard latest 1"
+            caption = "Data shard 1 is gone: two of four data shards, as many as the parity covers."
+
+            [[step]]
+            at = "3s"
+            command = "kill 4"
+            caption = "Node 4 dies; with no standby copy its state must come from the shards."
+
+            [[step]]
+            at = "3s"
+            command = "recover"
+            caption = "The operator rolls back at once, before the scrubber has mended a shard."
+
+            [expect]
+            restored_from = "shards"
+            events = ["recovered"]
+            absent_events = ["fallback"]
             """),
         ("kill-during-checkpoint", """
             name = "kill-during-checkpoint"

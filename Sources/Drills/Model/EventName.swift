@@ -15,6 +15,7 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
     case quarantined
     case checkpointFailed = "checkpoint-failed"
     case sinkRebuilt = "sink-rebuilt"
+    case auditMismatch = "audit-mismatch"
 
     /// What the name stands for, for `--list` and errors.
     public var meaning: String {
@@ -31,6 +32,7 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
         case .quarantined: "the supervisor quarantined a node"
         case .checkpointFailed: "a checkpoint failed or was abandoned"
         case .sinkRebuilt: "the sink's database was found damaged and rebuilt from a checkpoint"
+        case .auditMismatch: "the auditor found committed rows that differ from the expected balances"
         }
     }
 
@@ -40,7 +42,7 @@ public enum EventName: String, Sendable, Equatable, CaseIterable {
         case (.nodeDown, .nodeDown), (.restarted, .restartScheduled), (.recovered, .rolledBack), (.caughtUp, .caughtUp),
              (.retransmit, .frameLost), (.retransmit, .frameCorrupt), (.linkDegraded, .linkDegraded), (.shardBad, .shardBad),
              (.shardRepaired, .shardRepaired), (.fallback, .fallback), (.quarantined, .quarantined), (.checkpointFailed, .checkpointFailed),
-             (.sinkRebuilt, .sinkRebuilt):
+             (.sinkRebuilt, .sinkRebuilt), (.auditMismatch, .auditMismatch):
             true
         default: false
         }

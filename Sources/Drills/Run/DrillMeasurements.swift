@@ -82,7 +82,7 @@ public struct DrillMeasurements: Sendable, Equatable {
             switch step.command {
             case let .kill(i), let .hang(i), let .restart(i): n = i
             case .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow, .recoverNow, .savepoint,
-                 .corruptCheckpoint, .corruptSink, .tearWrite: continue
+                 .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: continue
             }
             guard let r = recoveries.first(where: { $0.at >= step.at - 1e-9 && n < $0.restoredFrom.count }), let source = r.restoredFrom[n] else { continue }
             let from: RestoredFrom? = switch source {
@@ -136,7 +136,7 @@ extension Command {
     /// Whether the command breaks something (its time starts a detection or recovery clock).
     public var isFault: Bool {
         switch self {
-        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow, .corruptCheckpoint, .corruptSink, .tearWrite: true
+        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .restart, .recoverNow, .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: true
         case .heal, .checkpointNow, .savepoint: false
         }
     }

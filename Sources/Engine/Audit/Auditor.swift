@@ -18,18 +18,22 @@ public struct AuditVerdict: Sendable, Equatable, Codable {
     public var expectedMoney: Int64
     /// Transfers below the committed offsets.
     public var committedTransfers: Int64
+    /// The first invariant of the sink found broken (then `exact` is false too); nil when all hold.
+    public var breach: AuditBreach?
 
     public static func initial(expectedMoney: Int64) -> AuditVerdict {
         AuditVerdict(checkpoint: nil, exact: true, lost: 0, duplicated: 0, mismatchedAccounts: 0, moneyConserved: true,
-                     committedMoney: expectedMoney, expectedMoney: expectedMoney, committedTransfers: 0)
+                     committedMoney: expectedMoney, expectedMoney: expectedMoney, committedTransfers: 0, breach: nil)
     }
 }
 
 /// An independent check of the sink: from the source function alone it computes what every
 /// balance must be for the committed offsets, reads the database through its own
 /// connection, and compares. After the first full pass it works incrementally: it
-/// regenerates only the transfers between the previous and the new offsets, and reads only
-/// the rows the new epochs wrote.
+/// regenerates only the transfers between the previous and the new offsets, and reads the
+/// rows the new epochs wrote plus a slice of the others in turn (`sweepSlice`), so a row
+/// damaged after its epoch was audited is found within a few audits. Beside the comparison
+/// it checks invariants that need no expected balance (`AuditBreach`).
 public final class Auditor: @unchecked Sendable {
     let source: TransferSource
     let accounts: Int
@@ -37,6 +41,16 @@ public final class Auditor: @unchecked Sendable {
     let db: SQLiteDatabase
     let changedRows: SQLiteDatabase.Statement
     let allRows: SQLiteDatabase.Statement
+    let rowRange: SQLiteDatabase.Statement
+    /// Rows re-read per audit besides the changed ones: the whole table at most every 16
+    /// audits, and all of it at every audit up to 65,536 accounts (a few milliseconds).
+    let sweepSlice: Int
+    /// The first account of the next slice.
+    var sweepAt = 0
+    /// Sum of the update counts of every committed row read.
+    var seenUpdatesSum: Int64 = 0
+    /// Offsets of the epoch audited last, to check they only move forward.
+    var auditedOffsets: [Int64]?
 
     var offsets: [Int64]
     /// Per account, the expected balance at `2a` and update count at `2a + 1` (one cache
@@ -66,6 +80,8 @@ public final class Auditor: @unchecked Sendable {
         db = try SQLiteDatabase(path: databasePath)
         changedRows = try db.prepare("SELECT account, balance, updates FROM balances WHERE epoch > ?1")
         allRows = try db.prepare("SELECT account, balance, updates FROM balances")
+        rowRange = try db.prepare("SELECT account, balance, updates FROM balances WHERE account >= ?1 AND account < ?2")
+        sweepSlice = max(65_536, config.accounts / 16)
         offsets = [Int64](repeating: 0, count: config.partitions)
         expected = [Int64](repeating: 0, count: 2 * config.accounts)
         for a in 0..<config.accounts { expected[2 * a] = config.initialBalance }
@@ -118,12 +134,14 @@ public final class Auditor: @unchecked Sendable {
         if fullPass {
             for a in 0..<accounts { seenBalance[a] = initialBalance; seenUpdates[a] = 0 }
             seenMoney = Int64(accounts) * initialBalance
+            seenUpdatesSum = 0
             try read(allRows)
             mismatched.removeAll()
             for a in 0..<accounts { compare(a) }
         } else {
             changedRows.bind(1, Int64(auditedEpoch ?? 0))
             try read(changedRows)
+            try sweep()
             if touchedAll {
                 for a in 0..<accounts { compare(a) }
             } else {
@@ -135,17 +153,40 @@ public final class Auditor: @unchecked Sendable {
         touched.removeAll(keepingCapacity: true)
         touchedAll = false
         auditedEpoch = e.checkpoint
+        let breach = invariantBreach(e.offsets, afterRebuild: fullPass)
+        auditedOffsets = e.offsets
         var lost: Int64 = 0, duplicated: Int64 = 0
         for a in mismatched {
             let d = seenUpdates[a] - expected[2 * a + 1]
             if d > 0 { duplicated += d } else { lost -= d }
         }
         verdict = AuditVerdict(
-            checkpoint: e.checkpoint, exact: mismatched.isEmpty, lost: lost, duplicated: duplicated,
+            checkpoint: e.checkpoint, exact: mismatched.isEmpty && breach == nil, lost: lost, duplicated: duplicated,
             mismatchedAccounts: mismatched.count, moneyConserved: seenMoney == Int64(accounts) * initialBalance,
             committedMoney: seenMoney, expectedMoney: Int64(accounts) * initialBalance,
-            committedTransfers: e.offsets.reduce(0, +))
+            committedTransfers: e.offsets.reduce(0, +), breach: breach)
         return verdict
+    }
+
+    /// Re-reads the next slice of accounts, wrapping around (inside the audit's read).
+    private func sweep() throws(SinkError) {
+        let from = sweepAt < accounts ? sweepAt : 0
+        let to = min(accounts, from + sweepSlice)
+        rowRange.bind(1, Int64(from))
+        rowRange.bind(2, Int64(to))
+        try read(rowRange)
+        sweepAt = to
+    }
+
+    /// The invariants of the committed epoch with offsets `offsets`; `afterRebuild` when
+    /// the rows were all replaced since the last audit (offsets may then go back).
+    private func invariantBreach(_ offsets: [Int64], afterRebuild: Bool) -> AuditBreach? {
+        if !afterRebuild, let before = auditedOffsets, before.count == offsets.count {
+            for p in 0..<offsets.count where offsets[p] < before[p] { return .offsetWentBack(partition: p, from: before[p], to: offsets[p]) }
+        }
+        let transfers = offsets.reduce(0, +)
+        if seenUpdatesSum != 2 * transfers { return .updatesNotTwiceTransfers(updates: seenUpdatesSum, transfers: transfers) }
+        return nil
     }
 
     private func read(_ q: SQLiteDatabase.Statement) throws(SinkError) {
@@ -153,10 +194,11 @@ public final class Auditor: @unchecked Sendable {
         while try q.step() {
             let a = Int(q.int(0))
             guard a >= 0, a < accounts else { throw SinkError("\(db.path): row for account \(a), but the job has \(accounts) accounts") }
-            let b = q.int(1)
+            let b = q.int(1), u = q.int(2)
             seenMoney += b - seenBalance[a]
             seenBalance[a] = b
-            seenUpdates[a] = q.int(2)
+            seenUpdatesSum += u - seenUpdates[a]
+            seenUpdates[a] = u
             touch(a)
         }
     }

@@ -37,6 +37,17 @@ public struct CheckpointState: Sendable, Equatable {
         self.nodes = nodes
     }
 
+    /// An invariant the state breaks, nil when it holds: every transfer read below the
+    /// offsets is one debit and one credit, so the update counts add up to twice the offsets.
+    public var breach: AuditBreach? {
+        var updates: Int64 = 0, transfers: Int64 = 0
+        for n in nodes {
+            for u in n.updates { updates &+= u }
+            for o in n.offsets { transfers &+= o }
+        }
+        return updates == 2 &* transfers ? nil : .updatesNotTwiceTransfers(updates: updates, transfers: transfers)
+    }
+
     /// Bytes of the framed blob.
     public var encodedSize: Int {
         Frame.headerSize + 16 + nodes.reduce(0) { $0 + 4 + 12 + ($1.offsets.count + $1.balances.count + $1.updates.count) * 8 }

@@ -68,6 +68,9 @@ final class Persistence {
     /// Codes and writes the checkpoint (shards, then the manifest), then prunes old ones.
     /// When this returns the checkpoint is complete.
     func store(_ state: CheckpointState, startedNanos: UInt64) throws(PersistError) -> Stored {
+        // A state that does not balance is never stored: restoring it would be worse than
+        // replaying from the one before.
+        if let breach = state.breach { throw .unbalanced(checkpoint: state.checkpoint, breach) }
         let manifest: Manifest
         do {
             manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: globalOffsets(state), createdMillis: clock.wallMillis(), parallel: parallelWrites)
@@ -83,9 +86,14 @@ final class Persistence {
     /// complete checkpoint supersedes an older one still waiting), never applied twice.
     func commit(_ state: CheckpointState) throws(PersistError) -> Committed {
         if let why = health.take() { return try heal(state, why: why) }
-        let (rows, replaceAll) = changedRows(state)
-        let didCommit: Bool
         let offsets = globalOffsets(state)
+        var (rows, replaceAll) = changedRows(state)
+        // After a fallback to an older checkpoint the offsets go back: every row is written
+        // again, so committed offsets only go back together with a rebuild of the rows.
+        if !replaceAll, let last = lastCommittedState, zip(globalOffsets(last), offsets).contains(where: { $0 > $1 }) {
+            (rows, replaceAll) = (allRows(state.nodes.sorted { $0.node < $1.node }), true)
+        }
+        let didCommit: Bool
         do {
             didCommit = try sink.commit(checkpoint: state.checkpoint, offsets: offsets, rows: rows, replaceAll: replaceAll, nowMillis: clock.wallMillis())
         } catch {
@@ -161,8 +169,11 @@ enum PersistError: Error, CustomStringConvertible {
     case sink(String)
     /// A write found the disk (or the quota) full.
     case noSpace(String)
+    /// The checkpoint's state breaks an invariant (it is not stored).
+    case unbalanced(checkpoint: UInt64, AuditBreach)
     var description: String {
         switch self {
+        case let .unbalanced(id, breach): "checkpoint \(id) does not balance: \(breach)"
         case let .storage(m): "storage: \(m)"
         case let .sink(m): "sink: \(m)"
         case let .noSpace(m): "the disk is full: \(m)"

@@ -48,6 +48,9 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     /// write stops before its rename — as a crash in the middle of it would: the checkpoint
     /// being written is left torn. `heal all` cancels one that has not happened yet.
     case tearWrite(Int)
+    /// Money moves between two committed rows of the sink (`RowShuffle`): the file stays
+    /// valid and the money conserved, the rows are wrong; the auditor must find it.
+    case corruptRows
 
     /// The node number that stands for "the busiest": on an attached cluster, the TaskManager
     /// hosting the most subtasks when the command runs (`kill tm busiest`).
@@ -76,13 +79,14 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
         case let .corruptCheckpoint(c, file): "corrupt checkpoint \(c)\(file.map { " " + $0 } ?? "")"
         case .corruptSink: "corrupt sink"
         case let .tearWrite(n): "tear write \(n)"
+        case .corruptRows: "corrupt rows"
         }
     }
 
     /// Whether the command destroys data (the dashboard asks before it runs these).
     public var isDestructive: Bool {
         switch self {
-        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink, .tearWrite: true
+        case .wipeDisk, .deleteShard, .corruptShard, .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: true
         case .kill, .hang, .slow, .corruptFrame, .partition, .heal, .checkpointNow, .recoverNow, .restart, .savepoint: false
         }
     }
@@ -91,7 +95,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
     public static let grammar = [
         "kill N", "hang N", "slow N [DURATION]", "corrupt frame N", "partition N",
         "corrupt shard CHECKPOINT|latest SHARD", "delete shard CHECKPOINT|latest SHARD", "wipe N",
-        "heal N|all", "checkpoint", "recover", "restart N", "corrupt sink", "tear write N",
+        "heal N|all", "checkpoint", "recover", "restart N", "corrupt sink", "tear write N", "corrupt rows",
     ]
 
     /// The lines an attached Flink cluster understands (N: a TaskManager's number or id).
@@ -147,11 +151,12 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
             try end(3)
             return .slow(n, delay)
         case "corrupt", "flip":
-            guard words.count > 1 else { throw CommandError("'corrupt' needs 'frame N', 'shard CHECKPOINT SHARD' or 'sink'") }
+            guard words.count > 1 else { throw CommandError("'corrupt' needs 'frame N', 'shard CHECKPOINT SHARD', 'sink' or 'rows'") }
             switch words[1] {
             case "frame", "link": let n = try node(2); try end(3); return .corruptFrame(n)
             case "shard": let c = try checkpoint(2); let s = try shard(3); try end(4); return .corruptShard(c, s)
             case "sink": try end(2); return .corruptSink
+            case "rows": try end(2); return .corruptRows
             case "checkpoint":
                 let c = try checkpoint(2)
                 // The file name keeps its case: take it from the text as typed.
@@ -159,7 +164,7 @@ public enum Command: Sendable, Equatable, Codable, CustomStringConvertible {
                 let file = typed.count > 3 ? String(typed[3]) : nil
                 try end(4)
                 return .corruptCheckpoint(c, file: file)
-            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N', 'corrupt shard CHECKPOINT SHARD', 'corrupt sink' or 'corrupt checkpoint CHECKPOINT [FILE]'")
+            default: throw CommandError("'corrupt \(words[1])': expected 'corrupt frame N', 'corrupt shard CHECKPOINT SHARD', 'corrupt sink', 'corrupt rows' or 'corrupt checkpoint CHECKPOINT [FILE]'")
             }
         case "delete":
             guard words.count > 1, words[1] == "shard" else { throw CommandError("expected 'delete shard CHECKPOINT SHARD'") }
@@ -207,7 +212,7 @@ extension Command {
         switch self {
         case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): n
         case let .heal(n): n
-        case .corruptShard, .deleteShard, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite: nil
+        case .corruptShard, .deleteShard, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: nil
         }
     }
 }

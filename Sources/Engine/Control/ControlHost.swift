@@ -64,11 +64,21 @@ extension ControlHost {
 
     // MARK: - Commands
 
+    /// Moves money between two rows of the sink (`RowShuffle`), on both runtimes the same
+    /// way: one short write transaction on a connection of its own.
+    func corruptRows() throws(CommandError) {
+        let r: RowShuffle
+        do { r = try RowShuffle.move(sinkPath) } catch { throw CommandError(error.description) }
+        emit(.command(.corruptRows))
+        emit(.note(.operatorAction, r.description))
+    }
+
     /// Carries out an operator command: the control plane decides, the runtime acts.
     /// - Throws: `CommandError` for a node, checkpoint or shard that does not exist; nothing
     ///   is done then.
     func applyCommand(_ command: Command) throws(CommandError) {
         if case .corruptSink = command { return try corruptSink() }
+        if case .corruptRows = command { return try corruptRows() }
         let actions = try withControl { $0.command(command, at: nowNanos) }.get()
         // Acts on the disks first: they are the ones that can be refused.
         var logged = command

@@ -175,8 +175,8 @@ public struct ControlPlane: Sendable {
         case let .tearWrite(n):
             tearPlanned = true
             out.append(.tearWrite(n))
-        case .corruptSink:
-            break  // the runtime flips the bit (`ControlHost.corruptSink`): nothing to decide
+        case .corruptSink, .corruptRows:
+            break  // the runtime acts on the sink (`ControlHost.corruptSink`, `corruptRows`): nothing to decide
         case let .heal(target):
             var rejoin: [Int] = []
             var wasPartitioned = false

@@ -25,13 +25,14 @@ struct RecoveryPlan {
                     continue
                 }
                 for peer in 0..<nodes where peer != i && alive[peer] {
-                    let (s, present) = memories[peer].standby(of: i, c)
-                    if let s {
+                    switch memories[peer].standby(of: i, c, holder: peer) {
+                    case .none: continue
+                    case let .failure(refusal): skipped.append(refusal.description)
+                    case let .success(s):
                         snaps[i] = s
                         sources[i] = .standby(peer: peer)
-                        break
                     }
-                    if present { skipped.append("standby copy of node \(i) on node \(peer) failed its CRC32C check") }
+                    if snaps[i] != nil { break }
                 }
             }
             if snaps.allSatisfy({ $0 != nil }) {
@@ -42,6 +43,9 @@ struct RecoveryPlan {
                 let loaded = try store.load(c)
                 let byNode = loaded.state.nodes.sorted { $0.node < $1.node }
                 guard byNode.count == nodes else { throw RestoreError(checkpoint: c, reason: "holds \(byNode.count) nodes") }
+                for i in 0..<nodes where byNode[i].node != i || byNode[i].checkpoint != c {
+                    throw RestoreError(checkpoint: c, reason: SnapshotRefusal.missingFromShards(node: i, checkpoint: c).description)
+                }
                 for i in 0..<nodes where snaps[i] == nil { snaps[i] = byNode[i] }
                 return RecoveryPlan(checkpoint: c, snapshots: snaps.compactMap { $0 }, sources: sources, skipped: skipped, rebuilt: loaded.rebuilt)
             } catch {
@@ -54,7 +58,7 @@ struct RecoveryPlan {
             do throws(RestoreError) {
                 let loaded = try store.load(id)
                 let byNode = loaded.state.nodes.sorted { $0.node < $1.node }
-                guard byNode.count == nodes else { continue }
+                guard byNode.count == nodes, byNode.indices.allSatisfy({ byNode[$0].node == $0 && byNode[$0].checkpoint == id }) else { continue }
                 return RecoveryPlan(checkpoint: id, snapshots: byNode, sources: Array(repeating: .shards, count: nodes), skipped: skipped, rebuilt: loaded.rebuilt)
             } catch {
                 skipped.append(error.description)

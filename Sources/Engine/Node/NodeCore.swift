@@ -138,11 +138,11 @@ final class NodeCore {
         case corrupt(FrameError)
     }
 
-    /// Takes one frame from `input`.
-    func receive(from input: Int, frame: [UInt8], nowNanos: UInt64) -> Received {
+    /// Takes frame number `sequence` from `input` (the number is checked under its CRC32C).
+    func receive(from input: Int, frame: [UInt8], sequence: UInt64, nowNanos: UInt64) -> Received {
         frame.withUnsafeBytes { raw -> Received in
             let header: Frame.Header, payload: UnsafeRawBufferPointer
-            do throws(FrameError) { (header, payload) = try Frame.validate(raw) } catch {
+            do throws(FrameError) { (header, payload) = try Frame.validate(raw, sequence: sequence) } catch {
                 corruptFrames += 1
                 return .corrupt(error)
             }

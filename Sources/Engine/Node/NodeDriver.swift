@@ -118,7 +118,7 @@ final class NodeDriver {
 
     /// Applies one in-order frame; on a bad CRC fetches the sender's copy. False when stalled.
     private func take(_ frame: [UInt8], seq: UInt64, from src: Int, nowNanos: UInt64, onSnapshot: (NodeSnapshot) -> Void) -> Bool {
-        var result = core.receive(from: src, frame: frame, nowNanos: nowNanos)
+        var result = core.receive(from: src, frame: frame, sequence: seq, nowNanos: nowNanos)
         if case let .corrupt(why) = result {
             let now = Double(nowNanos) / 1e9
             guard let again = inputs[src].resend(seq, now: now, corrupt: true) else {
@@ -131,9 +131,10 @@ final class NodeDriver {
                 degradedReported[src] = now
                 onEvent(.linkDegraded(from: src, to: id))
             }
-            result = core.receive(from: src, frame: again, nowNanos: nowNanos)
+            result = core.receive(from: src, frame: again, sequence: seq, nowNanos: nowNanos)
             if case .corrupt = result {
-                stall(src, "frame \(seq) from node \(src) is corrupt in the sender's copy too")
+                // Damaged in the sender's copy too, or the sender resent another frame.
+                stall(src, "frame \(seq) from node \(src) fails its check in the sender's copy too")
                 return false
             }
         }
@@ -164,7 +165,7 @@ final class NodeDriver {
         var movedAny = false
         for d in 0..<nodes where outboxAt[d] < outbox[d].count {
             var moved = false
-            while outboxAt[d] < outbox[d].count, outputs[d].push(outbox[d][outboxAt[d]]) {
+            while outboxAt[d] < outbox[d].count, outputs[d].push(&outbox[d][outboxAt[d]]) {
                 outbox[d][outboxAt[d]] = []
                 outboxAt[d] += 1
                 moved = true

@@ -47,10 +47,18 @@ public final class NodeMemory: Sendable {
         return l.snapshot
     }
 
-    /// An intact standby copy of `node`'s snapshot of `checkpoint`.
-    func standby(of node: Int, _ checkpoint: UInt64) -> (snapshot: NodeSnapshot?, present: Bool) {
-        guard let c = state.withLock({ $0.standby[node] }), c.checkpoint == checkpoint else { return (nil, false) }
-        return (Self.decode(c.blob), true)
+    /// The standby copy this node (`holder`) keeps of `node`'s snapshot of `checkpoint`:
+    /// nil when it keeps none for that checkpoint; a refusal when the copy fails its CRC32C,
+    /// or when what it decodes to is not `node`'s state at `checkpoint` (a label is not
+    /// trusted: the copy itself must say so).
+    func standby(of node: Int, _ checkpoint: UInt64, holder: Int) -> Result<NodeSnapshot, SnapshotRefusal>? {
+        guard let c = state.withLock({ $0.standby[node] }), c.checkpoint == checkpoint else { return nil }
+        guard let snap = Self.decode(c.blob) else { return .failure(.damaged(node: node, holder: holder)) }
+        guard snap.checkpoint == checkpoint else {
+            return .failure(.otherCheckpoint(node: node, holder: holder, wanted: checkpoint, found: snap.checkpoint))
+        }
+        guard snap.node == node else { return .failure(.otherNode(node: node, holder: holder, found: snap.node)) }
+        return .success(snap)
     }
 
     /// Whether it holds a standby copy of `node`'s snapshot of `checkpoint` (unchecked).

@@ -1,4 +1,5 @@
 import Dispatch
+import Integrity
 import Synchronization
 
 /// A bounded, FIFO link between two nodes carrying encoded frames, each with a sequence
@@ -6,6 +7,8 @@ import Synchronization
 /// and the receiver takes everything queued at once. The sender keeps its recent frames in
 /// a retransmit buffer, so a receiver that finds a bad CRC, or a gap in the sequence, can
 /// ask for the frame again. A partitioned link drops what it is given, and resends too.
+/// The link puts each frame's sequence number under the frame's CRC32C (`Frame.stamp`), so
+/// the receiver checks that a frame, first sent or resent, is the one it asked for.
 final class Link: Sendable {
     let capacity: Int
     let retain: Int
@@ -28,12 +31,15 @@ final class Link: Sendable {
         retain = capacity * 4
     }
 
-    /// Queues a frame unless the link is full. A partitioned link swallows it.
-    func push(_ frame: [UInt8]) -> Bool {
+    /// Queues a frame unless the link is full, numbering it and stamping its number under
+    /// its CRC32C in place (the caller's copy is the one stamped, so it is not copied when
+    /// the caller holds the only reference). A partitioned link swallows it.
+    func push(_ frame: inout [UInt8]) -> Bool {
         state.withLock { s in
             guard s.queue.count < capacity else { return false }
             let seq = s.nextSeq
             s.nextSeq += 1
+            frame.withUnsafeMutableBytes { _ = Frame.stamp(seq, into: $0) }
             if s.sent.count < retain { s.sent.append((seq, frame)) } else { s.sent[s.sentAt] = (seq, frame); s.sentAt = (s.sentAt + 1) % retain }
             if s.dropping { return true }
             defer { count.store(s.queue.count, ordering: .relaxed) }

@@ -16,6 +16,7 @@ extension FaultReceipt {
             case .recoverNow: return "recover now"
             case let .restart(n): return "restart node \(n)"
             case .corruptSink: return "rot a page of the sink's database"
+            case .corruptRows: return "move money between two rows of the sink"
             case let .tearWrite(n): return n == 1 ? "tear the next write to the disks" : "tear the \(n)th write to the disks from now"
             case .heal, .checkpointNow, .savepoint, .corruptCheckpoint: return f.description
             }
@@ -181,6 +182,7 @@ extension FaultReceipt {
         case .recoverNow?: return "waiting for the recovery"
         case .corruptSink?: return "waiting for SQLite to read the page (the next commit, audit or sink check)"
         case .tearWrite?: return "armed: the next writes to the disks count down to the one that tears"
+        case .corruptRows?: return "waiting for the auditor to read the rows"
         case .heal?, .checkpointNow?, .savepoint?, .corruptCheckpoint?, nil: return detected ? "waiting for the recovery" : nil
         }
     }

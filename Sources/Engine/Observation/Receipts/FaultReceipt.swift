@@ -196,7 +196,7 @@ public struct FaultReceipt: Sendable, Equatable, Identifiable, Codable {
         if let f = fault {
             switch f {
             case let .kill(n), let .hang(n), let .slow(n, _), let .corruptFrame(n), let .partition(n), let .wipeDisk(n), let .restart(n): return n
-            case .corruptShard, .deleteShard, .heal, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite: return nil
+            case .corruptShard, .deleteShard, .heal, .checkpointNow, .recoverNow, .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: return nil
             }
         }
         switch subject {

@@ -156,7 +156,7 @@ public struct ReceiptBook: Sendable, Equatable {
             case nil:
                 guard case let .shard(c, _, _)? = receipts[i].subject, ids.contains(c) else { continue }
             case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
-                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, .corruptRows?:
                 continue
             }
             receipts[i].add(.retired, at: time)
@@ -202,7 +202,7 @@ public struct ReceiptBook: Sendable, Equatable {
                         receipts[i].heal(at: t)
                     }
                 case .kill, .corruptFrame, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow, .recoverNow, .restart,
-                     .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite:
+                     .savepoint, .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows:
                     if receipts[i].status == .stuck {
                         receipts[i].add(.healedByOperator, at: t)
                         receipts[i].status = .pending
@@ -212,8 +212,8 @@ public struct ReceiptBook: Sendable, Equatable {
             }
         case .checkpointNow, .savepoint, .corruptCheckpoint:
             break  // no fault: nothing to tell
-        case .tearWrite:
-            break  // the soak's crash in a write: the checkpoint it tears fails and says so; no story of its own yet
+        case .tearWrite, .corruptRows:
+            break  // a torn write or moved rows: the failed checkpoint or the audit mismatch tells it; no story of its own yet
         }
     }
 
@@ -232,7 +232,7 @@ public struct ReceiptBook: Sendable, Equatable {
             case .kill?, .hang?, .restart?, .slow?, .partition?: return true
             case nil: if case .node = r.subject { return true } else { return false }
             case .corruptFrame?, .corruptShard?, .deleteShard?, .wipeDisk?, .heal?, .checkpointNow?, .recoverNow?, .savepoint?,
-                 .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                 .corruptCheckpoint?, .corruptSink?, .tearWrite?, .corruptRows?:
                 return false
             }
         }
@@ -242,7 +242,7 @@ public struct ReceiptBook: Sendable, Equatable {
         switch receipts[i].fault {
         case let .corruptShard(.id(c), _)?, let .deleteShard(.id(c), _)?: c == checkpoint
         case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
-             .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, nil:
+             .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, .corruptRows?, nil:
             false
         }
     }
@@ -255,7 +255,7 @@ public struct ReceiptBook: Sendable, Equatable {
             case nil:
                 if case let .shard(c, s, _)? = r.subject { c == id && s == shard && !r.isClosed } else { false }
             case .corruptShard(.latest, _)?, .deleteShard(.latest, _)?, .kill?, .hang?, .slow?, .corruptFrame?, .partition?, .wipeDisk?,
-                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                 .heal?, .checkpointNow?, .recoverNow?, .restart?, .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, .corruptRows?:
                 false
             }
         }) { return i }
@@ -280,7 +280,7 @@ public struct ReceiptBook: Sendable, Equatable {
             switch receipts[i].fault {
             case .kill?, .hang?, .restart?, nil: receipts[i].faultEnded = sources[n] != nil  // a new incarnation runs
             case .slow?, .corruptFrame?, .partition?, .corruptShard?, .deleteShard?, .wipeDisk?, .heal?, .checkpointNow?, .recoverNow?,
-                 .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?:
+                 .savepoint?, .corruptCheckpoint?, .corruptSink?, .tearWrite?, .corruptRows?:
                 break
             }
         } else {
