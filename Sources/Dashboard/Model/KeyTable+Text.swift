@@ -19,10 +19,23 @@ extension KeyTable {
     /// The help overlay's lines, in the table's order.
     public static var helpLines: [(keys: String, action: String)] { all.map { ($0.label, $0.help) } }
 
-    /// The help of the keys that act in `mode` (attached to Flink: only Flink's).
+    /// The help of the keys that act in `mode` (attached to Flink: only Flink's, in Flink's words).
     public static func helpLines(for mode: KeyMode) -> [(keys: String, action: String)] {
-        all.filter { $0.modes.contains(mode) }.map { ($0.label, $0.help) }
+        all.filter { $0.modes.contains(mode) }.map { b in
+            (b.label, mode == .attached ? attachedHelp[b.name] ?? b.help : b.help)
+        }
     }
+
+    /// What a key does on an attached Flink cluster, where the engine's words do not fit.
+    static let attachedHelp: [String: String] = [
+        "select": "select a TaskManager",
+        "kill": "kill it (SIGKILL, or --kill-command); asks first, naming its host and jobs",
+        "hang": "hang it (SIGSTOP, or --hang-command); asks first",
+        "heal": "heal: resume the hung (SIGCONT or --heal-command); in the lab, replace the lost",
+        "rot shard": "flip a bit in a file of the newest checkpoint; asks first",
+        "checkpoint": "checkpoint now (Flink's REST)",
+        "abort": "abort (asks first): heal all",
+    ]
 
     /// The footer's hints in `mode` (in the table's order; `fitted` ranks them), without the
     /// cluster-changing keys when read-only.
