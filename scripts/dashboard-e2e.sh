@@ -57,8 +57,9 @@ out=$("$bin" --refresh 1ms 2>&1); rc=$?
 printf '[node]\ndown = "crimson"\n' > "$tmp/broken.toml"
 
 # --- A terminal curses cannot draw on (TERM=dumb: no cursor addressing): refused like no terminal.
-tmux -L "$sock" -f /dev/null new-session -d -s dumb -x 100 -y 30 -e LANG=C.UTF-8 -e TERM=dumb \
-  "cd $PWD && $bin --data $tmp/dumb 2>$tmp/dumb.err; echo \"exit=\$?\" > $tmp/dumb.exit; sleep 600"
+# (tmux sets TERM in its panes itself: the command sets it.)
+tmux -L "$sock" -f /dev/null new-session -d -s dumb -x 100 -y 30 -e LANG=C.UTF-8 \
+  "cd $PWD && env TERM=dumb $bin --data $tmp/dumb 2>$tmp/dumb.err; echo \"exit=\$?\" > $tmp/dumb.exit; sleep 600"
 rc=$(exit_code dumb 15)
 if [ "$rc" = 2 ] && grep -q "run --headless" "$tmp/dumb.err" && grep -q "TERM=dumb" "$tmp/dumb.err" && [ ! -e "$tmp/dumb" ]; then ok "TERM=dumb: refuses with exit 2, names the headless commands"; else bad "TERM=dumb (exit $rc)" "$(cat "$tmp/dumb.err" 2>/dev/null)"; fi
 
@@ -87,7 +88,9 @@ expect_screen "the event log shows the kill" big "operator  n2 kill 2" 2
 expect_screen "node 2 is detected down" big "node 2 is down" 5
 expect_screen "the recovery is logged" big "rolled back to checkpoint" 10
 expect_screen "all nodes healthy again" big "all 6 healthy" 15
-if screen big | grep -q "▶  2 ● healthy" && screen big | grep -qF "✓ EXACT"; then ok "node 2 healthy, verdict still exact"; else bad "after recovery" "$(screen big)"; fi
+# The row keeps its incident for 3 s after the restore (✖ down … → ↻ standby …), then reads healthy.
+expect_screen "node 2's row back to healthy after its incident" big "▶  2 ● healthy" 8
+if screen big | grep -qF "✓ EXACT"; then ok "node 2 healthy, verdict still exact"; else bad "after recovery" "$(screen big)"; fi
 tmux -L "$sock" send-keys -t big ':' 'heal all' Enter
 expect_screen ":heal all runs" big "heal all: done" 3
 tmux -L "$sock" send-keys -t big ':' 'kill 9' Enter
@@ -296,10 +299,12 @@ fi
 out=$("$bin" replay "$tmp/replay.jsonl" --info 2>&1); rc=$?
 if [ "$rc" = 0 ] && echo "$out" | grep -q "version 2, simulated runtime, drill kill-one" && echo "$out" | grep -q "1 fault receipt"; then ok "replay --info says what the record holds"; else bad "replay --info (exit $rc)" "$out"; fi
 start replay 120 40 replay "$tmp/replay.jsonl" --paused
-expect_screen "replay opens paused at the start, saying so" replay "‖ REPLAY 100ms / 8." 5
+# The record's first frame is the drill's start (its first turn, within a millisecond of 0).
+expect_screen "replay opens at the start" replay "µs / 8.01s" 5
+screen replay | grep -qF "‖ REPLAY" && ok "...paused, saying so" || bad "replay paused" "$(screen replay)"
 expect_screen "at the start the receipts panel says no fault yet" replay "No fault in the record up to here" 2
 tmux -L "$sock" send-keys -t replay Right
-expect_screen "→ moves 5 s on" replay "on 5 s: at 5.1 s of 8.0 s" 3
+expect_screen "→ moves 5 s on" replay "on 5 s: at 5.0 s of 8.0 s" 3
 expect_screen "at 5 s the kill's receipt is on screen, proved" replay "✓ PROVED: NOTHING LOST" 3
 tmux -L "$sock" send-keys -t replay Left
 expect_screen "← moves 5 s back, and the receipt is gone again" replay "No fault in the record up to here" 3
