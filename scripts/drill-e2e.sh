@@ -20,7 +20,7 @@ out=$("$bin" drill --list); n=$(echo "$out" | wc -l)
 out=$("$bin" drill "$tmp/mine.toml" --simulated 2>&1); rc=$?
 [ "$rc" = 0 ] && echo "$out" | grep -q "PASSED" && ok "a drill file from --show runs by path" || bad "drill by path (exit $rc)" "$out"
 
-sed 's/max_recovery = "1s"/max_recovery = "1ms"/' "$tmp/mine.toml" > "$tmp/impossible.toml"
+sed 's/max_recovery = "[^"]*"/max_recovery = "1ms"/' "$tmp/mine.toml" > "$tmp/impossible.toml"
 out=$("$bin" drill "$tmp/impossible.toml" --simulated 2>&1); rc=$?
 if [ "$rc" = 1 ] && echo "$out" | grep -Eq "✗ max_recovery: [0-9]+ ms \(worst of 1\) — expected <= 1ms"; then ok "an impossible expectation fails with the measured value"; else bad "impossible expectation (exit $rc)" "$out"; fi
 
