@@ -39,6 +39,19 @@ struct AbsorbedFaultTests {
         #expect(plane.conditions[2] == .alive)
     }
 
+    @Test("a kill just before the recovery was ordered, swept into it undetected, is absorbed; an operator's restart is not")
+    func killSweptIntoRecovery() throws {
+        var plane = ControlPlane(config: config(), startNanos: 0)
+        _ = try plane.command(.kill(3), at: 1 * Self.ms).get()
+        _ = try plane.command(.restart(1), at: 1 * Self.ms).get()
+        _ = try plane.command(.recoverNow, at: 2 * Self.ms).get()
+        let order = RecoveryOrder(reason: "operator asked", failed: [1, 3], quarantined: [false, false, false, false], offsetsRead: 0, at: 0)
+        let result = RecoveryResult(checkpoint: 5, newest: 5, sources: [.local, .standby(peer: 2), .local, .shards], skipped: [], rebuilt: [])
+        let told = plane.recovered(order, plan: result, restoreSeconds: 0.1, at: 100 * Self.ms)
+        #expect(told.contains(.event(.faultAbsorbed(node: 3, checkpoint: 5, source: .shards))), "\(told)")
+        #expect(!told.contains { if case .event(.faultAbsorbed(1, _, _)) = $0 { true } else { false } })
+    }
+
     @Test("a kill after the restore (its own copy restored: it was alive then) is not absorbed")
     func killAfterRestore() throws {
         var plane = ControlPlane(config: config(), startNanos: 0)

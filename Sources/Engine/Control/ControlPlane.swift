@@ -95,6 +95,8 @@ public struct ControlPlane: Sendable {
     var faultAt: [Double?]
     /// Whether a torn write was planned (`heal all` calls it off).
     var tearPlanned = false
+    /// Nodes the operator restarted: the recovery that follows is their own, not an absorbing one.
+    var restartedByOperator = Set<Int>()
     var downAt: [Double?]
     var request: (reason: String, failed: Set<Int>)?
     var replay: (target: Int64, since: Double)?
@@ -212,6 +214,7 @@ public struct ControlPlane: Sendable {
             faultAt[i] = now
             out.append(.kill(i))
             ask("node \(i) restarted by the operator", failed: [i])
+            restartedByOperator.insert(i)
         case .savepoint, .corruptCheckpoint:
             return .failure(CommandError("'\(c)' acts on an attached Flink cluster; the embedded engine's checkpoints are sharded: try 'corrupt shard latest 0'"))
         }
@@ -357,7 +360,12 @@ public struct ControlPlane: Sendable {
         let now = seconds(nanos)
         var out: [ControlAction] = []
         var detect: Double?
+        // A node killed just before the recovery was ordered, swept into it undetected: the
+        // recovery absorbed that fault too (no detection will ever come for it).
+        var undetected = Set<Int>()
         for i in order.failed {
+            if downAt[i] == nil, faultAt[i] != nil, conditions[i] == .dead, !restartedByOperator.contains(i) { undetected.insert(i) }
+            restartedByOperator.remove(i)
             if let down = downAt[i], let fault = faultAt[i], down >= fault { detect = max(detect ?? 0, down - fault) }
             faultAt[i] = nil
             downAt[i] = nil
@@ -384,7 +392,7 @@ public struct ControlPlane: Sendable {
             // A node killed after this recovery was ordered, restored by it from a copy other than
             // its own memory (which the kill took): the recovery absorbed that fault. Its clock
             // stops here, so a later detection of the node is never credited to it.
-            for i in 0..<nodes where !order.failed.contains(i) && faultAt[i] != nil && wasDead[i] {
+            for i in 0..<nodes where undetected.contains(i) || (!order.failed.contains(i) && faultAt[i] != nil && wasDead[i]) {
                 guard let s = sources[i], s != .local else { continue }
                 faultAt[i] = nil
                 downAt[i] = nil
