@@ -1,4 +1,5 @@
 @testable import Drills
+@testable import Engine
 import Testing
 
 /// The throughput figures a drill judges: each window lies inside the interval it names.
@@ -38,5 +39,16 @@ struct DrillMeasurementsTests {
     func tooShort() {
         #expect(DrillMeasurements.rate(Self.samples(), from: 5.85, to: 6.5) == nil)
         #expect(DrillMeasurements.rate([], from: 0, to: 1) == nil)
+    }
+
+    @Test("a Flink drill's `kill tm busiest` (no engine node) is measured, not trapped on")
+    func busiestIsNoNode() {
+        // A recovery that restored two nodes, after `kill tm busiest` at 5 s (Command.busiest is -1).
+        let r = ClusterSnapshot.Recovery(reason: "taskmanager lost", detect: 0.4, restore: 0.2, replay: nil, checkpoint: 3,
+                                         sources: [], at: 5.5, restoredFrom: [.shards, .local])
+        let m = DrillMeasurements.measure(verdict: .initial(expectedMoney: 100), events: [], recoveries: [r],
+                                          steps: [(5, .kill(Command.busiest)), (5.2, .kill(0))], samples: Self.samples(), stepErrors: [])
+        #expect(m.faultRestores == [DrillMeasurements.FaultRestore(node: 0, from: .shards)])
+        #expect(m.detections == [0.4])
     }
 }

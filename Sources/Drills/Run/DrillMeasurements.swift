@@ -84,7 +84,9 @@ public struct DrillMeasurements: Sendable, Equatable {
             case .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow, .recoverNow, .savepoint,
                  .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows: continue
             }
-            guard let r = recoveries.first(where: { $0.at >= step.at - 1e-9 && n < $0.restoredFrom.count }), let source = r.restoredFrom[n] else { continue }
+            // `kill tm busiest` on a Flink target names no engine node (Command.busiest is -1).
+            guard n >= 0, let r = recoveries.first(where: { $0.at >= step.at - 1e-9 && n < $0.restoredFrom.count }),
+                  let source = r.restoredFrom[n] else { continue }
             let from: RestoredFrom? = switch source {
             case .standby: .standby
             case .shards: .shards
