@@ -46,16 +46,7 @@ public final class DrillRecord {
     /// Writes the events not written yet. The log is newest last and keeps only its most
     /// recent entries, so the new ones are those after the last event written.
     public func writeNewEvents(_ events: [EngineEvent]) {
-        var start = 0
-        if let last = lastWritten {
-            guard let i = events.lastIndex(of: last) else {
-                // The last one written has scrolled out: everything newer than it is new.
-                writeAll(events.filter { $0.time > last.time })
-                return
-            }
-            start = i + 1
-        }
-        writeAll(Array(events[start...]))
+        writeAll(events.after(lastWritten))
     }
 
     private func writeAll(_ events: [EngineEvent]) {

@@ -18,7 +18,7 @@ public struct DrillRunner {
     public func run(on target: DrillTarget) -> DrillResult {
         let wallStart = SystemClock.monotonicSeconds()
         var schedule = DrillSchedule(drill)
-        var reported = 0
+        var reported: EngineEvent?  // the last event reported (the log keeps only its newest)
         var ticks = 0
         var t = 0.0
         var lastRecord = -1.0
@@ -41,12 +41,11 @@ public struct DrillRunner {
                 }
             }
             let events = target.events()
-            if events.count > reported {
-                for e in events[reported...] where Self.isNotable(e) {
-                    onProgress("[\(Self.clock(e.time))] \(e.kind.rawValue.padding(9))\(e.node.map { " n\($0)" } ?? "") \(e.message)")
-                }
-                reported = events.count
+            let new = events.after(reported)
+            for e in new where Self.isNotable(e) {
+                onProgress("[\(Self.clock(e.time))] \(e.kind.rawValue.padding(9))\(e.node.map { " n\($0)" } ?? "") \(e.message)")
             }
+            if let last = new.last { reported = last }
             if let record {
                 record.writeNewEvents(events)
                 record.writeReceipts(target.receipts(), time: target.now)

@@ -40,3 +40,14 @@ public struct EngineEvent: Sendable, Equatable, CustomStringConvertible {
         return "[\(t)s] \(kind.rawValue)\(node.map { " node \($0)" } ?? ""): \(message)"
     }
 }
+
+extension Array where Element == EngineEvent {
+    /// The events after `last` in a log that keeps only its newest entries: those after its
+    /// place, or, when it has scrolled out, those newer than its time; all when nil. Readers
+    /// that follow a log remember the last event they took, never an index into it.
+    public func after(_ last: EngineEvent?) -> [EngineEvent] {
+        guard let last else { return self }
+        guard let i = lastIndex(of: last) else { return filter { $0.time > last.time } }
+        return Array(self[(i + 1)...])
+    }
+}

@@ -221,7 +221,16 @@ public final class FlinkObserver: @unchecked Sendable {
     }
 
     /// Adds an event (an operator action or its outcome) to the log.
-    public func record(_ e: EngineEvent) { state.withLock { $0.events.append(e) } ; pendingEvents.withLock { $0.append(e) } }
+    /// It shows at once, after every event published so far, and stays in that order: the
+    /// poll moves it into the observer's own log and publishes that log with what was
+    /// recorded since (a reader following the log never sees it twice or misses one).
+    public func record(_ e: EngineEvent) {
+        state.withLock { s in
+            pendingEvents.withLock { $0.append(e) }
+            s.events.append(e)
+        }
+    }
+    /// Recorded, not yet in the observer's log (locked inside `state` when both are).
     let pendingEvents = Mutex<[EngineEvent]>([])
 
     func event(_ kind: EngineEvent.Kind, _ message: String, node: Int? = nil) {
@@ -285,7 +294,7 @@ public final class FlinkObserver: @unchecked Sendable {
             state.withLock { s in
                 Self.forget(&s)
                 s.attached = attached
-                s.events = events
+                s.events = events + pendingEvents.withLock { $0 }  // recorded since the drain
             }
         }
         // REST load over a window as long as the slowest tier's round (placement), while
@@ -521,7 +530,7 @@ public final class FlinkObserver: @unchecked Sendable {
             s.history = history
             s.recoveries = recoveries
             s.recovering = job.state == "RESTARTING"
-            s.events = events
+            s.events = events + pendingEvents.withLock { $0 }  // recorded since the drain
             if var v = slowCache.auditVerdict {
                 v.checkpoint = s.newestCheckpoint
                 s.audit = v
