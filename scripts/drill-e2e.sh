@@ -110,12 +110,6 @@ for d in $(python3 -c "import json; print(' '.join(json.load(open('Tests/DrillsT
   for rt in --simulated ""; do
     "$bin" drill "$d" $rt --record "$tmp/check-$d.jsonl" >/dev/null 2>&1
     out=$("$bin" replay --check "$tmp/check-$d.jsonl" 2>&1); rc=$?
-    if [ "$d" = restore-through-rot ] && [ -z "$rt" ] && [ "$rc" = 1 ] && echo "$out" | grep -q "sink committed transfers went back"; then
-      # Known, open: on real threads a rollback right after a checkpoint sometimes commits the next
-      # checkpoint below the one before (no fallback said); the checker finds it about one run in two.
-      echo "KNOWN replay --check $d --threaded: $(echo "$out" | head -1)"
-      continue
-    fi
     [ "$rc" = 0 ] && echo "$out" | grep -q ": 0 violations$" && ok "replay --check: $d ${rt:---threaded} has 0 violations" || bad "replay --check $d ${rt:---threaded} (exit $rc)" "$out"
   done
 done

@@ -35,6 +35,12 @@ protocol ControlHost: AnyObject {
     func abandonAlignments()
     /// Every node stops processing (returns once they have, or after a bound).
     func haltAll()
+    /// A checkpoint whose snapshots are all in is written to the end (stored or failed)
+    /// before a recovery plans: otherwise it lands after the rollback, the sink commits it,
+    /// and the next checkpoint — taken from the older state restored — commits fewer
+    /// transfers than it. Returns at once where writing is synchronous (the simulated
+    /// runtime), else once written or after a bound.
+    func finishCheckpointWrite()
     /// Every node starts again from `plan` (nil: from the beginning); quarantined nodes
     /// stay dead; failed nodes come back as new incarnations; barriers below `minBarrier`
     /// are stale.
@@ -313,6 +319,7 @@ extension ControlHost {
         board.state.withLock { $0.recovering = true }
         haltAll()
         CrashPoint.recovery.pass()
+        finishCheckpointWrite()
         abandonCheckpoint(.abandonedByRecovery, log: false)
         for row in links { for l in row { l.reset() } }
         for i in order.failed { memories[i].clear() }  // a new incarnation starts with empty memory

@@ -76,6 +76,9 @@ extension SimulatedEngine: ControlHost {
     /// One thread: while the recovery runs, no node does anything.
     func haltAll() {}
 
+    /// A complete checkpoint is stored in the step that completes it: none is ever half-written.
+    func finishCheckpointWrite() {}
+
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
         for i in 0..<nodeCount {
             if order.quarantined[i] {

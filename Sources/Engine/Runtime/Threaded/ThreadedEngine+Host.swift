@@ -83,6 +83,14 @@ extension ThreadedEngine: ControlHost {
         while uptime < deadline && !handles.allSatisfy({ $0.halted.load(ordering: .relaxed) }) { sleepMillis(1) }
     }
 
+    func finishCheckpointWrite() {
+        // Complete but not yet handed to the persistence thread (the coordinator loop may be
+        // the one recovering): hand it over now.
+        if let complete = coordinator.takeComplete() { worker.submit(complete) }
+        let deadline = uptime + 10
+        while coordinator.persisting && uptime < deadline { sleepMillis(1) }
+    }
+
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
         let n = config.nodes
         for i in 0..<n {
