@@ -122,6 +122,18 @@ struct SimulatedFaultTests {
         #expect(nodes[0].diskShards > 0 && nodes[0].lastDiskRepair != nil)
     }
 
+    @Test("shards beyond what the code tolerates: the scrubber says so once, not on every pass")
+    func scrubberBeyondTolerance() throws {
+        let s = try Self.sim()
+        let id = try #require(try s.persistence.store.checkpointIDs().last)
+        s.paused = true  // no new checkpoints: the damaged one stays
+        for shard in 0..<3 { try s.apply(.deleteShard(.id(id), shard)) }  // 4+2 tolerates 2
+        s.run(for: 3)  // a pass every 20 ms: over a hundred passes
+        let passes = s.events.filter { if case .scrubPassed = $0.detail { true } else { false } }
+        #expect(passes.count == 1, "\(passes.map(\.message))")
+        #expect(s.events.filter { if case .shardUnrepairable(checkpoint: id, _, _) = $0.detail { true } else { false } }.count == 3)
+    }
+
     @Test("bad commands get the same clear error on both runtimes, and nothing is done")
     func sameErrors() throws {
         let s = try SimulatedEngine(config: simConfig(), seed: 1)

@@ -20,6 +20,10 @@ struct Scrubber {
     private var foundThisPass = 0
     private var foundLastPass = 0
     private var repairedThisPass = 0
+    /// The bad shards the last pass report named, and whether it rewrote any: a pass that
+    /// finds the same shards still bad and mends nothing says nothing new and is not logged.
+    private var reportedBad = Set<ShardKey>()
+    private var reportedRepairs = false
 
     init(passPause: Double) { self.passPause = max(0.001, passPause) }
 
@@ -46,9 +50,10 @@ struct Scrubber {
         if next >= queue.count {
             let ended = !queue.isEmpty
             var step = Step(pause: passPause)
-            if ended && (foundThisPass > 0 || foundLastPass > 0) {
+            if ended && (foundThisPass > 0 || foundLastPass > 0) && (repairedThisPass > 0 || reportedRepairs || bad != reportedBad) {
                 // The pass after a repair says what it found, so a repair is seen verified.
                 step.events.append(.scrubPassed(shards: queue.count, repaired: repairedThisPass, bad: bad.count))
+                (reportedBad, reportedRepairs) = (bad, repairedThisPass > 0)
             }
             if ended { (foundLastPass, foundThisPass, repairedThisPass) = (foundThisPass, 0, 0) }
             queue.removeAll(keepingCapacity: true)
