@@ -57,8 +57,10 @@ extension FaultReceipt {
         case let .stalled(seconds):
             return "stalled: heartbeating but no progress for \(Self.span(seconds)) (not down), so restarted"
         case let .restarted(times, backoff):
-            if times == 1 { return backoff == 0 ? "supervisor restarted it at once" : "supervisor restarted it after a \(Self.span(backoff)) backoff" }
-            return "supervisor restarted it \(times) times (backoff up to \(Self.span(backoff)))"
+            // Stamped when the supervisor decided: with a backoff the restart itself comes later
+            // (the recovery step that follows says when).
+            if times == 1 { return backoff == 0 ? "supervisor restarted it at once" : "supervisor set a \(Self.span(backoff)) backoff before restarting it" }
+            return "supervisor restarted it \(times) times (the last after a \(Self.span(backoff)) backoff, set here)"
         case let .quarantined(r): return "quarantined after \(r) restarts: heal (H) lets it rejoin"
         case let .checkpointAbandoned(id): return "checkpoint \(id), in flight, abandoned"
         case let .restored(c, source, seconds):
