@@ -179,7 +179,11 @@ public final class DashboardApp {
                         snapshot = source.snapshot()
                         if let e = events.first {
                             let more = events.count > 1 ? " (+\(events.count - 1) more in the same millisecond)" : ""
-                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)\(more)", at: snapshot.uptime)
+                            // A record's frames are 200 ms apart: the tables show the last frame
+                            // before the event, which may not show it yet. Say so.
+                            let frame = replay != nil && e.time - snapshot.uptime > 0.001
+                                ? " · tables as of \(Format.fixed(snapshot.uptime, 3))s, the frame before it" : ""
+                            state.say("stepped to \(Format.fixed(e.time, 3))s: \(e.message)\(more)\(frame)", at: snapshot.uptime)
                         } else {
                             state.say(replay == nil ? "no event within 10 s of simulated time" : "no event after this in the record", at: now)
                         }
