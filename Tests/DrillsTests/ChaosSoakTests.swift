@@ -57,4 +57,33 @@ struct ChaosSoakTests {
             #expect(throws: CommandError.self, "\(bad)") { try Command.parse(bad, nodes: 6, shards: 6) }
         }
     }
+
+    @Test("a run that audits exact still fails on a wrong step: a fallback within the parity, an unprovoked detection, a node left quarantined")
+    func stepsJudged() throws {
+        let sim = try SimulatedEngine(config: ChaosSoak.config(), seed: 1)
+        sim.run(for: 0.3)
+        let healthy = sim.snapshot()
+        var d = ChaosSoak.drill(seed: 1)
+        d.steps = [Drill.Step(at: 0.5, command: .deleteShard(.latest, 1)), Drill.Step(at: 0.6, command: .kill(2)), Drill.Step(at: 1.3, command: .heal(nil))]
+        #expect(ChaosSoak.judgeSteps(d, end: healthy, parity: 2, everyDetectionCaused: true) == "")
+
+        var fellBack = healthy
+        fellBack.events.append(EngineEvent(time: 0.8, .fallback(from: 7, to: 6)))
+        #expect(ChaosSoak.judgeSteps(d, end: fellBack, parity: 2, everyDetectionCaused: true).contains("fell back from checkpoint 7 to 6 while the schedule damaged 1 shard"))
+        // Beyond the parity a fallback is the design working.
+        #expect(ChaosSoak.judgeSteps(d, end: fellBack, parity: 0, everyDetectionCaused: true) == "")
+
+        var caused = healthy
+        caused.events.append(EngineEvent(time: 0.79, .nodeDown(node: 2, phi: 9, silence: 0.19)))
+        #expect(ChaosSoak.judgeSteps(d, end: caused, parity: 2, everyDetectionCaused: true) == "")
+        var unprovoked = healthy
+        unprovoked.events.append(EngineEvent(time: 0.79, .nodeDown(node: 4, phi: 9, silence: 0.19)))
+        #expect(ChaosSoak.judgeSteps(d, end: unprovoked, parity: 2, everyDetectionCaused: true).contains("node 4 was marked down, and no fault"))
+        // On real threads a slow host may cause it: not judged there.
+        #expect(ChaosSoak.judgeSteps(d, end: unprovoked, parity: 2, everyDetectionCaused: false) == "")
+
+        var quarantined = healthy
+        quarantined.nodes[3].health = .quarantined
+        #expect(ChaosSoak.judgeSteps(d, end: quarantined, parity: 2, everyDetectionCaused: true) == "node 3 is quarantined at the end, after the schedule healed every node")
+    }
 }

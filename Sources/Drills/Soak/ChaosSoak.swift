@@ -6,7 +6,8 @@ import Engine
 /// seed's schedule is a drill, played by the one schedule player on either runtime: on the
 /// simulated one a failing seed replays exactly; on the threaded one its schedule does. A
 /// seed passes when, after healing, the audit is exact, money conserved and everything read
-/// committed.
+/// committed — and its steps went right too (`judgeSteps`): no fallback the code should
+/// have avoided, no node left quarantined, and in virtual time no detection without a fault.
 public enum ChaosSoak {
     /// The outcome of one seed.
     public struct Outcome: Sendable {
@@ -131,13 +132,57 @@ public enum ChaosSoak {
         _ = DrillRunner(drill: d).run(on: target)
         let end = engine.snapshot()
         let v = target.finalVerdict ?? end.audit
-        let reason = judge(v, read: end.readTransfers)
+        var reason = judge(v, read: end.readTransfers)
+        // Virtual time has no host noise: there every detection must follow from a fault.
+        if reason.isEmpty { reason = judgeSteps(d, end: end, parity: d.job.parityShards, everyDetectionCaused: engine is SimulatedEngine) }
         return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: d.steps, verdict: v, recoveries: end.recoveries.count,
                        trace: trace())
     }
 
+    /// Why the steps of a run that audits exact still fail the soak ("" when they do not): a
+    /// right final balance can hide a recovery that went wrong on the way.
+    /// - A fallback to an older checkpoint while the schedule damaged at most `parity` shards
+    ///   (every damaging step hits at most one shard of a checkpoint): the code should have
+    ///   rebuilt them.
+    /// - A node quarantined or dead at the end, after the schedule healed every node.
+    /// - With `everyDetectionCaused`: a node marked down that no fault of the schedule on that
+    ///   node, at or before it, explains.
+    static func judgeSteps(_ d: Drill, end: ClusterSnapshot, parity: Int, everyDetectionCaused: Bool) -> String {
+        let damage = d.steps.filter { step in
+            switch step.command {
+            case .corruptShard, .deleteShard, .wipeDisk, .tearWrite: true
+            case .kill, .hang, .slow, .corruptFrame, .partition, .heal, .checkpointNow, .recoverNow, .restart, .savepoint,
+                 .corruptCheckpoint, .corruptSink, .corruptRows: false
+            }
+        }.count
+        for e in end.events {
+            switch e.detail {
+            case let .fallback(from, to) where damage <= parity:
+                return "at \(stamp(e.time)) the recovery fell back from checkpoint \(from) to \(to) while the schedule damaged \(damage) shard\(damage == 1 ? "" : "s"), at most the \(parity) the code rebuilds"
+            case let .nodeDown(n, _, _) where everyDetectionCaused:
+                let caused = d.steps.contains { step in
+                    guard step.at <= e.time + 1e-9 else { return false }
+                    switch step.command {
+                    case let .kill(i), let .hang(i), let .slow(i, _), let .partition(i), let .restart(i): return i == n
+                    case .corruptFrame, .heal, .checkpointNow, .recoverNow, .savepoint, .corruptShard, .deleteShard, .wipeDisk, .tearWrite,
+                         .corruptCheckpoint, .corruptSink, .corruptRows: return false
+                    }
+                }
+                if !caused { return "at \(stamp(e.time)) node \(n) was marked down, and no fault of the schedule on node \(n) came before it" }
+            default: continue
+            }
+        }
+        if let n = end.nodes.first(where: { $0.health == .quarantined || $0.health == .dead }) {
+            return "node \(n.id) is \(n.health.rawValue) at the end, after the schedule healed every node"
+        }
+        return ""
+    }
+
     /// A step as a failing seed's report gives it: `0.250s kill 3`.
-    public static func line(_ step: Drill.Step) -> String { "\((step.at * 1000).rounded() / 1000)s \(step.command)" }
+    public static func line(_ step: Drill.Step) -> String { "\(stamp(step.at)) \(step.command)" }
+
+    /// A time in a seed's report, to the millisecond: `0.25s`.
+    static func stamp(_ t: Double) -> String { "\((t * 1000).rounded() / 1000)s" }
 
     /// Why a finished run fails the soak ("" when it passes): the audit must be exact,
     /// money conserved, and everything read committed.
