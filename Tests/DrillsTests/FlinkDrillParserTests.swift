@@ -146,6 +146,33 @@ struct FlinkJudgeTests {
         #expect(bad.verdicts.first { $0.name == "checkpoint_within" }?.measured.contains("not reached") == true)
     }
 
+    @Test("the guarded rot drill: a restore of a later checkpoint that refers to the rotten shared file counts as restoring the rot; one that does not, fails")
+    func guardedIncremental() throws {
+        let d = try #require(try BuiltInDrills.drill("flink-checkpoint-rot-guarded"))
+        var o = FlinkRunOutcome()
+        o.corrupted = [9]
+        o.restored = [10]
+        o.guardRepaired = [9]
+        o.finalState = "RUNNING"
+        o.trials = [trial(fault: 5, running: 7, checkpoint: 9, before: 9)]
+        var live = LedgerAuditor.Verdict()
+        live.transfers = 1000
+        o.live = live
+        var re = LedgerRecount()
+        re.transfers = 1000
+        o.recount = re
+        // Checkpoint 10 completed between the rot and the kill and holds none of it.
+        let missed = result(d, o, exact: true)
+        #expect(missed.verdicts.first { $0.name == "restored_checkpoint" }?.passed == false)
+        let rot = CheckpointRot(checkpoint: 9, file: "shared/x", path: "/j/shared/x", offset: 366, bit: 6, size: 21_297)
+        o.restoredRot = [RestoredRot(checkpoint: 10, rot: rot)]
+        let carried = result(d, o, exact: true)
+        let v = try #require(carried.verdicts.first { $0.name == "restored_checkpoint" })
+        #expect(v.passed && v.measured == "restored 10, which refers to shared/x corrupted in 9", "\(v.measured)")
+        #expect(carried.passed)
+        #expect(o.story.hasPrefix("Flink restored checkpoint 10, which refers to shared/x corrupted in 9 (firedrill corrupted 9)"), "\(o.story)")
+    }
+
     @Test("the rot drill passes when the live verdict matches the recount, and a failed job names its exception")
     func rot() throws {
         let d = try #require(try BuiltInDrills.drill("flink-checkpoint-rot"))

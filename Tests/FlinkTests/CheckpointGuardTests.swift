@@ -295,4 +295,24 @@ struct CheckpointGuardSharedTests {
         #expect(f.shared(a) == original)
         #expect(events.withLock { $0 }.contains { if case let .finding(x) = $0 { x.outcome == .repaired && x.path == "shared/\(a)" } else { false } })
     }
+
+    @Test("a bit flipped in a shared file is carried by every later checkpoint that refers to it, and by no other")
+    func rotCarried() throws {
+        let f = try FakeCheckpoints()
+        defer { f.clean() }
+        _ = try f.writeShared(a, size: 60_000)
+        _ = try f.writeShared(b, size: 1_000)
+        try f.writeIncremental(9, shared: [a, b])
+        let rot = try CheckpointRot.flip(jobDirectory: f.jobDir, .latest, file: nil, seed: 7)
+        #expect(rot.checkpoint == 9 && rot.file == "shared/\(a)" && rot.path == f.jobDir + "/shared/" + a)
+        try f.writeIncremental(10, shared: [a])
+        try f.writeIncremental(11, shared: [b, c])
+        #expect(rot.isCarried(by: 9, jobDirectory: f.jobDir))
+        #expect(rot.isCarried(by: 10, jobDirectory: f.jobDir))
+        #expect(!rot.isCarried(by: 11, jobDirectory: f.jobDir))
+        #expect(!rot.isCarried(by: 12, jobDirectory: f.jobDir))  // not there: not known to carry it
+        // A checkpoint's own file is carried by that checkpoint alone.
+        let own = try CheckpointRot.flip(jobDirectory: f.jobDir, .id(11), file: "op-private", seed: 3)
+        #expect(own.file == "op-private" && own.isCarried(by: 11, jobDirectory: f.jobDir) && !own.isCarried(by: 10, jobDirectory: f.jobDir))
+    }
 }

@@ -31,6 +31,7 @@ extension DrillReport {
             ("story", JSON.string(o.story)), ("finalState", o.finalState.map(JSON.string) ?? "null"),
             ("states", JSON.array(o.states.map(JSON.string))), ("restarts", o.restarts.map(String.init) ?? "null"),
             ("restored", JSON.array(o.restored.map { String($0) })), ("corrupted", JSON.array(o.corrupted.map { String($0) })),
+            ("restoredRot", JSON.array(o.restoredRot.map { JSON.object([("checkpoint", String($0.checkpoint)), ("corrupted", String($0.corrupted)), ("file", JSON.string($0.file))]) })),
             ("exceptions", JSON.array(o.exceptions.map(JSON.string))), ("trials", JSON.array(trials)),
             ("live", audit(o.live.map { ($0.transfers, $0.lost, $0.duplicated, $0.wrong, $0.missing) })),
             ("recount", audit(o.recount.map { ($0.transfers, $0.lost, $0.duplicated, $0.wrong, $0.missing) })),

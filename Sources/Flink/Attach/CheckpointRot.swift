@@ -6,10 +6,21 @@ import Foundation
 /// else `_metadata` past its first quarter, where state handles and inline state live).
 public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
     public var checkpoint: UInt64
+    /// The file, as the checkpoint names it: `_metadata`, a file in `chk-N/`, or `shared/NAME`.
+    public var file: String
     public var path: String
     public var offset: Int
     public var bit: Int
     public var size: Int
+
+    public init(checkpoint: UInt64, file: String, path: String, offset: Int, bit: Int, size: Int) {
+        self.checkpoint = checkpoint
+        self.file = file
+        self.path = path
+        self.offset = offset
+        self.bit = bit
+        self.size = size
+    }
 
     public var description: String { "flipped bit \(bit) of byte \(offset) in \(path) (checkpoint \(checkpoint), \(size) bytes)" }
 
@@ -66,7 +77,16 @@ public struct CheckpointRot: Sendable, Equatable, CustomStringConvertible {
         let offset = start + Int(seed % UInt64(max(1, data.count - start)))
         data[offset] ^= UInt8(1) << UInt8(offset % 8)
         do throws(DurableFileError) { try DurableFile.write([UInt8](data), to: path) } catch { throw .checkpoint(error.description) }
-        return CheckpointRot(checkpoint: id, path: path, offset: offset, bit: offset % 8, size: data.count)
+        return CheckpointRot(checkpoint: id, file: target, path: path, offset: offset, bit: offset % 8, size: data.count)
+    }
+
+    /// Whether checkpoint `id` under `jobDirectory` holds the rotten file: it is the
+    /// checkpoint rotted, or a later incremental one whose `_metadata` names the same
+    /// `shared/` file. False when its `_metadata` is gone.
+    public func isCarried(by id: UInt64, jobDirectory: String) -> Bool {
+        if id == checkpoint { return true }
+        guard file.hasPrefix("shared/"), let metadata = FileManager.default.contents(atPath: "\(jobDirectory)/chk-\(id)/_metadata") else { return false }
+        return metadata.withUnsafeBytes { CheckpointGuard.mentions($0, String(file.dropFirst("shared/".count))) }
     }
 
     /// Where `file` of checkpoint `id` is: `shared/…` below the job's directory, the rest in `chk-N/`.

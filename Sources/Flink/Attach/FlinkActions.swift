@@ -30,8 +30,9 @@ public final class FlinkActions: @unchecked Sendable {
     /// files at rest, after the guard took their CRCs, not in the 100 ms before it looks.
     public var isGuarded: (@Sendable (UInt64) -> Bool)?
     /// The checkpoints `corrupt checkpoint` flipped a bit in, in order.
-    public var corrupted: [UInt64] { corruptedIds.withLock { $0 } }
-    let corruptedIds = Mutex<[UInt64]>([])
+    public var corrupted: [UInt64] { rots.withLock { $0.map(\.checkpoint) } }
+    /// Every bit `corrupt checkpoint` flipped, in order.
+    let rots = Mutex<[CheckpointRot]>([])
 
     public init(observer: FlinkObserver, killTemplate: CommandTemplate?, checkpointDir: String?) {
         self.observer = observer
@@ -196,11 +197,26 @@ public final class FlinkActions: @unchecked Sendable {
     /// Flips one bit of a file of a retained checkpoint (`CheckpointRot`); says which file and byte.
     func corrupt(_ ref: CheckpointRef, file: String?) throws(FlinkError) -> String {
         guard let dir = checkpointDir else { throw .checkpoint("no checkpoint directory: give --checkpoint-dir (the job's execution.checkpointing.dir)") }
-        let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
-        let jobDir = observer.job.map { root + "/" + $0 } ?? root
+        let jobDir = jobDirectory(dir)
         if let isGuarded, case .latest = ref { CheckpointRot.waitUntilNewestGuarded(jobDirectory: jobDir, isGuarded) }
         let rot = try CheckpointRot.flip(jobDirectory: jobDir, ref, file: file, seed: UInt64(observer.now * 1_000_003))
-        corruptedIds.withLock { $0.append(rot.checkpoint) }
+        rots.withLock { $0.append(rot) }
         return rot.description
+    }
+
+    /// The job's directory below checkpoint directory `dir`.
+    func jobDirectory(_ dir: String) -> String {
+        let root = dir.hasPrefix("file:") ? String(dir.dropFirst(5)) : dir
+        return observer.job.map { root + "/" + $0 } ?? root
+    }
+
+    /// The rot checkpoint `id` holds, if any: it is the checkpoint corrupted, or an
+    /// incremental one after it that refers to the same rotten `shared/` file (what Flink
+    /// restores from a checkpoint taken after the rot still carries it).
+    public func rot(carriedBy id: UInt64) -> CheckpointRot? {
+        let all = rots.withLock { $0 }
+        guard !all.isEmpty, let dir = checkpointDir else { return nil }
+        let jobDir = jobDirectory(dir)
+        return all.last { $0.isCarried(by: id, jobDirectory: jobDir) }
     }
 }

@@ -65,17 +65,25 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
     func look(_ s: ClusterSnapshot) -> ClusterSnapshot {
         let a = s.attached
         clock.withLock { $0.observe(FlinkRecoveryClock.Look(s)) }
-        outcome.withLock { o in
+        let restore: UInt64? = outcome.withLock { o in
             // The restart count and the restored checkpoint come with the observer's slower
             // tier: the first ones seen are where the run starts from (a restore Flink did
             // before it is the job's past, never the run's).
+            var new: UInt64?
             if o.restartsAtStart == nil, let r = a?.restarts {
                 o.restartsAtStart = r
                 o.restoredAtStart = s.restoredFrom
             } else if o.restartsAtStart != nil, let r = s.restoredFrom, r != o.restoredAtStart, !o.restored.contains(r) {
                 o.restored.append(r)
+                new = r
             }
             if let st = a?.jobState, !o.states.contains(st) { o.states.append(st) }
+            return new
+        }
+        // Read while Flink still retains it: a checkpoint after the rot carries it when it
+        // refers to the same shared file.
+        if let restore, let rot = actions.rot(carriedBy: restore) {
+            outcome.withLock { $0.restoredRot.append(.init(checkpoint: restore, rot: rot)) }
         }
         return s
     }
@@ -150,6 +158,27 @@ public final class FlinkRuntime: EngineRuntime, @unchecked Sendable {
     }
 }
 
+/// A restored checkpoint that held a rotten file.
+public struct RestoredRot: Sendable, Equatable {
+    /// The checkpoint Flink restored.
+    public var checkpoint: UInt64
+    /// The checkpoint firedrill corrupted.
+    public var corrupted: UInt64
+    /// The rotten file, as the checkpoint names it.
+    public var file: String
+
+    public init(checkpoint: UInt64, rot: CheckpointRot) {
+        self.checkpoint = checkpoint
+        corrupted = rot.checkpoint
+        file = rot.file
+    }
+
+    /// "10, which refers to shared/… corrupted in 9", or "9".
+    public var description: String {
+        checkpoint == corrupted ? "\(checkpoint)" : "\(checkpoint), which refers to \(file) corrupted in \(corrupted)"
+    }
+}
+
 /// What a drill on Flink came to, beyond the engine's verdict: the job's states and restarts,
 /// the checkpoints it restored, the phases of each recovery, and the live auditor's verdict
 /// beside an independent recount of the same files.
@@ -161,6 +190,9 @@ public struct FlinkRunOutcome: Sendable, Equatable {
     public var restored: [UInt64] = []
     /// Checkpoints firedrill corrupted.
     public var corrupted: [UInt64] = []
+    /// Restored checkpoints that held a file firedrill corrupted: the one it corrupted, or a
+    /// later incremental one that refers to the same rotten `shared/` file.
+    public var restoredRot: [RestoredRot] = []
     /// Every job state seen, in the order first seen.
     public var states: [String] = []
     public var finalState: String?
