@@ -53,4 +53,20 @@ struct LinkSequenceTests {
         #expect(core.applied == 1)
         #expect(core.balances[1] == before[1] + 5)
     }
+
+    @Test("a partitioned link swallows a queue's worth, then says no like a full socket; the partition's end opens it again")
+    func partitionBlocks() {
+        var (frames, _) = Self.setup()
+        let link = Link(capacity: 4)
+        link.setDropping(true)
+        var frame = frames[0]
+        for _ in 0..<4 { #expect(link.push(&frame)) }
+        #expect(!link.hasRoom)
+        #expect(!link.push(&frame), "the fifth frame is refused: the sender must wait")
+        #expect(link.depth == 0 && link.takeAll().frames.isEmpty, "nothing swallowed reaches the receiver")
+        link.setDropping(false)
+        #expect(link.hasRoom)
+        #expect(link.push(&frames[1]))
+        #expect(link.takeAll().frames.map(\.seq) == [4])
+    }
 }

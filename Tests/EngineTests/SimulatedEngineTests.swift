@@ -79,6 +79,29 @@ struct ChaosSoakTests {
         #expect(v.exact && v.moneyConserved)
     }
 
+    @Test("a partitioned node stops reading once its links are full, as behind a dead socket; it does not read into the void")
+    func partitionedStopsReading() throws {
+        var config = simConfig()
+        config.rate = 2_000_000  // a queue's worth (4 frames of 64 to each of 6 nodes) is far less than 0.1 s of reading
+        config.channelCapacity = 4
+        let sim = try SimulatedEngine(config: config, seed: 5)
+        sim.run(for: 0.3)
+        let before = sim.drivers[2].core.produced
+        sim.run(for: 0.1)
+        let healthy = sim.drivers[2].core.produced - before
+        try sim.apply(.partition(2))
+        let cut = sim.drivers[2].core.produced
+        sim.run(for: 0.1)  // before the detector's 186 ms of silence (its last beat may be 50 ms old)
+        let partitioned = sim.drivers[2].core.produced - cut
+        #expect(healthy > 10_000, "\(healthy)")
+        // At most a queue's worth to each node, and the batch it was reading (2,368 before).
+        #expect(partitioned <= 4 * 6 * 64 + 64, "read \(partitioned) while cut off, \(healthy) in as long before")
+        try sim.apply(.heal(nil))
+        sim.run(for: 0.5)
+        let v = sim.finish()
+        #expect(v.exact && v.moneyConserved)
+    }
+
     @Test("losing more shards than parity falls back to the previous checkpoint and says so")
     func beyondTolerance() throws {
         let sim = try SimulatedEngine(config: simConfig(), seed: 4, replicas: 0)

@@ -181,7 +181,7 @@ final class NodeDriver {
 
     /// Some waiting frame could be pushed now.
     var canFlush: Bool {
-        for d in 0..<nodes where outboxAt[d] < outbox[d].count && outputs[d].depth < outputs[d].capacity { return true }
+        for d in 0..<nodes where outboxAt[d] < outbox[d].count && outputs[d].hasRoom { return true }
         return false
     }
 

@@ -6,7 +6,10 @@ import Synchronization
 /// number. The sender never blocks: `push` says no when the link is full (backpressure),
 /// and the receiver takes everything queued at once. The sender keeps its recent frames in
 /// a retransmit buffer, so a receiver that finds a bad CRC, or a gap in the sequence, can
-/// ask for the frame again. A partitioned link drops what it is given, and resends too.
+/// ask for the frame again. A partitioned link drops what it is given, and resends too,
+/// until it has swallowed a queue's worth: then it says no, as a socket whose peer stopped
+/// answering fills its send buffer and blocks, so a node cut off stops reading (its read/s
+/// falls to 0) instead of reading at full speed into the void.
 /// The link puts each frame's sequence number under the frame's CRC32C (`Frame.stamp`), so
 /// the receiver checks that a frame, first sent or resent, is the one it asked for.
 final class Link: Sendable {
@@ -18,6 +21,8 @@ final class Link: Sendable {
         var sent: [(seq: UInt64, frame: [UInt8])] = []
         var sentAt = 0
         var dropping = false
+        /// Frames swallowed since the partition began.
+        var swallowed = 0
         var corruptNext = false
         var retransmits = 0
         var corruptionTimes: [Double] = []
@@ -25,6 +30,8 @@ final class Link: Sendable {
     private let state = EngineMutex(State())
     /// The queue's length, readable without the lock (schedulers poll it often).
     private let count = Atomic<Int>(0)
+    /// Partitioned, and a queue's worth swallowed: `push` says no until the partition ends.
+    private let blocked = Atomic<Bool>(false)
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -36,12 +43,16 @@ final class Link: Sendable {
     /// the caller holds the only reference). A partitioned link swallows it.
     func push(_ frame: inout [UInt8]) -> Bool {
         state.withLock { s in
-            guard s.queue.count < capacity else { return false }
+            guard s.queue.count < capacity, !(s.dropping && s.swallowed >= capacity) else { return false }
             let seq = s.nextSeq
             s.nextSeq += 1
             frame.withUnsafeMutableBytes { _ = Frame.stamp(seq, into: $0) }
             if s.sent.count < retain { s.sent.append((seq, frame)) } else { s.sent[s.sentAt] = (seq, frame); s.sentAt = (s.sentAt + 1) % retain }
-            if s.dropping { return true }
+            if s.dropping {
+                s.swallowed += 1
+                if s.swallowed >= capacity { blocked.store(true, ordering: .relaxed) }
+                return true
+            }
             defer { count.store(s.queue.count, ordering: .relaxed) }
             if s.corruptNext && !frame.isEmpty {
                 // One bit flips on the wire; the sender's copy stays good.
@@ -89,7 +100,17 @@ final class Link: Sendable {
     /// Frames waiting.
     var depth: Int { count.load(ordering: .relaxed) }
 
-    func setDropping(_ on: Bool) { state.withLock { $0.dropping = on } }
+    /// Whether `push` may take a frame now: the queue has room and the link is not a
+    /// partitioned one that has swallowed its queue's worth.
+    var hasRoom: Bool { depth < capacity && !blocked.load(ordering: .relaxed) }
+
+    func setDropping(_ on: Bool) {
+        state.withLock { s in
+            s.dropping = on
+            s.swallowed = 0
+            blocked.store(false, ordering: .relaxed)
+        }
+    }
     func corruptNextFrame() { state.withLock { $0.corruptNext = true } }
 
     /// Forgets everything: queue, sequence, retransmit buffer (a rollback starts afresh).
@@ -100,6 +121,7 @@ final class Link: Sendable {
             s.dropping = dropping
             s.retransmits = retransmits
             count.store(0, ordering: .relaxed)
+            blocked.store(false, ordering: .relaxed)
         }
     }
 
