@@ -18,8 +18,9 @@ struct HostAwareDetectorTests {
     }
 
     /// A control plane alone, driven tick by tick. Each node beats every 50 ms unless
-    /// silent (or its beat is held back until `heldUntil`, as a slow host would); its work
-    /// turns on every tick unless stuck.
+    /// silent (dead or hung: no beats, no work) or its beat is held back until `heldUntil`
+    /// (its heartbeat sender starved, its work going on); its work turns on every tick
+    /// unless it is silent or stuck (or held back with `workHeld`).
     struct Harness {
         var plane = ControlPlane(config: HostAwareDetectorTests.config(), startNanos: 0)
         var t: UInt64 = 0
@@ -28,6 +29,8 @@ struct HostAwareDetectorTests {
         var silent: Set<Int> = []
         var stuck: Set<Int> = []
         var heldUntil: [UInt64] = Array(repeating: 0, count: 4)
+        /// Whether a node's work is held back with its beats (the whole node descheduled).
+        var workHeld: Set<Int> = []
         /// Every `lateEvery`-th tick comes this much late (the control plane's own thread
         /// starved by a neighbour); 0: never.
         var lateBy: UInt64 = 0
@@ -40,7 +43,7 @@ struct HostAwareDetectorTests {
                 ticks += 1
                 t += ControlPlane.tickNanos + (lateEvery > 0 && ticks % lateEvery == 0 ? lateBy : 0)
                 for i in 0..<4 where !silent.contains(i) && t >= heldUntil[i] && t - beats[i] >= ControlPlane.heartbeatNanos { beats[i] = t }
-                for i in 0..<4 where !stuck.contains(i) { progress[i] = t }
+                for i in 0..<4 where !stuck.contains(i) && !silent.contains(i) && !(workHeld.contains(i) && t < heldUntil[i]) { progress[i] = t }
                 let o = ControlPlane.Observation(heartbeats: beats, progress: progress, stalled: [false, false, false, false],
                                                  offsetsRead: 0, checkpoint: .idle, heldForAudit: false, stopping: false)
                 for a in plane.tick(at: t, o) {
@@ -114,13 +117,36 @@ struct HostAwareDetectorTests {
         #expect(down != nil && down! > 186 * Self.ms && down! <= 600 * Self.ms, "detected after \((down ?? 0) / Self.ms) ms")
     }
 
-    @Test("on the same quiet host the same 205 ms gap is a death: the allowance is earned, not given")
+    @Test("on the same quiet host a node gone 250 ms, beats and work, is a death: the allowance is earned, not given")
     func quietHostLateBeatIsDown() {
         var h = Harness()
         h.run(until: 1_000 * Self.ms)
         h.heldUntil[2] = h.t + 250 * Self.ms
+        h.workHeld = [2]
         h.run(until: h.t + 500 * Self.ms)
         #expect(h.downs(2).count == 1)
+    }
+
+    @Test("a node whose beats are 400 ms late while its work turns answers the probe: suspect, never down, said once; partitioned, it cannot answer")
+    func probeAnswered() throws {
+        var h = Harness()
+        h.run(until: 1_000 * Self.ms)
+        h.heldUntil[2] = h.t + 400 * Self.ms
+        h.run(until: h.t + 300 * Self.ms)
+        #expect(h.plane.health[2] == .suspect)
+        h.run(until: h.t + 500 * Self.ms)
+        #expect(h.downs(2).isEmpty && h.recoveries == 0)
+        let said = h.events.filter { if case let .hostStall(m) = $0.1 { m.contains("node 2's heartbeats are") } else { false } }
+        #expect(said.count == 1, "\(said)")
+        #expect(h.plane.health[2] == .healthy)
+        // The same late beats across a partition: the probe cannot reach it.
+        guard case .success = h.plane.command(.partition(1), at: h.t) else { Issue.record("partition refused"); return }
+        h.heldUntil[1] = h.t + 400 * Self.ms
+        let last = h.beats[1]
+        h.run(until: h.t + 400 * Self.ms)
+        // Later than 186 ms: node 2's late beats were a sign of a slow host (Lifeguard's allowance).
+        let down = h.downs(1).first.map { $0 - last }
+        #expect(down != nil && down! <= 300 * Self.ms, "\((down ?? 0) / Self.ms) ms")
     }
 
     @Test("the host's health falls back once the signs stop: detection is fast again")

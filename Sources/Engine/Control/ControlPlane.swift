@@ -17,6 +17,9 @@ public struct ControlPlane: Sendable {
     public static let heartbeatNanos: UInt64 = 50_000_000
     /// Least seconds between two rollbacks for inputs that lost frames.
     static let stallRecoverySpacing = 1.0
+    /// A late node's work must have turned this recently to answer the probe (two heartbeat
+    /// periods: a killed node's work stopped at least the detector's ~186 ms ago).
+    static let probeWindow = 0.1
     /// A replay not caught up after this many seconds is no longer tracked.
     static let replayLimit = 120.0
 
@@ -92,6 +95,8 @@ public struct ControlPlane: Sendable {
     /// Per node, when its work was last seen to turn, seconds, moved on by pauses of the
     /// host as a detector's last beat is (a stall the plane did not watch is not the node's).
     var lastProgress: [Double]
+    /// Per node, a suspicion its own work answered (said once per episode).
+    var answered: [Bool]
     var faultAt: [Double?]
     /// Whether a torn write was planned (`heal all` calls it off).
     var tearPlanned = false
@@ -122,6 +127,7 @@ public struct ControlPlane: Sendable {
         partitioned = Array(repeating: false, count: n)
         lastBeat = Array(repeating: 0, count: n)
         lastProgress = Array(repeating: 0, count: n)
+        answered = Array(repeating: false, count: n)
         faultAt = Array(repeating: nil, count: n)
         downAt = Array(repeating: nil, count: n)
         lastTrigger = startNanos
@@ -270,12 +276,22 @@ public struct ControlPlane: Sendable {
         if let m = stall.message { out.append(.event(.hostStall(m))) }
         for i in 0..<nodes {
             let quarantined = supervisor.quarantined[i]
-            let down = phi[i] >= detectors[i].threshold && (!stall.holdVerdicts || health[i] == .down)
+            if i < o.progress.count { lastProgress[i] = max(lastProgress[i], seconds(o.progress[i])) }
+            let stuck = max(0, now - lastProgress[i])
+            // SWIM's probe before a verdict: a node whose heartbeats are late but whose work
+            // loop turned within the probe window answers it, so its heartbeat sender was
+            // starved (a busy host), not the node: suspect, never down. A killed or hung
+            // node's work stops with its beats; a partitioned one cannot answer across the cut.
+            let late = phi[i] >= detectors[i].threshold
+            let answers = late && i < o.progress.count && !partitioned[i] && health[i] != .down && stuck < Self.probeWindow
+            if answers && !answered[i] {
+                out.append(.event(.hostStall("node \(i)'s heartbeats are \(Int((silence[i] * 1000).rounded())) ms late but its work goes on (\(Int((stuck * 1000).rounded())) ms ago): its heartbeat sender was starved, not the node; not marked down")))
+            }
+            answered[i] = answers || (answered[i] && late)
+            let down = late && !answers && (!stall.holdVerdicts || health[i] == .down)
             // Gray failure: heartbeats come (the detector holds it for alive) but the work does not.
             let watched = !quarantined && !down && conditions[i] == .alive && health[i] != .recovering && health[i] != .down
                 && i < o.progress.count && phi[i] < detectors[i].threshold
-            if i < o.progress.count { lastProgress[i] = max(lastProgress[i], seconds(o.progress[i])) }
-            let stuck = max(0, now - lastProgress[i])
             var stallLimit = false
             switch stallWatch.judge(i, stuck: stuck, watched: watched, extra: stallWatch.limit * (localHealth.multiplier - 1)) {
             case .none: break
