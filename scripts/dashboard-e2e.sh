@@ -8,7 +8,11 @@ bin=$PWD/.build/release/firedrill
 tmp=$(mktemp -d)
 sock="fd-e2e-$$"
 pass=0; fail=0
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null; pkill -9 -f -- "--data $tmp/" 2>/dev/null; rm -rf "$tmp"; }
+# Each session's firedrill is the child of its pane's shell: ended by that PID, then the server.
+cleanup() {
+  for f in "$tmp"/*.pane; do [ -f "$f" ] && pkill -9 -P "$(cat "$f")" 2>/dev/null; done
+  tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 ok() { pass=$((pass+1)); echo "ok   $1"; }
@@ -32,6 +36,7 @@ start() { # session cols rows args...
     -e LANG=C.UTF-8 -e NCURSES_NO_UTF8_ACS=1 -e TERM=xterm-256color -e XDG_CONFIG_HOME="$tmp/config" \
     "cd $PWD && $bin $* ; echo \"exit=\$?\" > $tmp/$s.exit; sleep 600"
   tmux -L "$sock" set-option -t "$s" remain-on-exit on >/dev/null
+  tmux -L "$sock" display -p -t "$s" '#{pane_pid}' > "$tmp/$s.pane"
 }
 exit_code() { # session seconds
   local end=$(( $(date +%s) + $2 ))
@@ -167,7 +172,7 @@ code=$(exit_code small 90)
 start themed 120 40 --data "$tmp/themed" --rate 200000 --theme "$tmp/broken.toml"
 expect_screen "a broken theme shows file:line and falls back" themed "broken.toml:2:" 15
 expect_screen "...and the dashboard still runs" themed "● RUNNING" 10
-pid=$(pgrep -f -- "^$bin .*--data $tmp/themed" | head -1)
+pid=$(pgrep -P "$(cat "$tmp/themed.pane")" | head -1)
 kill -TERM "$pid" 2>/dev/null
 code=$(exit_code themed 90)
 [ "$code" = 0 ] && ok "SIGTERM stops cleanly" || bad "SIGTERM: exit $code" "$(screen themed)"
@@ -176,7 +181,7 @@ code=$(exit_code themed 90)
 # --- A crash signal restores the terminal too.
 start crash 100 30 --data "$tmp/crash" --rate 200000
 expect_screen "dashboard up before the crash" crash "● RUNNING" 15
-pid=$(pgrep -f -- "^$bin .*--data $tmp/crash" | head -1)
+pid=$(pgrep -P "$(cat "$tmp/crash.pane")" | head -1)
 kill -SEGV "$pid" 2>/dev/null
 code=$(exit_code crash 20)
 [ "$code" = 139 ] && ok "SIGSEGV ends the process as a crash (exit 139)" || bad "SIGSEGV: exit $code"

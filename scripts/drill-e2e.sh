@@ -8,7 +8,11 @@ bin=$PWD/.build/release/firedrill
 tmp=$(mktemp -d)
 sock="fd-drill-$$"
 pass=0; fail=0
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null; pkill -9 -f -- "firedrill --drill" 2>/dev/null; rm -rf "$tmp"; }
+# The live session's firedrill is the child of its pane's shell: ended by that PID, then the server.
+cleanup() {
+  [ -f "$tmp/live.pane" ] && pkill -9 -P "$(cat "$tmp/live.pane")" 2>/dev/null
+  tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"
+}
 trap cleanup EXIT
 ok() { pass=$((pass+1)); echo "ok   $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "$2" | tail -40; }
@@ -90,6 +94,7 @@ then ok "JUnit XML: one testsuite per drill, one testcase per expectation"; else
 # Live: the dashboard plays a drill with captions, pauses on p, and shows the verdict.
 tmux -L "$sock" -f /dev/null new-session -d -s live -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
   "cd $tmp && $bin --drill kill-one; echo \"exit=\$?\" > $tmp/live.exit; sleep 600"
+tmux -L "$sock" display -p -t live '#{pane_pid}' > "$tmp/live.pane"
 screen() { tmux -L "$sock" capture-pane -p -t live; }
 wait_for() { local end=$(( $(date +%s) + $2 )); while [ "$(date +%s)" -lt "$end" ]; do screen | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
 wait_for "▶ kill-one" 15 && ok "live: the drill strip shows the drill" || bad "live drill strip" "$(screen)"

@@ -12,6 +12,9 @@ bash scripts/arm-check.sh  # the C kernels, natively and for aarch64 under qemu-
 bash scripts/e2e.sh
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh
+# The dashboard for 60 s beside a busy neighbour (100 MB job, two CPU hogs), faults sent by key,
+# its record checked: no node down that nobody touched (about 2 min).
+bash scripts/neighbour-e2e.sh
 # A real Apache Flink lab (Java 17, apache-flink from PyPI): attach, kill, rot, audit (about 2 min).
 bash scripts/flink-e2e.sh
 # The engine's tests under ThreadSanitizer, with a lock it understands (a few minutes).

@@ -64,7 +64,8 @@ struct RecordCheckTests {
         let result = RecordCheck.check(r)
         #expect(result.violation == nil, "\(RecordCheck.report(result, r))")
         #expect(result.frames == r.frames.count && result.events == r.events.count && result.receipts == 2)
-        #expect(RecordCheck.report(result, r) == "\(r.frames.count) frames, \(r.events.count) events, 2 receipts: 0 violations")
+        #expect(result.unprovoked == 0)
+        #expect(RecordCheck.report(result, r) == "\(r.frames.count) frames, \(r.events.count) events, 2 receipts (0 of a node down or stalled with no fault on it): 0 violations")
         // The record held what the checks read: a node-down, its receipt, a restart.
         #expect(r.eventNames.contains("node-down"))
         #expect(r.frames.last?.snapshot.nodes[2].restarts == 1)
@@ -136,6 +137,24 @@ struct RecordCheckTests {
         guard case let .stepBeforeFault(1, step, stepAt, faultAt, _, _)? = result.violation else { Issue.record("\(RecordCheck.report(result, r))"); return }
         #expect(abs(stepAt - 1.5) < 1e-6 && abs(faultAt - 2) < 1e-6 && !step.isEmpty)
         #expect(RecordCheck.report(result, r).contains("violation at 1.500s: receipt #1: step"))
+    }
+
+    @Test("a receipt of a detection with no fault on it is counted as unprovoked; the kill's own is not")
+    func unprovokedCounted() throws {
+        var lines = try Self.cleanLines()
+        // The kill's receipt (#1) as if nobody had injected it: every version of it, fault gone.
+        for i in lines.indices where lines[i].contains("\"type\": \"receipt\"") {
+            var o = try Self.object(lines[i])
+            var receipt = try #require(o["receipt"] as? [String: Any])
+            guard receipt["id"] as? Int == 1 else { continue }
+            receipt.removeValue(forKey: "fault")
+            o["receipt"] = receipt
+            lines[i] = try Self.text(o)
+        }
+        let r = try Self.parse(lines)
+        let result = RecordCheck.check(r)
+        #expect(result.receipts == 2 && result.unprovoked == 1)
+        #expect(RecordCheck.report(result, r).contains("2 receipts (1 of a node down or stalled with no fault on it)"))
     }
 
     @Test("a node-down that no receipt holds is caught")

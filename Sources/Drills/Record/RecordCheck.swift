@@ -14,6 +14,8 @@ public enum RecordCheck {
         public var events: Int
         /// Distinct receipts (a receipt is written again each time it changes).
         public var receipts: Int
+        /// Of them, nodes found down or stalled with no fault on them (unprovoked receipts).
+        public var unprovoked: Int
         /// The earliest violation in the record's time.
         public var violation: Violation?
         /// When it happened, seconds into the record.
@@ -27,8 +29,16 @@ public enum RecordCheck {
     public static func check(_ r: Recording) -> Result {
         let found = [figures(r), restarts(r), shownStates(r), receiptSteps(r), detections(r), verdictAges(r)].compactMap { $0 }
         let first = found.min { $0.time < $1.time }
+        let unprovoked = Set(r.receipts.filter { v in
+            v.receipt.fault == nil && v.receipt.entries.contains { e in
+                switch e.step {
+                case .detected, .stalled: true
+                default: false
+                }
+            }
+        }.map(\.receipt.id))
         return Result(frames: r.frames.count, events: r.events.count, receipts: Set(r.receipts.map(\.receipt.id)).count,
-                      violation: first?.violation, time: first?.time)
+                      unprovoked: unprovoked.count, violation: first?.violation, time: first?.time)
     }
 
     /// A violation and when it happened.
@@ -214,7 +224,7 @@ public enum RecordCheck {
     /// The result in words: the one-line summary when clean, else the first violation, its
     /// time and the frames before and after it.
     public static func report(_ result: Result, _ r: Recording) -> String {
-        let counts = "\(result.frames) frames, \(result.events) events, \(result.receipts) receipts"
+        let counts = "\(result.frames) frames, \(result.events) events, \(result.receipts) receipts (\(result.unprovoked) of a node down or stalled with no fault on it)"
         guard let v = result.violation else { return "\(counts): 0 violations" }
         let (b, a) = v.frames
         var lines = ["\(r.file): violation at \(seconds(result.time ?? r.frames[a].t)): \(v.text)",
