@@ -177,7 +177,7 @@ extension ControlHost {
     func beginCheckpoint() {
         let now = nowNanos
         let id = coordinator.begin(now: now)
-        proof { $0.begun(id, at: now) }
+        proof { $0.gate.begun(id, at: now) }
         let time = uptime
         board.state.withLock { s in
             s.barrierHints[id] = publishedOffsets(s)
@@ -192,7 +192,7 @@ extension ControlHost {
     func abandonCheckpoint(_ why: EngineEvent.CheckpointFailure, log: Bool) {
         guard coordinator.busy && !coordinator.persisting else { return }
         let id = coordinator.abandon()
-        proof { $0.dropped(id) }
+        proof { $0.gate.dropped(id) }
         abandonAlignments()
         board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: why.text))
         if log { emit(.checkpointFailed(checkpoint: id, why)) }
@@ -220,7 +220,7 @@ extension ControlHost {
             coordinator.finish(id)
             submitCommit(state)
         case let .failure(e):
-            proof { $0.dropped(id) }
+            proof { $0.gate.dropped(id) }
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0, note: e.description))
             emit(.checkpointFailed(checkpoint: id, failure(e)))
             coordinator.finish(id)
@@ -252,10 +252,10 @@ extension ControlHost {
                 }
                 submitAudit(id, replacedAll: c.replacedAll)
             } else {
-                proof { $0.dropped(id) }  // already in the sink: nothing new to audit
+                proof { $0.gate.dropped(id) }  // already in the sink: nothing new to audit
             }
         case let .failure(e):
-            proof { $0.dropped(id) }
+            proof { $0.gate.dropped(id) }
             emit(.checkpointFailed(checkpoint: id, failure(e, commit: true)))
         }
     }
@@ -265,11 +265,18 @@ extension ControlHost {
         switch result {
         case let .success(v):
             let time = uptime
-            let (previous, hadError) = board.state.withLock { s in
-                defer { s.verdict = v; s.auditError = nil; s.receipts.audited(v, at: time) }
-                return (s.verdict, s.auditError != nil)
+            // The verdict and the gate's books change under one lock: a snapshot between
+            // them showed the new verdict with the age of the one before (seen beside a busy
+            // neighbour: 1.366 s, then 0.570 s, both "as of checkpoint 4").
+            var previous = v, hadError = false
+            proof { s in
+                previous = s.verdict
+                hadError = s.auditError != nil
+                s.verdict = v
+                s.auditError = nil
+                s.receipts.audited(v, at: time)
+                if let id = v.checkpoint { s.gate.audited(id) }
             }
-            if let id = v.checkpoint { proof { $0.audited(id) } }
             if (!v.exact || !v.moneyConserved) && (previous.exact && previous.moneyConserved) {
                 emit(.auditMismatch(epoch: v.checkpoint ?? 0, lost: v.lost, duplicated: v.duplicated, accounts: v.mismatchedAccounts, moneyConserved: v.moneyConserved))
             }
@@ -280,14 +287,15 @@ extension ControlHost {
         }
     }
 
-    /// Changes the audit lag bound's books and lets the sources go, or holds them.
-    func proof(_ change: (inout AuditGate) -> Void) {
+    /// Changes the audit lag bound's books (`s.gate`, with whatever must change with them
+    /// under the same lock) and lets the sources go, or holds them.
+    func proof(_ change: (inout StatusBoard.State) -> Void) {
         let hold = board.state.withLock { s in
             // The clock is read under the lock: a reading taken before it could be older than
             // the `heldSince` another thread just set (the difference then wrapped around and
             // the sum trapped, seen once under ThreadSanitizer's slowdown).
             let now = nowNanos
-            change(&s.gate)
+            change(&s)
             if s.gate.holdsSources != (s.heldSince != nil) {
                 if let since = s.heldSince {
                     if now > since { s.heldNanos &+= now - since }
