@@ -102,6 +102,26 @@ struct ChaosSoakTests {
         #expect(v.exact && v.moneyConserved)
     }
 
+    @Test("with standby copies that land late, a node lost just after a checkpoint has none of it: its restore reads the shards, exact")
+    func lateStandby() throws {
+        func killJustAfterCheckpoint(delay: Double) throws -> [String] {
+            let sim = try SimulatedEngine(config: simConfig(), seed: 3)
+            sim.standbyDelay = delay
+            sim.run(for: 0.3)
+            let done = sim.checkpoints.filter { $0.status == .complete }.count
+            while sim.checkpoints.filter({ $0.status == .complete }).count == done { sim.run(for: 0.001) }
+            try sim.apply(.kill(2))
+            sim.run(for: 0.5)
+            let v = sim.finish()
+            #expect(v.exact && v.moneyConserved)
+            return try #require(sim.recoveries.first).sources
+        }
+        let atOnce = try killJustAfterCheckpoint(delay: 0)
+        #expect(atOnce.contains("node 2: standby copy on node 3"), "\(atOnce)")
+        let late = try killJustAfterCheckpoint(delay: 1.0)  // longer than the detection takes
+        #expect(!late.contains { $0.hasPrefix("node 2: standby") }, "\(late)")
+    }
+
     @Test("losing more shards than parity falls back to the previous checkpoint and says so")
     func beyondTolerance() throws {
         let sim = try SimulatedEngine(config: simConfig(), seed: 4, replicas: 0)

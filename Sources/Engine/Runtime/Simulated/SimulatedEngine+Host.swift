@@ -42,6 +42,7 @@ extension SimulatedEngine: ControlHost {
             condition[i] = 1
             reset(i, to: nil)
             memories[i].clear()
+            standbyInFlight.removeAll { $0.holder == i }
             for src in 0..<nodeCount { links[src][i].clearQueue() }
         case let .hang(i): if condition[i] == 0 { condition[i] = 2 }
         case let .resume(i): if condition[i] == 2 { condition[i] = 0 }
@@ -100,7 +101,8 @@ extension SimulatedEngine: ControlHost {
 
     func setHeldForAudit(_ hold: Bool) { held = hold }
 
-    /// Local and standby copies of a complete checkpoint (replication is immediate here).
+    /// Local and standby copies of a complete checkpoint: the local one at once, each standby
+    /// copy at once or after a seeded delay (`standbyDelay`).
     func keepCopies(_ state: CheckpointState) {
         let n = nodeCount
         for snap in state.nodes where snap.node < n {
@@ -109,9 +111,23 @@ extension SimulatedEngine: ControlHost {
             let blob = CheckpointState(checkpoint: snap.checkpoint, nodes: [snap]).encoded()
             for r in 1...replicas {
                 let peer = (snap.node + r) % n
-                if peer != snap.node && condition[peer] != 1 { memories[peer].keepStandby(snap, encoded: blob) }
+                guard peer != snap.node && condition[peer] != 1 else { continue }
+                if standbyDelay > 0 {
+                    let delay = UInt64(Double(rng.next() % 1_000_001) / 1_000_000 * standbyDelay * 1e9)
+                    standbyInFlight.append(StandbyCopy(due: clock.nanos() + delay, holder: peer, snapshot: snap, blob: blob))
+                } else {
+                    memories[peer].keepStandby(snap, encoded: blob)
+                }
             }
         }
+    }
+
+    /// Hands every standby copy due by `t` to its holder, in the order they are due.
+    func landStandbys(at t: UInt64) {
+        let due = standbyInFlight.filter { $0.due <= t }.sorted { $0.due < $1.due }
+        guard !due.isEmpty else { return }
+        standbyInFlight.removeAll { $0.due <= t }
+        for c in due where condition[c.holder] != 1 { memories[c.holder].keepStandby(c.snapshot, encoded: c.blob) }
     }
 
     func submitCommit(_ state: CheckpointState) {

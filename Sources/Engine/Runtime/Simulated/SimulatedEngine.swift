@@ -61,6 +61,23 @@ public final class SimulatedEngine {
     var auditWanted: Bool?
     /// After a failed audit, when to try again.
     var auditRetryAt: UInt64?
+    /// Virtual seconds a standby copy may take to reach its holder, drawn per copy from the
+    /// seed up to this (0: at the instant the checkpoint completes). The threaded runtime's
+    /// replication runs behind the checkpoints; with a delay the simulation has that window
+    /// too: a node lost just after a checkpoint has no standby of it yet (its restore reads
+    /// the shards), and a copy that lands late may be older than the one its holder keeps.
+    public var standbyDelay: Double = 0
+    /// Standby copies on their way, with when each lands (a holder that dies loses those
+    /// sent to it).
+    var standbyInFlight: [StandbyCopy] = []
+
+    /// A standby copy on its way to `holder`.
+    struct StandbyCopy {
+        var due: UInt64
+        var holder: Int
+        var snapshot: NodeSnapshot
+        var blob: [UInt8]
+    }
 
     static let counter = Atomic<Int>(0)
     var nodeCount: Int { config.nodes }
@@ -138,6 +155,7 @@ public final class SimulatedEngine {
         while clock.nanos() < end {
             let t = clock.nanos()
             if let a = auditInFlight, t >= a.due { publishAudit() }
+            if !standbyInFlight.isEmpty { landStandbys(at: t) }
             if let r = auditRetryAt, t >= r, auditInFlight == nil {
                 auditRetryAt = nil
                 let full = auditWanted ?? true
@@ -189,6 +207,7 @@ public final class SimulatedEngine {
                 // Idle: jump to the next thing that can happen.
                 var next = min(end, nextScrub, nextSample, nextAgeSample)
                 if let a = auditInFlight { next = min(next, a.due) }
+                if let c = standbyInFlight.min(by: { $0.due < $1.due }) { next = min(next, c.due) }
                 if let r = auditRetryAt { next = min(next, r) }
                 // A throttled source becomes runnable when its tokens refill.
                 for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && t >= stuckUntil[i] && d.outboxEmpty {
