@@ -14,6 +14,9 @@ check() { # name, expected exit code, command...
 check "version" 0 "$bin" --version
 check "help describes the product" 0 bash -c "$bin --help | grep -q 'fault-tolerance lab'"
 check "unknown flag is a usage error" 2 "$bin" --frobnicate
+for sh in bash zsh fish; do
+  check "a $sh completion script knows the subcommands and their options" 0 bash -c "$bin --generate-completion-script $sh | grep -q replay && $bin --generate-completion-script $sh | grep -q -- 'save-drill'"
+done
 check "bench bad flag names the flag" 2 bash -c "$bin bench crc32c --runs 0 2>&1 | grep -q -- '--runs' && exit 2"
 check "bench bad kernel" 2 "$bin" bench rs --kernel nonsense
 check "bench crc32c json" 0 bash -c "$bin bench crc32c --runs 1 --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert [x[\"benchmark\"] for x in a]==[\"crc32c-64MiB\",\"crc32c-256B\"]; assert all(x[\"value\"]>0 for x in a)'"

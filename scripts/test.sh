@@ -10,6 +10,7 @@ if ! grep -Eq "Test run with [1-9][0-9]* tests? .*passed" /tmp/firedrill-test.lo
 fi
 bash scripts/arm-check.sh  # the C kernels, natively and for aarch64 under qemu-user
 bash scripts/e2e.sh
+bash scripts/man.sh --check  # docs/firedrill.1 is what the argument parser says
 bash scripts/dashboard-e2e.sh
 bash scripts/drill-e2e.sh
 # The dashboard for 60 s beside a busy neighbour (100 MB job, two CPU hogs), faults sent by key,
