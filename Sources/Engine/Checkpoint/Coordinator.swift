@@ -11,6 +11,12 @@ final class Coordinator: Sendable {
         var alignment: UInt64 = 0
         var complete: (state: CheckpointState, started: UInt64, alignment: UInt64)?
         var persisting = false
+        /// The write finished and its checkpoint is being published (stored, copies kept,
+        /// commit queued): a recovery waits for that, never for the write.
+        var publishing = false
+        /// Checkpoints a recovery gave up while they were being written: when the write
+        /// ends they are removed, never published.
+        var superseded: Set<UInt64> = []
     }
 
     let state: EngineMutex<State>
@@ -75,11 +81,48 @@ final class Coordinator: Sendable {
         }
     }
 
+    /// A recovery gives up the complete checkpoint not yet written or being written: it
+    /// would land after the rollback, the sink would commit it, and the next checkpoint —
+    /// taken from the older state restored — would commit fewer transfers than it. Waiting
+    /// for the write instead costs the recovery the disk's slowness (seconds beside a busy
+    /// neighbour's fsyncs). Returns the checkpoint given up, if any.
+    func supersede() -> UInt64? {
+        state.withLock { s in
+            if let c = s.complete {  // never handed to the writer
+                s.complete = nil
+                s.persisting = false
+                s.inFlight = nil
+                return c.state.checkpoint
+            }
+            guard s.persisting && !s.publishing, let id = s.inFlight else { return nil }
+            s.superseded.insert(id)
+            s.persisting = false
+            s.inFlight = nil
+            return id
+        }
+    }
+
+    /// A checkpoint's write ended: true when it is to be published (then `finish` follows),
+    /// false when a recovery superseded it (remove what was written).
+    func claim(_ id: UInt64) -> Bool {
+        state.withLock { s in
+            if s.superseded.remove(id) != nil { return false }
+            s.publishing = true
+            return true
+        }
+    }
+
+    /// A checkpoint is being published: a recovery waits for this (no I/O in it).
+    var publishing: Bool { state.withLock { $0.publishing } }
+
     /// The checkpoint is stored (or failed): the next may start.
     func finish(_ id: UInt64) {
         state.withLock { s in
-            if s.inFlight == id { s.inFlight = nil }
-            s.persisting = false
+            s.publishing = false
+            if s.inFlight == id {
+                s.inFlight = nil
+                s.persisting = false
+            }
         }
     }
 }

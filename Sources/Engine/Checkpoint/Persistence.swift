@@ -21,8 +21,6 @@ final class Persistence {
     struct Stored {
         var manifest: Manifest
         var durableNanos: UInt64
-        /// Older checkpoints the retention removed.
-        var retired: [UInt64] = []
     }
 
     /// A committed epoch.
@@ -65,8 +63,10 @@ final class Persistence {
         return offsets
     }
 
-    /// Codes and writes the checkpoint (shards, then the manifest), then prunes old ones.
-    /// When this returns the checkpoint is complete.
+    /// Codes and writes the checkpoint (shards, then the manifest). When this returns the
+    /// checkpoint is complete; old ones are pruned when it is published
+    /// (`ControlHost.checkpointStored`), so a recovery that gave it up while it was written
+    /// never races the removal of the checkpoint it restores.
     func store(_ state: CheckpointState, startedNanos: UInt64) throws(PersistError) -> Stored {
         // A state that does not balance is never stored: restoring it would be worse than
         // replaying from the one before.
@@ -76,9 +76,7 @@ final class Persistence {
             manifest = try store.write(checkpoint: state.checkpoint, state: state, offsets: globalOffsets(state), createdMillis: clock.wallMillis(), parallel: parallelWrites)
         } catch { throw error.noSpace ? .noSpace("\(error)") : .storage("\(error)") }
         let durable = clock.nanos() &- startedNanos
-        let retired: [UInt64]
-        do { retired = try store.prune(keep: config.retainedCheckpoints) } catch { throw .storage("pruning: \(error)") }
-        return Stored(manifest: manifest, durableNanos: durable, retired: retired)
+        return Stored(manifest: manifest, durableNanos: durable)
     }
 
     /// Commits a complete checkpoint's epoch to the sink: the rows that changed since the

@@ -230,6 +230,16 @@ public final class ShardStore: Sendable {
         return ids.filter { !kept.contains($0) }
     }
 
+    /// Removes one checkpoint: its manifest first (a crash after that leaves shard files
+    /// newer than every manifest or older than the oldest kept, which `removeIncomplete`
+    /// and `prune` remove), then its shard files.
+    public func remove(checkpoint id: UInt64) throws(DiskError) {
+        try disk.remove(Self.manifestPath(id))
+        for shard in 0..<code.totalShards {
+            try disk.remove(Self.shardPath(checkpoint: id, shard: shard, disk: diskOf(shard: shard, checkpoint: id)))
+        }
+    }
+
     /// Removes shard files of checkpoints newer than every manifest (a crash mid-write).
     public func removeIncomplete() throws(DiskError) {
         let newest = try checkpointIDs().last ?? 0

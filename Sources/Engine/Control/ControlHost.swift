@@ -35,12 +35,12 @@ protocol ControlHost: AnyObject {
     func abandonAlignments()
     /// Every node stops processing (returns once they have, or after a bound).
     func haltAll()
-    /// A checkpoint whose snapshots are all in is written to the end (stored or failed)
-    /// before a recovery plans: otherwise it lands after the rollback, the sink commits it,
-    /// and the next checkpoint — taken from the older state restored — commits fewer
-    /// transfers than it. Returns at once where writing is synchronous (the simulated
-    /// runtime), else once written or after a bound.
-    func finishCheckpointWrite()
+    /// A recovery gives up the complete checkpoint still being written (`Coordinator.supersede`):
+    /// it is removed when its write ends, never published, so it cannot land after the
+    /// rollback. Returns the checkpoint given up; nil where writing is synchronous (the
+    /// simulated runtime) or nothing was being written. Waits only while a checkpoint
+    /// already written is being published (no I/O), never for the disk.
+    func supersedeCheckpointWrite() -> UInt64?
     /// Every node starts again from `plan` (nil: from the beginning); quarantined nodes
     /// stay dead; failed nodes come back as new incarnations; barriers below `minBarrier`
     /// are stale.
@@ -201,9 +201,21 @@ extension ControlHost {
     /// A checkpoint was stored (complete) or failed.
     func checkpointStored(_ state: CheckpointState, alignmentNanos: UInt64, outcome: Result<Persistence.Stored, PersistError>) {
         let id = state.checkpoint
+        guard coordinator.claim(id) else {
+            // A recovery gave it up while it was written: what was written goes.
+            do throws(DiskError) { try store.remove(checkpoint: id) } catch {
+                emit(.warning("checkpoint \(id), given up by a recovery while it was written, could not be removed: \(error)"))
+            }
+            return
+        }
         switch outcome {
         case let .success(o):
-            // Copies first: a recovery that sees this checkpoint as the newest finds them.
+            // Retention first (a store that fails after this keeps the ones it has), then
+            // copies: a recovery that sees this checkpoint as the newest finds them.
+            var retired: [UInt64] = []
+            do throws(DiskError) { retired = try store.prune(keep: config.retainedCheckpoints) } catch {
+                emit(.warning("pruning checkpoints older than the newest \(config.retainedCheckpoints): \(error)"))
+            }
             keepCopies(state)
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(
                 id: id, status: .complete, duration: Double(o.durableNanos) / 1e9, alignment: Double(alignmentNanos) / 1e9,
@@ -212,7 +224,7 @@ extension ControlHost {
             let fullSince: Double? = board.state.withLock { s in
                 s.completed += 1
                 s.lastStored = max(s.lastStored, id)
-                if !o.retired.isEmpty { s.receipts.retired(o.retired, at: time) }
+                if !retired.isEmpty { s.receipts.retired(retired, at: time) }
                 defer { s.diskFullSince = nil }
                 return s.diskFullSince
             }
@@ -327,7 +339,11 @@ extension ControlHost {
         board.state.withLock { $0.recovering = true }
         haltAll()
         CrashPoint.recovery.pass()
-        finishCheckpointWrite()
+        if let id = supersedeCheckpointWrite() {
+            proof { $0.gate.dropped(id) }
+            board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0,
+                                                              note: EngineEvent.CheckpointFailure.abandonedByRecovery.text))
+        }
         abandonCheckpoint(.abandonedByRecovery, log: false)
         for row in links { for l in row { l.reset() } }
         for i in order.failed { memories[i].clear() }  // a new incarnation starts with empty memory

@@ -78,7 +78,7 @@ extension SimulatedEngine: ControlHost {
     func haltAll() {}
 
     /// A complete checkpoint is stored in the step that completes it: none is ever half-written.
-    func finishCheckpointWrite() {}
+    func supersedeCheckpointWrite() -> UInt64? { nil }
 
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
         for i in 0..<nodeCount {
