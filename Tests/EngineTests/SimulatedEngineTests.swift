@@ -122,6 +122,26 @@ struct ChaosSoakTests {
         #expect(!late.contains { $0.hasPrefix("node 2: standby") }, "\(late)")
     }
 
+    @Test("a recovery during a slow checkpoint write gives that checkpoint up: it is removed when the write lands, never committed, exact")
+    func slowWrite() throws {
+        let sim = try SimulatedEngine(config: simConfig(), seed: 5)
+        sim.writeDelay = 1.0  // far longer than a detection: a write is under way at the kill
+        sim.run(for: 0.5)
+        #expect(!sim.writesInFlight.isEmpty)
+        let writing = try #require(sim.writesInFlight.first?.job.state.checkpoint)
+        try sim.apply(.kill(2))
+        sim.run(for: 0.5)
+        let recovery = try #require(sim.recoveries.first)
+        let given = sim.checkpoints.filter { $0.status == .failed && $0.note == EngineEvent.CheckpointFailure.abandonedByRecovery.text }.map(\.id)
+        #expect(given.contains(writing), "\(sim.checkpoints)")
+        #expect((recovery.checkpoint ?? 0) < writing)
+        sim.run(for: 2.5)  // every write under way lands
+        #expect(sim.writesInFlight.isEmpty || sim.writesInFlight.allSatisfy { $0.job.state.checkpoint > writing })
+        #expect(try !sim.store.checkpointIDs().contains(writing))
+        let v = sim.finish()
+        #expect(v.exact && v.moneyConserved)
+    }
+
     @Test("losing more shards than parity falls back to the previous checkpoint and says so")
     func beyondTolerance() throws {
         let sim = try SimulatedEngine(config: simConfig(), seed: 4, replicas: 0)

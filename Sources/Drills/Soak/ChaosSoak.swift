@@ -36,6 +36,8 @@ public enum ChaosSoak {
 
     /// Virtual seconds a standby copy may take to land, on odd seeds.
     static let standbyDelay = 0.5
+    /// Virtual seconds a checkpoint's write may take, on seeds 2 and 3 of every 4.
+    static let writeDelay = 0.3
     /// Seconds the soak lets the job run after healing, before the final checkpoint.
     static let settle = 0.6
     /// Seconds the final checkpoint and audit may take on the simulated runtime.
@@ -111,6 +113,10 @@ public enum ChaosSoak {
         // checkpoint may have none of it yet, and copies land out of order (the threaded
         // runtime's replication window).
         if seed % 2 == 1 { sim.standbyDelay = standbyDelay }
+        // And on half the seeds a checkpoint's write takes up to 3 intervals, as beside a
+        // busy neighbour's fsyncs: a recovery during one gives it up, and it lands after
+        // the rollback, to be removed, never committed.
+        if seed % 4 >= 2 { sim.writeDelay = writeDelay }
         return run(d, seed: seed, on: sim, trace: { sim.trace })
     }
 

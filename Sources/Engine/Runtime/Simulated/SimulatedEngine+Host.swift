@@ -77,8 +77,10 @@ extension SimulatedEngine: ControlHost {
     /// One thread: while the recovery runs, no node does anything.
     func haltAll() {}
 
-    /// A complete checkpoint is stored in the step that completes it: none is ever half-written.
-    func supersedeCheckpointWrite() -> UInt64? { nil }
+    /// With `writeDelay` a checkpoint's write takes virtual time, and a recovery gives up
+    /// the one under way as the threaded runtime does; without, a checkpoint is stored in
+    /// the step that completes it and none is ever under way.
+    func supersedeCheckpointWrite() -> UInt64? { coordinator.supersede() }
 
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
         for i in 0..<nodeCount {

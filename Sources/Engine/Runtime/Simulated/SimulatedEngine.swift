@@ -70,6 +70,14 @@ public final class SimulatedEngine {
     /// Standby copies on their way, with when each lands (a holder that dies loses those
     /// sent to it).
     var standbyInFlight: [StandbyCopy] = []
+    /// Virtual seconds a complete checkpoint's write may take, drawn per checkpoint from the
+    /// seed up to this (0: stored in the step that completes it). The threaded runtime's
+    /// writes take the disk's time (seconds beside a busy neighbour's fsyncs); with a delay
+    /// the simulation has that window too: a recovery during a write gives the checkpoint
+    /// up (`Coordinator.supersede`), and its write lands after the rollback, to be removed.
+    public var writeDelay: Double = 0
+    /// Checkpoint writes under way, with when each ends.
+    var writesInFlight: [(due: UInt64, job: (state: CheckpointState, started: UInt64, alignment: UInt64))] = []
 
     /// A standby copy on its way to `holder`.
     struct StandbyCopy {
@@ -156,6 +164,10 @@ public final class SimulatedEngine {
             let t = clock.nanos()
             if let a = auditInFlight, t >= a.due { publishAudit() }
             if !standbyInFlight.isEmpty { landStandbys(at: t) }
+            if let w = writesInFlight.first, t >= w.due {
+                writesInFlight.removeFirst()
+                persist(w.job)
+            }
             if let r = auditRetryAt, t >= r, auditInFlight == nil {
                 auditRetryAt = nil
                 let full = auditWanted ?? true
@@ -264,7 +276,15 @@ public final class SimulatedEngine {
                 coordinator.acknowledge(snap, alignmentNanos: core.lastAlignmentNanos)
             }
             clock.advance(by: 5_000)
-            if let complete = coordinator.takeComplete() { persist(complete) }
+            if let complete = coordinator.takeComplete() {
+                if writeDelay > 0 {
+                    // One writer, in order: a write starts when the one before ends.
+                    let delay = UInt64(Double(rng.next() % 1_000_001) / 1_000_000 * writeDelay * 1e9)
+                    writesInFlight.append((max(t, writesInFlight.last?.due ?? 0) + delay, complete))
+                } else {
+                    persist(complete)
+                }
+            }
         case let .flush(i):
             withUnsafeBytes(of: (UInt8(1), UInt8(i))) { actionHash.update($0) }
             _ = drivers[i].flush()
