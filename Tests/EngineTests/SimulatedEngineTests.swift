@@ -126,8 +126,9 @@ struct ChaosSoakTests {
     func slowWrite() throws {
         let sim = try SimulatedEngine(config: simConfig(), seed: 5)
         sim.writeDelay = 1.0  // far longer than a detection: a write is under way at the kill
-        sim.run(for: 0.5)
-        #expect(!sim.writesInFlight.isEmpty)
+        // A checkpoint stored, and the next being written for at least 0.5 s more.
+        func writing() -> Bool { sim.writesInFlight.first.map { $0.due > sim.clock.nanos() + 500_000_000 } ?? false }
+        while sim.checkpoints.filter({ $0.status == .complete }).isEmpty || !writing() { sim.run(for: 0.01) }
         let writing = try #require(sim.writesInFlight.first?.job.state.checkpoint)
         try sim.apply(.kill(2))
         sim.run(for: 0.5)
@@ -140,6 +141,18 @@ struct ChaosSoakTests {
         #expect(try !sim.store.checkpointIDs().contains(writing))
         let v = sim.finish()
         #expect(v.exact && v.moneyConserved)
+    }
+
+    @Test("with nothing stored yet, a recovery waits for the write under way rather than start the job over")
+    func slowFirstWrite() throws {
+        let sim = try SimulatedEngine(config: simConfig(), seed: 5)
+        sim.writeDelay = 1.0
+        while sim.writesInFlight.isEmpty { sim.run(for: 0.01) }
+        let writing = try #require(sim.writesInFlight.first?.job.state.checkpoint)
+        try sim.apply(.kill(2))
+        sim.run(for: 0.5)
+        #expect(try #require(sim.recoveries.first).checkpoint == writing)
+        #expect(sim.finish().exact)
     }
 
     @Test("losing more shards than parity falls back to the previous checkpoint and says so")

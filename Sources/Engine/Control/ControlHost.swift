@@ -41,6 +41,11 @@ protocol ControlHost: AnyObject {
     /// simulated runtime) or nothing was being written. Waits only while a checkpoint
     /// already written is being published (no I/O), never for the disk.
     func supersedeCheckpointWrite() -> UInt64?
+    /// The checkpoint being written is written to the end (stored or failed) before the
+    /// recovery plans: for when nothing is stored yet, where giving it up would start the
+    /// job over from the beginning. Returns once written or after a bound; where writes
+    /// take virtual time (the simulation), the write lands at once.
+    func finishCheckpointWrite()
     /// Every node starts again from `plan` (nil: from the beginning); quarantined nodes
     /// stay dead; failed nodes come back as new incarnations; barriers below `minBarrier`
     /// are stale.
@@ -339,7 +344,9 @@ extension ControlHost {
         board.state.withLock { $0.recovering = true }
         haltAll()
         CrashPoint.recovery.pass()
-        if let id = supersedeCheckpointWrite() {
+        if board.state.withLock({ $0.lastStored }) == 0 {
+            finishCheckpointWrite()  // nothing stored to restore: wait rather than start over
+        } else if let id = supersedeCheckpointWrite() {
             proof { $0.gate.dropped(id) }
             board.upsertCheckpoint(ClusterSnapshot.Checkpoint(id: id, status: .failed, duration: nil, alignment: nil, bytes: 0, shards: 0, healthyShards: 0,
                                                               note: EngineEvent.CheckpointFailure.abandonedByRecovery.text))

@@ -82,6 +82,12 @@ extension SimulatedEngine: ControlHost {
     /// the step that completes it and none is ever under way.
     func supersedeCheckpointWrite() -> UInt64? { coordinator.supersede() }
 
+    func finishCheckpointWrite() {
+        let writes = writesInFlight
+        writesInFlight.removeAll()
+        for w in writes { persist(w.job) }
+    }
+
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
         for i in 0..<nodeCount {
             if order.quarantined[i] {

@@ -299,7 +299,7 @@ public final class SimulatedEngine {
     /// Asks for a checkpoint at the next tick (unless one is under way).
     public func checkpointNow() { control.askCheckpoint() }
 
-    private func persist(_ job: (state: CheckpointState, started: UInt64, alignment: UInt64)) {
+    func persist(_ job: (state: CheckpointState, started: UInt64, alignment: UInt64)) {
         clock.advance(by: 1_000_000)
         let outcome: Result<Persistence.Stored, PersistError>
         do throws(PersistError) { outcome = .success(try persistence.store(job.state, startedNanos: job.started)) } catch { outcome = .failure(error) }

@@ -83,6 +83,14 @@ extension ThreadedEngine: ControlHost {
         while uptime < deadline && !handles.allSatisfy({ $0.halted.load(ordering: .relaxed) }) { sleepMillis(1) }
     }
 
+    func finishCheckpointWrite() {
+        // Complete but not yet handed to the persistence thread (the coordinator loop may be
+        // the one recovering): hand it over now.
+        if let complete = coordinator.takeComplete() { worker.submit(complete) }
+        let deadline = uptime + 10
+        while coordinator.persisting && uptime < deadline { sleepMillis(1) }
+    }
+
     func supersedeCheckpointWrite() -> UInt64? {
         let id = coordinator.supersede()
         // A checkpoint written just before is being published (memory only): let it finish,
