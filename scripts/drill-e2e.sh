@@ -112,7 +112,7 @@ screen | grep -q "drill kill-one (threaded (live)): PASSED" && ok "live: the rep
 tmux -L "$sock" new-session -d -s live2 -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color \
   "cd $tmp && $bin --simulated --drill sink-shuffle; echo \"exit=\$?\" > $tmp/live2.exit; sleep 600"
 tmux -L "$sock" display -p -t live2 '#{pane_pid}' > "$tmp/live2.pane"
-screen2() { tmux -L "$sock" capture-pane -p -t live2; }
+screen2() { tmux -L "$sock" capture-pane -p -J -S -200 -t live2; }
 end=$(( $(date +%s) + 40 )); while ! screen2 | grep -qE "DRILL (PASSED|FAILED)" && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
 tmux -L "$sock" send-keys -t live2 q
 end=$(( $(date +%s) + 60 )); while [ ! -f "$tmp/live2.exit" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
