@@ -41,6 +41,53 @@ struct DrillMeasurementsTests {
         #expect(DrillMeasurements.rate([], from: 0, to: 1) == nil)
     }
 
+    @Test("time the whole process did not run is left out of the rate, and the window grows by it")
+    func hostPauseLeftOut() throws {
+        // The process stood still from 3.3 s to 3.7 s: nothing was read then.
+        let s = Self.samples(dip: [3.4: 0, 3.5: 0, 3.6: 0, 3.7: 0])
+        let pauses: [ClosedRange<Double>] = [3.3...3.7]
+        // By the clock the second after 3.2 s read 60% of the usual; per second the engine ran, all of it.
+        let clock = try #require(DrillMeasurements.rate(s, from: 3.2, to: 4.2))
+        #expect(abs(clock - 6_000) < 1e-6)
+        let end = DrillMeasurements.end(after: 3.2, running: 1, pauses: pauses)
+        #expect(abs(end - 4.6) < 1e-9)
+        let ran = try #require(DrillMeasurements.rate(s, from: 3.2, to: end, pauses: pauses))
+        #expect(abs(ran - 10_000) < 1e-6)
+        #expect(abs(DrillMeasurements.paused(pauses, from: 3.2, to: end) - 0.4) < 1e-9)
+        // The window before a fault at 4 s reaches back past the pause to hold 2 s of running.
+        #expect(abs(DrillMeasurements.start(before: 4, running: 2, pauses: pauses) - 1.6) < 1e-9)
+        #expect(DrillMeasurements.start(before: 1, running: 2, pauses: pauses) == 0)
+        // A window that is all pause is not measurable.
+        #expect(DrillMeasurements.rate(s, from: 3.3, to: 3.7, pauses: pauses) == nil)
+    }
+
+    @Test("a drill's verdict on throughput leaves out the host's pauses and says so")
+    func drillLeavesOutPauses() {
+        // A kill at 2 s, restored by 2.2 s; the host held the process from 2.5 s to 2.9 s.
+        var samples: [(time: Double, produced: Int64)] = []
+        var total: Int64 = 0
+        for i in 0...60 {
+            let t = Double(i) / 10
+            if i > 0, !(t > 2.5 + 1e-9 && t <= 2.9 + 1e-9) { total += 1_000 }
+            samples.append((t, total))
+        }
+        let r = ClusterSnapshot.Recovery(reason: "node 1 down", detect: 0.15, restore: 0.05, replay: nil, checkpoint: 1,
+                                         sources: [], at: 2.15, restoredFrom: [nil, .standby(peer: 2)])
+        let events = [EngineEvent(time: 2.9, .enginePaused(seconds: 0.4))]
+        let m = DrillMeasurements.measure(verdict: .initial(expectedMoney: 100), events: events, recoveries: [r],
+                                          steps: [(2, .kill(1))], samples: samples, stepErrors: [])
+        #expect(abs(m.pausedAfter - 0.4) < 1e-9 && m.pausedBefore == 0)
+        guard let after = m.throughputAfter, let before = m.throughputBefore else {
+            Issue.record("not measured: \(m)")
+            return
+        }
+        #expect(after / before > 0.95, "\(after) vs \(before)")
+        // Without the engine's report of its pause the same run reads as a drop.
+        let blind = DrillMeasurements.measure(verdict: .initial(expectedMoney: 100), events: [], recoveries: [r],
+                                              steps: [(2, .kill(1))], samples: samples, stepErrors: [])
+        #expect((blind.throughputAfter ?? .infinity) / before < 0.7)
+    }
+
     @Test("a Flink drill's `kill tm busiest` (no engine node) is measured, not trapped on")
     func busiestIsNoNode() {
         // A recovery that restored two nodes, after `kill tm busiest` at 5 s (Command.busiest is -1).

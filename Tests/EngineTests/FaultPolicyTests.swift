@@ -164,7 +164,8 @@ struct HostPauseTests {
         // The process was stopped for half a second.
         let p = g.beginPass(now: t + 0.5)
         #expect(abs((p?.seconds ?? 0) - 0.502) < 0.001)
-        #expect(p?.message.contains("did not run for 50") == true, "\(p?.message ?? "nil")")
+        let text = EngineEvent.Detail.enginePaused(seconds: p?.seconds ?? 0).text
+        #expect(text.contains("did not run for 50"), "\(text)")
         #expect(g.beginPass(now: t + 0.503) == nil)
     }
 

@@ -215,7 +215,7 @@ struct HostAwareDetectorTests {
         h.run(until: 1_000 * Self.ms)
         h.t += 350 * Self.ms  // nothing ran: no pass, no beat, no work
         h.run(until: h.t + 500 * Self.ms)
-        #expect(h.events.contains { if case .hostStall = $0.1 { true } else { false } })
+        #expect(h.events.contains { if case .enginePaused = $0.1 { true } else { false } })
         #expect(!h.events.contains { if case .nodeStalled = $0.1 { true } else { false } }, "\(h.events.map(\.1))")
         #expect((0..<4).allSatisfy { h.downs($0).isEmpty })
     }

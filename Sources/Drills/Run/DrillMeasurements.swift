@@ -11,10 +11,16 @@ public struct DrillMeasurements: Sendable, Equatable {
     public var detections: [Double] = []
     /// Fault to every node processing again, seconds, per recovery.
     public var recoveries: [Double] = []
-    /// Transfers read per second before the first fault, and in the second after the last
-    /// recovery.
+    /// Transfers read per second the engine ran, in the 2 s before the first fault and in the
+    /// first second after the last recovery. Time the whole process did not run (stopped or
+    /// starved of CPU by other work on the host, which the engine's control loop sees as its
+    /// own pause) is left out, and each window grows by it: those figures judge the job, not
+    /// the host.
     public var throughputBefore: Double?
     public var throughputAfter: Double?
+    /// Seconds of the host's pauses left out of each throughput window.
+    public var pausedBefore: Double = 0
+    public var pausedAfter: Double = 0
     /// Where recovered state came from, in the order first seen.
     public var restoredFrom: [RestoredFrom] = []
     /// For each kill, hang or restart of the drill: the node and where the recovery that
@@ -101,20 +107,64 @@ public struct DrillMeasurements: Sendable, Equatable {
             return r.at >= 0
         }.count
         if let first = faultTimes.first {
-            m.throughputBefore = rate(samples, from: max(0, first - 2), to: first)
+            let pauses = pauses(in: events)
+            let start = start(before: first, running: 2, pauses: pauses)
+            m.throughputBefore = rate(samples, from: start, to: first, pauses: pauses)
+            m.pausedBefore = paused(pauses, from: start, to: first)
             let end = recoveries.map { $0.at + $0.restore }.max() ?? faultTimes.last ?? first
-            m.throughputAfter = rate(samples, from: end, to: end + 1)
+            let until = self.end(after: end, running: 1, pauses: pauses)
+            m.throughputAfter = rate(samples, from: end, to: until, pauses: pauses)
+            m.pausedAfter = paused(pauses, from: end, to: until)
         }
         return m
     }
 
-    /// Transfers per second between two moments, from the samples nearest them inside the
-    /// interval (a sample taken before `from` would count some of what happened before it:
-    /// for the second after a recovery, part of the recovery itself).
-    static func rate(_ samples: [(time: Double, produced: Int64)], from: Double, to: Double) -> Double? {
+    /// The stretches of time the whole process did not run, from the engine's own reports.
+    static func pauses(in events: [EngineEvent]) -> [ClosedRange<Double>] {
+        events.compactMap { e in
+            if case let .enginePaused(seconds) = e.detail, seconds > 0 { max(0, e.time - seconds)...e.time } else { nil }
+        }
+    }
+
+    /// Seconds of `pauses` between two moments.
+    static func paused(_ pauses: [ClosedRange<Double>], from: Double, to: Double) -> Double {
+        pauses.reduce(0) { $0 + max(0, min($1.upperBound, to) - max($1.lowerBound, from)) }
+    }
+
+    /// The moment `running` seconds of the engine's own time before `end` (not before 0).
+    static func start(before end: Double, running: Double, pauses: [ClosedRange<Double>]) -> Double {
+        var start = max(0, end - running)
+        // Each pass takes in the pauses the window now holds; pauses never overlap, so a few do.
+        for _ in 0..<8 {
+            let wider = max(0, end - running - paused(pauses, from: start, to: end))
+            if wider == start { break }
+            start = wider
+        }
+        return start
+    }
+
+    /// The moment `running` seconds of the engine's own time after `start`.
+    static func end(after start: Double, running: Double, pauses: [ClosedRange<Double>]) -> Double {
+        var end = start + running
+        for _ in 0..<8 {
+            let wider = start + running + paused(pauses, from: start, to: end)
+            if wider == end { break }
+            end = wider
+        }
+        return end
+    }
+
+    /// Transfers per second the engine ran between two moments, from the samples nearest them
+    /// inside the interval (a sample taken before `from` would count some of what happened
+    /// before it: for the second after a recovery, part of the recovery itself). nil when the
+    /// samples span less than 0.25 s of the engine's time.
+    static func rate(_ samples: [(time: Double, produced: Int64)], from: Double, to: Double,
+                     pauses: [ClosedRange<Double>] = []) -> Double? {
         guard let a = samples.first(where: { $0.time >= from - 1e-9 }),
-              let b = samples.last(where: { $0.time <= to + 1e-9 }), b.time - a.time >= 0.25 else { return nil }
-        return Double(b.produced - a.produced) / (b.time - a.time)
+              let b = samples.last(where: { $0.time <= to + 1e-9 }) else { return nil }
+        let ran = b.time - a.time - paused(pauses, from: a.time, to: b.time)
+        guard ran >= 0.25 else { return nil }
+        return Double(b.produced - a.produced) / ran
     }
 }
 

@@ -135,8 +135,10 @@ extension Expectations {
             let expected = ">= \(Int((fraction * 100).rounded()))% of the rate before the first fault"
             if let before = m.throughputBefore, let after = m.throughputAfter, before > 0 {
                 let ratio = after / before
+                let held = m.pausedBefore + m.pausedAfter
+                let left = held < 0.0005 ? "" : "; the host held the whole process \(ms(m.pausedBefore)) before, \(ms(m.pausedAfter)) after: left out"
                 out.append(ExpectationVerdict(name: "min_throughput_after", expected: expected,
-                                              measured: "\(Int((ratio * 100).rounded()))% (\(Int(after)) vs \(Int(before)) transfers/s)", passed: ratio >= fraction))
+                                              measured: "\(Int((ratio * 100).rounded()))% (\(Int(after)) vs \(Int(before)) transfers/s while the engine ran\(left))", passed: ratio >= fraction))
             } else {
                 out.append(ExpectationVerdict(name: "min_throughput_after", expected: expected, measured: "not measurable (too little time before the first fault or after the last recovery)", passed: false))
             }

@@ -254,7 +254,7 @@ public struct ControlPlane: Sendable {
                 detectors[i].discount(pause.seconds, now: now)
                 lastProgress[i] = min(now, lastProgress[i] + pause.seconds)
             }
-            out.append(.event(.hostStall(pause.message)))
+            out.append(.event(.enginePaused(seconds: pause.seconds)))
         }
         for i in 0..<nodes where i < o.heartbeats.count {
             let beat = o.heartbeats[i]

@@ -48,7 +48,6 @@ public struct HostStallGuard: Sendable, Equatable {
     public struct Pause: Equatable, Sendable {
         /// Seconds the detector did not run beyond its usual period: credit them to every node.
         public var seconds: Double
-        public var message: String
     }
 
     /// Call at the start of every pass of the detector, before reading heartbeats.
@@ -56,7 +55,7 @@ public struct HostStallGuard: Sendable, Equatable {
         defer { lastPass = now }
         guard let last = lastPass, now - last >= pauseThreshold else { return nil }
         let gap = now - last
-        return Pause(seconds: gap, message: "the engine itself did not run for \(Int(gap * 1000)) ms (process stopped or starved of CPU): that silence is not held against the nodes")
+        return Pause(seconds: gap)
     }
 
     /// The detector was busy on purpose until `now` (a recovery it ran): not a pause.

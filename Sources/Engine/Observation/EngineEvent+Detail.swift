@@ -98,7 +98,12 @@ extension EngineEvent {
         case sinkRebuilt(checkpoint: UInt64?, why: String, keptAs: String, rows: Int, seconds: Double)
         /// Checkpoints store again after the disk was full for `seconds`.
         case diskSpaceBack(checkpoint: UInt64, seconds: Double)
-        /// The host-stall guard's findings (the whole process paused or starved).
+        /// The engine's own control loop did not run for `seconds` (the whole process stopped
+        /// or starved of CPU): that silence is credited to every node, and a drill leaves the
+        /// time out of its throughput figures.
+        case enginePaused(seconds: Double)
+        /// The host-stall guard's other findings (every node late at once, a starved heartbeat
+        /// sender).
         case hostStall(String)
         case note(Kind, String)
 
@@ -118,7 +123,7 @@ extension EngineEvent {
             case .started, .stopped: .info
             case .warning, .quarantined, .fallback, .restoreSkipped, .inputStalled, .shardUnrepairable, .checkpointFailed, .auditFailed: .error
             case .command, .diskWiped: .operatorAction
-            case .nodeDown, .nodeStalled, .linkDegraded, .shardBad, .hostStall: .detection
+            case .nodeDown, .nodeStalled, .linkDegraded, .shardBad, .enginePaused, .hostStall: .detection
             case .restartScheduled, .recoveryBegan, .rolledBack, .startedOver, .caughtUp, .faultAbsorbed: .recovery
             case .shardRebuilt, .frameLost, .frameCorrupt, .shardRepaired, .sinkRebuilt, .scrubPassed, .diskSpaceBack: .repair
             case .auditMismatch, .auditRecovered: .audit
@@ -159,7 +164,7 @@ extension EngineEvent {
             case .auditRecovered: "audit-recovered"
             case .sinkRebuilt: "sink-rebuilt"
             case .diskSpaceBack: "disk-space-back"
-            case .hostStall: "host-stall"
+            case .enginePaused, .hostStall: "host-stall"
             case .note: "note"
             }
         }
@@ -212,6 +217,8 @@ extension EngineEvent {
             case let .sinkRebuilt(id, why, kept, rows, seconds):
                 "the sink was damaged (\(why)): rebuilt from \(id.map { "checkpoint \($0)" } ?? "nothing (no checkpoint yet)"), \(rows) balances in \(Int((seconds * 1000).rounded())) ms" + (kept.isEmpty ? " (in memory: nothing kept)" : "; the damaged file is kept as \(kept)")
             case let .diskSpaceBack(id, seconds): "the disk has space again: checkpoint \(id) stored after \(BenchFormat.fixed(seconds, 1)) s of a full disk"
+            case let .enginePaused(seconds):
+                "the engine itself did not run for \(Int(seconds * 1000)) ms (process stopped or starved of CPU): that silence is not held against the nodes"
             case let .hostStall(m): m
             case let .note(_, m): m
             }

@@ -138,7 +138,7 @@ struct BenchRecovery: ParsableCommand {
                 switch e.detail {
                 case .nodeDown, .nodeStalled(_, _, .restarted): downs += 1; if verbose { print("  false detection: \(e)") }
                 case .nodeStalled(_, _, .began): stalls += 1; if verbose { print("  \(e)") }
-                case .hostStall: hostStalls += 1; if verbose { print("  \(e)") }
+                case .enginePaused, .hostStall: hostStalls += 1; if verbose { print("  \(e)") }
                 default: break
                 }
             }

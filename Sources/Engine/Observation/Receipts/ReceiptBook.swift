@@ -134,7 +134,7 @@ public struct ReceiptBook: Sendable, Equatable {
             receipts[i].wipedShards = shards
             if shards == 0 { receipts[i].heal(at: t) }
         case .started, .stopped, .warning, .restoreSkipped, .inputStalled, .checkpointFailed, .auditMismatch, .auditFailed,
-             .auditRecovered, .sinkRebuilt, .diskSpaceBack, .hostStall, .note:
+             .auditRecovered, .sinkRebuilt, .diskSpaceBack, .enginePaused, .hostStall, .note:
             break  // nothing a receipt tells
         }
     }
