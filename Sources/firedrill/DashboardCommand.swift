@@ -119,6 +119,9 @@ struct DashboardCommand: ParsableCommand {
             var recordError: FileError?
             if let player { do throws(FileError) { try player.stop() } catch { recordError = error } }
             let verdict = threaded?.stop(finalCheckpoint: true, timeoutSeconds: 10, auditTimeoutSeconds: 60) ?? engine.finish()
+            // A drill's final audit against an independent recount, as headless (before the
+            // sink's directory goes).
+            player?.judgeTruth(finalVerdict: verdict)
             if ownDirectory && threaded != nil { FileDisk(root: data).removeTreeQuietly() }
             outcome.withLock { $0 = (verdict, recordError) }
         }
@@ -144,6 +147,8 @@ struct DashboardCommand: ParsableCommand {
         var castError: String?
         do throws(CastRecorder.CastError) { try recorder?.finish() } catch { castError = error.description }
         let (verdict, recordError) = outcome.withLock { $0 }
+        // The drill's verdict as it ended, and the recount's once the session stopped.
+        let result = player?.result
         let final = verdict ?? engine.snapshot().audit
         let snapshot = engine.snapshot()
         var summary = Summary(snapshot: snapshot, verdict: final, seconds: snapshot.uptime)
@@ -154,7 +159,7 @@ struct DashboardCommand: ParsableCommand {
         summary.heldForAuditSeconds = snapshot.heldForAuditSeconds
         summary.proofScope = "over the session, the final audit included"
         print(summary.text())
-        if let r = player?.result { print(DrillReport.text(r)) } else if let d = drillToPlay {
+        if let r = result { print(DrillReport.text(r)) } else if let d = drillToPlay {
             print("drill \(d.name): stopped before its end (\(DurationText.format(d.duration))); no verdict")
         }
         if let e = recordError { throw RuntimeFailure(e.description) }
@@ -163,7 +168,7 @@ struct DashboardCommand: ParsableCommand {
         // A drill's verdict is the session's, as headless (`sink-shuffle` passes with the rows
         // it damaged still wrong: the drill asks for the auditor's mismatch, not an exact end).
         if drillToPlay != nil {
-            guard let r = player?.result, r.passed else { throw ExitCode(1) }  // failed, or quit before its verdict
+            guard let r = result, r.passed else { throw ExitCode(1) }  // failed, or quit before its verdict
             return
         }
         if !(final.exact && final.moneyConserved) { throw ExitCode(1) }

@@ -88,6 +88,20 @@ struct DrillMeasurementsTests {
         #expect((blind.throughputAfter ?? .infinity) / before < 0.7)
     }
 
+    @Test("a rate measured before the fault above the job's own rate (sources making up for a pause) is taken as the job's rate")
+    func beforeCappedAtTheJobsRate() {
+        // 10,000/s, but the 2 s before a fault at 3 s held a pause the sources made up for.
+        let s = Self.samples()
+        let events = [EngineEvent(time: 2.0, .enginePaused(seconds: 0.3))]
+        let m = DrillMeasurements.measure(verdict: .initial(expectedMoney: 100), events: events, recoveries: [],
+                                          steps: [(3, .kill(1))], samples: s, stepErrors: [], rate: 10_000)
+        #expect(m.throughputBefore == 10_000)
+        #expect((m.measuredBefore ?? 0) > 10_000, "\(m)")
+        let free = DrillMeasurements.measure(verdict: .initial(expectedMoney: 100), events: events, recoveries: [],
+                                             steps: [(3, .kill(1))], samples: s, stepErrors: [])
+        #expect((free.throughputBefore ?? 0) > 10_000 && free.measuredBefore == nil)
+    }
+
     @Test("a Flink drill's `kill tm busiest` (no engine node) is measured, not trapped on")
     func busiestIsNoNode() {
         // A recovery that restored two nodes, after `kill tm busiest` at 5 s (Command.busiest is -1).

@@ -134,7 +134,10 @@ struct LiveHeadlessTests {
             turns += 1
         }
         try player.stop()
+        // As the dashboard does on quit: the final audit, then the recount against it.
+        player.judgeTruth(finalVerdict: paced.finish())
         let live = try #require(player.result)
+        #expect(live.verdicts.last?.name == "tells_truth" && live.verdicts.last?.passed == true, "\(live.verdicts.last.map(\.measured) ?? "none")")
         #expect(live.measurements.stepErrors == headless.measurements.stepErrors)
         #expect(live.timeline.filter { $0.kind == "step" } == headless.timeline.filter { $0.kind == "step" })
         #expect(live.verdicts.map { "\($0.name): \($0.passed)" } == headless.verdicts.map { "\($0.name): \($0.passed)" })

@@ -51,6 +51,7 @@ public enum DrillReport {
             ("detectionsMs", JSON.array(m.detections.map { JSON.number($0 * 1000) })),
             ("recoveriesMs", JSON.array(m.recoveries.map { JSON.number($0 * 1000) })),
             ("throughputBefore", JSON.number(m.throughputBefore)), ("throughputAfter", JSON.number(m.throughputAfter)),
+            ("measuredBefore", JSON.number(m.measuredBefore)),
             ("pausedBeforeMs", JSON.number(m.pausedBefore * 1000)), ("pausedAfterMs", JSON.number(m.pausedAfter * 1000)),
             ("restoredFrom", JSON.array(m.restoredFrom.map { JSON.string($0.rawValue) })),
             ("events", JSON.array(m.seenEvents.map { JSON.string($0.rawValue) })),

@@ -18,6 +18,10 @@ public struct DrillMeasurements: Sendable, Equatable {
     /// the host.
     public var throughputBefore: Double?
     public var throughputAfter: Double?
+    /// The rate measured before the first fault when it was above the job's own rate (the
+    /// sources make up after a pause of the host, so a window without the pause reads
+    /// fast); `throughputBefore` is then the job's rate.
+    public var measuredBefore: Double?
     /// Seconds of the host's pauses left out of each throughput window.
     public var pausedBefore: Double = 0
     public var pausedAfter: Double = 0
@@ -47,10 +51,11 @@ public struct DrillMeasurements: Sendable, Equatable {
 
     public init() {}
 
-    /// Measures a finished run. `steps` are the applied steps with their actual times.
+    /// Measures a finished run. `steps` are the applied steps with their actual times;
+    /// `rate` is the job's rate (nil: as fast as it goes).
     public static func measure(verdict: AuditVerdict, events: [EngineEvent], recoveries: [ClusterSnapshot.Recovery],
                                steps: [(at: Double, command: Command)], samples: [(time: Double, produced: Int64)],
-                               stepErrors: [String], receipts: [FaultReceipt] = []) -> DrillMeasurements {
+                               stepErrors: [String], receipts: [FaultReceipt] = [], rate: Double? = nil) -> DrillMeasurements {
         var m = DrillMeasurements()
         m.exact = verdict.exact && verdict.lost == 0 && verdict.duplicated == 0
         m.lost = verdict.lost
@@ -109,11 +114,15 @@ public struct DrillMeasurements: Sendable, Equatable {
         if let first = faultTimes.first {
             let pauses = pauses(in: events)
             let start = start(before: first, running: 2, pauses: pauses)
-            m.throughputBefore = rate(samples, from: start, to: first, pauses: pauses)
+            m.throughputBefore = Self.rate(samples, from: start, to: first, pauses: pauses)
+            if let limit = rate, let before = m.throughputBefore, before > limit {
+                m.measuredBefore = before
+                m.throughputBefore = limit
+            }
             m.pausedBefore = paused(pauses, from: start, to: first)
             let end = recoveries.map { $0.at + $0.restore }.max() ?? faultTimes.last ?? first
             let until = self.end(after: end, running: 1, pauses: pauses)
-            m.throughputAfter = rate(samples, from: end, to: until, pauses: pauses)
+            m.throughputAfter = Self.rate(samples, from: end, to: until, pauses: pauses)
             m.pausedAfter = paused(pauses, from: end, to: until)
         }
         return m

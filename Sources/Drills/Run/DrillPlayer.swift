@@ -133,6 +133,16 @@ public final class DrillPlayer: Sendable {
     /// The result once the drill has ended.
     public var result: DrillResult? { state.withLock { $0.result } }
 
+    /// Once the engine has finished (the session stopped; its sink still open): holds the
+    /// final audit against an independent recount, as the headless runner does, and adds
+    /// that verdict (`tells_truth`) to the drill's result. Does nothing before the drill's
+    /// end, or a second time.
+    public func judgeTruth(finalVerdict: AuditVerdict) {
+        guard drill != nil, state.withLock({ s in s.result.map { r in !r.verdicts.contains { $0.name == "tells_truth" } } ?? false }),
+              let truth = TruthCheck.judge(finalVerdict, engine: engine) else { return }
+        state.withLock { $0.result?.verdicts.append(truth) }
+    }
+
     private func rebased(_ events: [EngineEvent]) -> [EngineEvent] { events.map { var e = $0; e.time -= base; return e } }
 
     /// One turn of the player: a record frame when one is due, then the schedule moved to

@@ -14,7 +14,8 @@ public struct DrillRunner {
 
     /// Runs the drill to its end and returns the result: moves the target on the schedule's
     /// grid (every tick and every step's moment), carries out what the schedule says, then
-    /// finishes the target (heal, a last checkpoint, the audit) and has the schedule judge.
+    /// finishes the target (heal, a last checkpoint, the audit), has the schedule judge, and
+    /// holds the final audit against an independent recount (`TruthCheck`).
     public func run(on target: DrillTarget) -> DrillResult {
         let wallStart = SystemClock.monotonicSeconds()
         var schedule = DrillSchedule(drill)
@@ -71,8 +72,11 @@ public struct DrillRunner {
         record?.writeNewEvents(events)
         record?.writeReceipts(receipts, time: target.now)
         if let record { target.recordSnapshot(into: record) }
-        return schedule.result(runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
-                               receipts: receipts, config: target.engine.config, wallSeconds: SystemClock.monotonicSeconds() - wallStart)
+        var result = schedule.result(runtime: target.runtime, verdict: verdict, events: events, recoveries: target.recoveries(),
+                                     receipts: receipts, config: target.engine.config, wallSeconds: SystemClock.monotonicSeconds() - wallStart)
+        // The final audit against a second oracle, while the engine's sink is still open.
+        if let truth = TruthCheck.judge(verdict, engine: target.engine) { result.verdicts.append(truth) }
+        return result
     }
 
     /// Events worth a line in the timeline (not the routine checkpoint and commit ones). An

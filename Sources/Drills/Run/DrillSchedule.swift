@@ -169,7 +169,7 @@ public struct DrillSchedule: Sendable {
                        receipts: [FaultReceipt], config: JobConfig?, wallSeconds: Double) -> DrillResult {
         var result = DrillResult(drill: drill, runtime: runtime, verdict: verdict, events: events, recoveries: recoveries,
                                  applied: applied, samples: samples, stepErrors: stepErrors, stepEntries: entries,
-                                 wallSeconds: wallSeconds, receipts: receipts)
+                                 wallSeconds: wallSeconds, receipts: receipts, rate: config?.rate)
         result.config = config
         result.judgeGuards(stoppedBy)
         if case let .abort(m) = stoppedBy, m.check == "abort key", drill.abort == nil {

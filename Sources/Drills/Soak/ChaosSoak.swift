@@ -142,10 +142,14 @@ public enum ChaosSoak {
         target.finishWithin = engine is ThreadedEngine ? 10 : finishBound
         // A refused step (a shard fault before the first checkpoint: the schedule draws its
         // times blind) is part of the soak, not a failure.
-        _ = DrillRunner(drill: d).run(on: target)
+        let result = DrillRunner(drill: d).run(on: target)
         let end = engine.snapshot()
         let v = target.finalVerdict ?? end.audit
         var reason = judge(v, read: end.readTransfers)
+        // The auditor itself is checked: its final verdict against an independent recount.
+        if reason.isEmpty, let truth = result.verdicts.first(where: { $0.name == "tells_truth" }), !truth.passed {
+            reason = "the final audit and an independent recount of the sink disagree: \(truth.measured)"
+        }
         // Virtual time has no host noise: there every detection must follow from a fault.
         if reason.isEmpty { reason = judgeSteps(d, end: end, parity: d.job.parityShards, everyDetectionCaused: engine is SimulatedEngine) }
         return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: d.steps, verdict: v, recoveries: end.recoveries.count,

@@ -146,6 +146,12 @@ public final class PacedSimulation: EngineRuntime, TimeControl, Sendable {
 
     static func wallNow() -> Double { SystemClock.monotonicSeconds() }
 }
+
+extension PacedSimulation: SinkRecounting {
+    public func recountSink() throws(SinkError) -> SinkRecount {
+        try sim.withLock { (s: inout SimulatedEngine) throws(SinkError) in try s.recountSink() }
+    }
+}
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,0 +1,35 @@
+import Engine
+
+/// The final verdict held against a second oracle: an independent recount of the sink
+/// (`SinkRecount`, which shares none of the auditor's code path), on every drill the
+/// engine runs, headless or live, and every seed of the soak. A drill on an attached Flink
+/// job has its own (`tells_truth` from `FlinkJudge`, against a recount of its files).
+public enum TruthCheck {
+    /// The most committed transfers the recount replays (it takes each one from the source's
+    /// pure function, one at a time: about a second per 50 M in a release build).
+    public static let limit: Int64 = 100_000_000
+
+    /// The `tells_truth` expectation for `verdict`, the engine's final audit, by recounting
+    /// `engine`'s sink now (after `finish`, before the engine is closed). nil for a runtime
+    /// whose sink the recount cannot read.
+    public static func judge(_ verdict: AuditVerdict, engine: any EngineRuntime) -> ExpectationVerdict? {
+        guard let sink = engine as? any SinkRecounting else { return nil }
+        let expected = "the final audit matches an independent recount of the sink"
+        if verdict.committedTransfers > limit {
+            return ExpectationVerdict(name: "tells_truth", expected: expected,
+                                      measured: "not recounted: \(verdict.committedTransfers) transfers committed, more than the \(limit) the recount replays", passed: true)
+        }
+        do throws(SinkError) {
+            let recount = try sink.recountSink()
+            if let why = recount.disagreement(with: verdict) {
+                return ExpectationVerdict(name: "tells_truth", expected: expected, measured: "DISAGREES: \(why)", passed: false)
+            }
+            let of = recount.checkpoint.map { "epoch \($0)" } ?? "nothing committed"
+            return ExpectationVerdict(name: "tells_truth", expected: expected,
+                                      measured: "agrees: \(of), \(recount.rows) rows, \(recount.transfers) transfers replayed one by one, \(recount.mismatchedAccounts) accounts wrong",
+                                      passed: true)
+        } catch {
+            return ExpectationVerdict(name: "tells_truth", expected: expected, measured: "the recount cannot read the sink: \(error.description)", passed: false)
+        }
+    }
+}

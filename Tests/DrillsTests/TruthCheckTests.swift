@@ -1,0 +1,40 @@
+@testable import Drills
+@testable import Engine
+import Testing
+
+/// Every engine drill holds its final audit against an independent recount of the sink.
+@Suite("The final audit against a recount")
+struct TruthCheckTests {
+    @Test("sink-shuffle (simulated): the recount agrees with the auditor on the rows left wrong; a verdict that missed them is caught")
+    func recountAgreesAndCatches() throws {
+        let d = try #require(try BuiltInDrills.drill("sink-shuffle"))
+        let target = try DrillTarget.simulated(d, seed: d.job.seed)
+        let r = DrillRunner(drill: d).run(on: target)
+        let truth = try #require(r.verdicts.first { $0.name == "tells_truth" })
+        #expect(truth.passed && truth.measured.hasPrefix("agrees: epoch "), "\(truth.measured)")
+        let v = try #require(target.finalVerdict)
+        #expect(v.mismatchedAccounts > 0, "the drill leaves rows wrong for the recount to count: \(v)")
+        #expect(truth.measured.hasSuffix(", \(v.mismatchedAccounts) accounts wrong"), "\(truth.measured)")
+        // An auditor that never marks an account wrong (the mutant auditor-never-mismatches)
+        // still sees the money move; the recount names what it missed.
+        var blind = v
+        blind.mismatchedAccounts = 0
+        blind.lost = 0
+        blind.duplicated = 0
+        let caught = try #require(TruthCheck.judge(blind, engine: target.engine))
+        #expect(!caught.passed && caught.measured.contains("0 accounts wrong by the auditor, \(v.mismatchedAccounts) by the recount"), "\(caught.measured)")
+    }
+
+    @Test("kill-one (simulated): an exact run agrees, and a verdict of another epoch does not")
+    func exactRunAgrees() throws {
+        let d = try #require(try BuiltInDrills.drill("kill-one"))
+        let target = try DrillTarget.simulated(d, seed: d.job.seed)
+        let r = DrillRunner(drill: d).run(on: target)
+        let truth = try #require(r.verdicts.first { $0.name == "tells_truth" })
+        #expect(truth.passed && truth.measured.hasSuffix(" 0 accounts wrong"), "\(truth.measured)")
+        var stale = try #require(target.finalVerdict)
+        stale.checkpoint = (stale.checkpoint ?? 1) - 1
+        let caught = try #require(TruthCheck.judge(stale, engine: target.engine))
+        #expect(!caught.passed && caught.measured.contains("recounted"), "\(caught.measured)")
+    }
+}
