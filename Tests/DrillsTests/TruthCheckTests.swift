@@ -5,12 +5,17 @@ import Testing
 /// Every engine drill holds its final audit against an independent recount of the sink.
 @Suite("The final audit against a recount")
 struct TruthCheckTests {
-    @Test("sink-shuffle (simulated): the recount agrees with the auditor on the rows left wrong; a verdict that missed them is caught")
-    func recountAgreesAndCatches() throws {
-        let d = try #require(try BuiltInDrills.drill("sink-shuffle"))
+    /// Runs a built-in drill headless on the simulated runtime: its target and `tells_truth`.
+    static func play(_ name: String) throws -> (target: DrillTarget, truth: ExpectationVerdict) {
+        let d = try #require(try BuiltInDrills.drill(name))
         let target = try DrillTarget.simulated(d, seed: d.job.seed)
         let r = DrillRunner(drill: d).run(on: target)
-        let truth = try #require(r.verdicts.first { $0.name == "tells_truth" })
+        return (target, try #require(r.verdicts.first { $0.name == "tells_truth" }))
+    }
+
+    @Test("sink-shuffle (simulated): the recount agrees with the auditor on the rows left wrong; a verdict that missed them is caught")
+    func recountAgreesAndCatches() throws {
+        let (target, truth) = try Self.play("sink-shuffle")
         #expect(truth.passed && truth.measured.hasPrefix("agrees: epoch "), "\(truth.measured)")
         let v = try #require(target.finalVerdict)
         #expect(v.mismatchedAccounts > 0, "the drill leaves rows wrong for the recount to count: \(v)")
@@ -27,10 +32,7 @@ struct TruthCheckTests {
 
     @Test("kill-one (simulated): an exact run agrees, and a verdict of another epoch does not")
     func exactRunAgrees() throws {
-        let d = try #require(try BuiltInDrills.drill("kill-one"))
-        let target = try DrillTarget.simulated(d, seed: d.job.seed)
-        let r = DrillRunner(drill: d).run(on: target)
-        let truth = try #require(r.verdicts.first { $0.name == "tells_truth" })
+        let (target, truth) = try Self.play("kill-one")
         #expect(truth.passed && truth.measured.hasSuffix(" 0 accounts wrong"), "\(truth.measured)")
         var stale = try #require(target.finalVerdict)
         stale.checkpoint = (stale.checkpoint ?? 1) - 1
