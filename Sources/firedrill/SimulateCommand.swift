@@ -43,6 +43,9 @@ struct SimulateCommand: ParsableCommand {
         let progress = isatty(2) == 1 && (seeds > 100 || threaded)
         let threaded = self.threaded
         let root = data.hasSuffix("/") ? String(data.dropLast()) : data
+        // Each simulated seed is recorded here and its record checked (removed when it passes).
+        let records = threaded ? nil : try Self.recordsDirectory()
+        defer { if let records { _ = rmdir(records) } }
         if threaded {
             do throws(ConfigError) { try DataDirectory.checkPath(root) } catch { throw ValidationError("--data: \(error.description)") }
         }
@@ -54,7 +57,7 @@ struct SimulateCommand: ParsableCommand {
             let stride = threaded ? 1 : 2
             while s < total {
                 let seed = first + UInt64(s)
-                let outcome = threaded ? ChaosSoak.runThreaded(seed: seed, directory: "\(root)/seed-\(seed)-\(getpid())") : ChaosSoak.run(seed: seed)
+                let outcome = threaded ? ChaosSoak.runThreaded(seed: seed, directory: "\(root)/seed-\(seed)-\(getpid())") : ChaosSoak.run(seed: seed, records: records)
                 if !outcome.passed { failures.withLock { $0.append(outcome) } }
                 if total == 1 { single.withLock { $0 = outcome } }
                 let finished = done.add(1, ordering: .relaxed).newValue
@@ -90,6 +93,15 @@ struct SimulateCommand: ParsableCommand {
             print("simulate\(threaded ? " --threaded" : ""): \(seeds - failed.count) passed, \(failed.count) failed (\(BenchReport.format(rate, digits: 1)) seeds/s)")
         }
         if !failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A fresh directory for the seeds' records under `$TMPDIR` (or /tmp).
+    static func recordsDirectory() throws -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/firedrill-soak-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { b in b.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) } }
+        guard let made else { throw RuntimeFailure("cannot make a directory for the seeds' records under \(base) (TMPDIR): \(String(cString: strerror(errno)))") }
+        return made
     }
 }
 #if canImport(Glibc)

@@ -1,6 +1,14 @@
 @testable import Drills
 import Engine
 import Testing
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Chaos soak")
 struct ChaosSoakTests {
@@ -16,6 +24,24 @@ struct ChaosSoakTests {
         let a = ChaosSoak.run(seed: 7), b = ChaosSoak.run(seed: 7)
         #expect(a.trace == b.trace)
         #expect(a.recoveries == b.recoveries)
+    }
+
+    @Test("a recorded seed is held to replay --check: no record is left when it passes; a figure that goes back fails it, with where")
+    func recordChecked() throws {
+        var template = Array("/tmp/firedrill-soak-test-XXXXXX".utf8CString)
+        let dir = try #require(template.withUnsafeMutableBufferPointer { b in b.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) } })
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let o = ChaosSoak.run(seed: 6, records: dir)
+        #expect(o.passed, "\(o.reason)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // A record whose committed count runs backwards between two frames.
+        let clean = try RecordCheckTests.cleanLines()
+        let lines = try RecordCheckTests.editSnapshot(clean, try RecordCheckTests.frame(at: 4, in: clean)) { $0["sinkCommittedTransfers"] = 1 }
+        let path = dir + "/bad.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let why = ChaosSoak.check(recordAt: path)
+        #expect(why.hasPrefix("replay --check \(path): at ") && why.contains("went back"), "\(why)")
+        #expect(FileManager.default.fileExists(atPath: path), "a failing record is kept")
     }
 
     @Test("a seed's schedule is a drill: its faults in order, then heal all, then time to settle")

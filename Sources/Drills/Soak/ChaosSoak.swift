@@ -101,8 +101,11 @@ public enum ChaosSoak {
                      job: job, steps: steps, expect: expect, source: "seed \(seed)")
     }
 
-    /// Runs one seed on the simulated runtime.
-    public static func run(seed: UInt64) -> Outcome {
+    /// Runs one seed on the simulated runtime. With `records` (a directory), the run is
+    /// recorded there as `--record` does and the record held to `replay --check`: a figure
+    /// that went back, a receipt step before its fault, a detection in no receipt fail the
+    /// seed (the record is removed unless it does).
+    public static func run(seed: UInt64, records: String? = nil) -> Outcome {
         let d = drill(seed: seed)
         let sim: SimulatedEngine
         do { sim = try SimulatedEngine(config: config(), seed: seed) } catch {
@@ -117,7 +120,7 @@ public enum ChaosSoak {
         // busy neighbour's fsyncs: a recovery during one gives it up, and it lands after
         // the rollback, to be removed, never committed.
         if seed % 4 >= 2 { sim.writeDelay = writeDelay }
-        return run(d, seed: seed, on: sim, trace: { sim.trace })
+        return run(d, seed: seed, on: sim, record: records.map { "\($0)/soak-seed-\(seed).jsonl" }, trace: { sim.trace })
     }
 
     /// Plays seed `seed`'s schedule on the threaded runtime: real threads, the real clock
@@ -131,18 +134,25 @@ public enum ChaosSoak {
             return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: d.steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
         }
         engine.start()
-        let outcome = run(d, seed: seed, on: engine, trace: { engine.snapshot().events.map(\.description) })
+        let outcome = run(d, seed: seed, on: engine, record: "\(directory)/record.jsonl", trace: { engine.snapshot().events.map(\.description) })
         if outcome.passed { FileDisk(root: directory).removeTreeQuietly() }
         return outcome
     }
 
-    /// Plays a seed's drill on `engine` through the drill runner and judges it.
-    static func run(_ d: Drill, seed: UInt64, on engine: any EngineRuntime, trace: () -> [String]) -> Outcome {
+    /// Plays a seed's drill on `engine` through the drill runner and judges it; with
+    /// `record`, records the run at that path and holds the record to `replay --check`.
+    static func run(_ d: Drill, seed: UInt64, on engine: any EngineRuntime, record path: String? = nil, trace: () -> [String]) -> Outcome {
         let target = DrillTarget(engine)
         target.finishWithin = engine is ThreadedEngine ? 10 : finishBound
+        var runner = DrillRunner(drill: d)
+        var recordError = ""
+        if let path {
+            let header = RecordHeader(config: engine.config, replicas: d.job.replicas, runtime: engine.runtimeName, title: d.name, drill: d.name)
+            do throws(FileError) { runner.record = try DrillRecord(path: path, header: header) } catch { recordError = error.description }
+        }
         // A refused step (a shard fault before the first checkpoint: the schedule draws its
         // times blind) is part of the soak, not a failure.
-        let result = DrillRunner(drill: d).run(on: target)
+        let result = runner.run(on: target)
         let end = engine.snapshot()
         let v = target.finalVerdict ?? end.audit
         var reason = judge(v, read: end.readTransfers)
@@ -150,10 +160,34 @@ public enum ChaosSoak {
         if reason.isEmpty, let truth = result.verdicts.first(where: { $0.name == "tells_truth" }), !truth.passed {
             reason = "the final audit and an independent recount of the sink disagree: \(truth.measured)"
         }
+        // What the screen would have shown, every frame: figures never go back, receipts are causal.
+        if reason.isEmpty, let path { reason = recordError.isEmpty ? checkRecord(runner.record, path: path) : "cannot record: \(recordError)" }
         // Virtual time has no host noise: there every detection must follow from a fault.
         if reason.isEmpty { reason = judgeSteps(d, end: end, parity: d.job.parityShards, everyDetectionCaused: engine is SimulatedEngine) }
         return Outcome(seed: seed, passed: reason.isEmpty, reason: reason, schedule: d.steps, verdict: v, recoveries: end.recoveries.count,
                        trace: trace())
+    }
+
+    /// Closes the record and holds it to `replay --check` ("" when it passes; then the
+    /// record is removed).
+    static func checkRecord(_ record: DrillRecord?, path: String) -> String {
+        guard let record else { return "" }
+        do throws(FileError) { try record.close() } catch { return "cannot record: \(error.description)" }
+        return check(recordAt: path)
+    }
+
+    /// Holds the record at `path` to `replay --check` ("" when it passes; then it is removed).
+    static func check(recordAt path: String) -> String {
+        do throws(FileError) {
+            let c = RecordCheck.check(try RecordReader.read(path))
+            if let v = c.violation {
+                return "replay --check \(path): at \(stamp(c.time ?? 0)) \(v.text) (frames \(v.frames.before) and \(v.frames.after))"
+            }
+        } catch {
+            return "replay --check \(path): \(error.description)"
+        }
+        _ = unlink(path)
+        return ""
     }
 
     /// Why the steps of a run that audits exact still fail the soak ("" when they do not): a
@@ -212,4 +246,6 @@ public enum ChaosSoak {
         return reason
     }
 }
-
+#if canImport(Glibc)
+import Glibc
+#endif
