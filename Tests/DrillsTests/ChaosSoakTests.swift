@@ -1,5 +1,5 @@
 @testable import Drills
-import Engine
+@testable import Engine
 import Testing
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -57,14 +57,20 @@ struct ChaosSoakTests {
         #expect(ChaosSoak.drill(seed: 9) != ChaosSoak.drill(seed: 10))
     }
 
-    @Test("a torn write is a command: it tears a checkpoint's write, the engine recovers, heal all calls off one planned")
-    func tornWrite() throws {
+    /// The soak's job, simulated, whose second write after 0.3 s tears; 0.8 s run.
+    static func torn() throws -> SimulatedEngine {
         var c = ChaosSoak.config()
         c.checkpointInterval = 0.1
         let sim = try SimulatedEngine(config: c, seed: 4)
         sim.run(for: 0.3)
         try sim.apply(.tearWrite(2))
         sim.run(for: 0.5)
+        return sim
+    }
+
+    @Test("a torn write is a command: it tears a checkpoint's write, the engine recovers, heal all calls off one planned")
+    func tornWrite() throws {
+        let sim = try Self.torn()
         #expect(sim.events.contains { if case .checkpointFailed = $0.detail { true } else { false } }, "\(sim.events.map(\.description))")
         try sim.apply(.tearWrite(1))
         try sim.apply(.heal(nil))
@@ -108,8 +114,77 @@ struct ChaosSoakTests {
         // On real threads a slow host may cause it: not judged there.
         #expect(ChaosSoak.judgeSteps(d, end: unprovoked, parity: 2, everyDetectionCaused: false) == "")
 
+        var failedCommit = healthy
+        failedCommit.events.append(EngineEvent(time: 0.9, .checkpointFailed(checkpoint: 8, .commit("UNIQUE constraint failed"))))
+        #expect(ChaosSoak.judgeSteps(d, end: failedCommit, parity: 2, everyDetectionCaused: false)
+            == "at 0.9s checkpoint 8 failed to commit (UNIQUE constraint failed), and nothing in the schedule damaged the sink")
+
+        var resentBad = healthy
+        resentBad.events.append(EngineEvent(time: 0.7, node: 3, .inputStalled(from: 1, .resentBad(frame: 41))))
+        #expect(ChaosSoak.judgeSteps(d, end: resentBad, parity: 2, everyDetectionCaused: false).contains("node 3's input from node 1 stalled: frame 41 was resent and failed its check again"))
+
         var quarantined = healthy
         quarantined.nodes[3].health = .quarantined
         #expect(ChaosSoak.judgeSteps(d, end: quarantined, parity: 2, everyDetectionCaused: true) == "node 3 is quarantined at the end, after the schedule healed every node")
+    }
+
+    @Test("every commit sent twice (a retry after a lost acknowledgement): the sink refuses each repeat, nothing fails, exact")
+    func duplicateCommitsRefused() throws {
+        let sim = try SimulatedEngine(config: ChaosSoak.config(), seed: 3)
+        sim.duplicateCommits = true
+        sim.run(for: 1.0)
+        try sim.apply(.kill(2))
+        sim.run(for: 0.6)
+        let v = sim.finish(maxSeconds: 5)
+        #expect(v.exact && v.moneyConserved)
+        let repeats = sim.trace.filter { $0.contains(" again committed=") }
+        #expect(repeats.count >= 5 && repeats.allSatisfy { $0.hasSuffix("again committed=false") }, "\(repeats)")
+        #expect(!sim.events.contains { if case .checkpointFailed(_, .commit) = $0.detail { true } else { false } })
+    }
+
+    @Test("frames lost on the wire: each gap is found at the next frame and the frame sent again, no input stalls, exact")
+    func lostFramesResent() throws {
+        let sim = try SimulatedEngine(config: ChaosSoak.config(), seed: 4)
+        sim.frameLossPerSecond = 20
+        sim.run(for: 1.5)
+        let v = sim.finish(maxSeconds: 5)
+        #expect(v.exact && v.moneyConserved)
+        #expect(v.committedTransfers == sim.snapshot().readTransfers)
+        let resent = sim.events.filter { if case .frameLost = $0.detail { true } else { false } }
+        #expect(resent.count >= 10, "about 30 frames lost in 1.5 s: \(resent.count) gaps found")
+        #expect(!sim.events.contains { if case .inputStalled = $0.detail { true } else { false } }, "\(sim.events.map(\.description))")
+    }
+
+    @Test("two replicas with damaged standby copies: each refused by its CRC, the other holder's or the shards taken, and the simulation's own checks of every plan hold")
+    func damagedStandbysRefused() throws {
+        let sim = try SimulatedEngine(config: ChaosSoak.config(), seed: 6, replicas: 2)
+        sim.standbyDamage = 0.5
+        sim.run(for: 1.0)
+        try sim.apply(.kill(2))
+        sim.run(for: 0.6)
+        try sim.apply(.kill(4))
+        sim.run(for: 0.6)
+        let v = sim.finish(maxSeconds: 5)
+        #expect(v.exact && v.moneyConserved)
+        #expect(sim.trace.contains { $0.hasSuffix("damaged") })
+        #expect(sim.violations.isEmpty, "\(sim.violations)")
+    }
+
+    @Test("the simulation catches a plan that takes the shards over an intact standby copy, or a dead node's own memory")
+    func planChecked() throws {
+        let sim = try SimulatedEngine(config: ChaosSoak.config(), seed: 2)
+        sim.run(for: 0.5)
+        let newest = try #require(sim.snapshot().newestCheckpoint)
+        let n = sim.config.nodes
+        let order = RecoveryOrder(reason: "test", failed: [], quarantined: Array(repeating: false, count: n), offsetsRead: 0, at: 0.5)
+        // Node 0's standby copy is on node 1: the shards were not needed.
+        var sources = Array(repeating: RestoreSource.local, count: n)
+        sources[0] = .shards
+        sim.check(RecoveryPlan(checkpoint: newest, snapshots: [], sources: sources, skipped: [], rebuilt: []), order)
+        #expect(sim.violations.count == 1 && sim.violations[0].contains("node 0 was restored from the shards of checkpoint \(newest) while node 1, alive, held an intact standby copy of it"), "\(sim.violations)")
+        // A node that died keeps no memory: its own copy cannot be what restored it.
+        sim.diedSinceCopy[3] = true
+        sim.check(RecoveryPlan(checkpoint: newest, snapshots: [], sources: Array(repeating: .local, count: n), skipped: [], rebuilt: []), order)
+        #expect(sim.violations.count == 2 && sim.violations[1].contains("node 3 was restored from its own memory"), "\(sim.violations)")
     }
 }

@@ -39,4 +39,19 @@ struct TruthCheckTests {
         let caught = try #require(TruthCheck.judge(stale, engine: target.engine))
         #expect(!caught.passed && caught.measured.contains("recounted"), "\(caught.measured)")
     }
+
+    @Test("a torn checkpoint write: the sink never holds its epoch, and a sink that did (committed before it stored) is caught")
+    func neverStoredEpochCaught() throws {
+        let sim = try ChaosSoakTests.torn()
+        let v = sim.finish(maxSeconds: 5)
+        let failed = sim.snapshot().checkpointsNeverStored
+        let torn = try #require(failed.first, "the torn write failed a checkpoint: \(sim.events.map(\.description))")
+        let truth = try #require(TruthCheck.judge(v, engine: sim))
+        #expect(truth.passed, "\(truth.measured)")
+        // The bug of committing a checkpoint whose store failed, as it would leave the sink.
+        let db = try SQLiteDatabase(path: sim.sinkPath)
+        try db.execute("INSERT INTO epochs(checkpoint, offsets, committed_ms, transfers) VALUES(\(torn), '0', 0, 0)")
+        let caught = try #require(TruthCheck.judge(v, engine: sim))
+        #expect(!caught.passed && caught.measured == "DISAGREES: the sink holds epoch \(torn), a checkpoint that failed before it was stored", "\(caught.measured)")
+    }
 }

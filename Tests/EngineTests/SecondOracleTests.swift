@@ -16,7 +16,7 @@ struct SecondOracleTests {
         return (sink, auditor, path)
     }
 
-    @Test("money moved between two audited rows is caught by the next incremental audit, money conserved")
+    @Test("money and an update count moved between audited rows are caught by the next incremental audit, money conserved")
     func shuffleCaught() throws {
         let (sink, auditor, path) = try Self.audited()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -27,10 +27,12 @@ struct SecondOracleTests {
         let v = try auditor.audit()
         #expect(v.checkpoint == 2)
         #expect(!v.exact)
-        #expect(v.mismatchedAccounts == 2)
+        let counts = try #require(moved.counts, "the sink holds more than four rows")
+        #expect(Set([moved.from, moved.to, counts.from, counts.to]).count == 4)
+        #expect(v.mismatchedAccounts == 4, "two balances and two update counts")
         #expect(v.moneyConserved)
-        #expect(v.lost == 0 && v.duplicated == 0)
-        #expect(v.breach == nil, "update counts are untouched: only the comparison can tell")
+        #expect(v.lost == 1 && v.duplicated == 1, "one update moved from one count to another")
+        #expect(v.breach == nil, "the update total is conserved: only the comparison can tell")
     }
 
     @Test("on a sink larger than a slice, the sweep reaches every row within a few audits")
@@ -105,8 +107,14 @@ struct SecondOracleTests {
         try sink.commit(checkpoint: 2, offsets: Self.offsets, rows: [], replaceAll: false, nowMillis: 0)
         let v = try auditor.audit()
         r = try SinkRecount.count(databasePath: path, config: c)
-        #expect(r.mismatchedAccounts == 2 && r.lost == 0 && r.duplicated == 0)
+        #expect(r.mismatchedAccounts == 4 && r.lost == 1 && r.duplicated == 1)
         #expect(r.disagreement(with: v) == nil)
+        #expect(r.epochs == [1, 2])
+        // An auditor that compared balances only would have missed the moved update.
+        var balancesOnly = v
+        balancesOnly.mismatchedAccounts = 2
+        (balancesOnly.lost, balancesOnly.duplicated) = (0, 0)
+        #expect(r.disagreement(with: balancesOnly) != nil)
     }
 
     @Test("the recount tells lost from duplicated, and disagrees with a verdict that missed them")

@@ -142,7 +142,7 @@ public enum BuiltInDrills {
             """),
         ("sink-shuffle", """
             name = "sink-shuffle"
-            description = "Money moves between two committed rows of the sink behind the engine's back: the file stays valid and the money conserved, so only the auditor's row-by-row comparison can tell, and it must."
+            description = "Money moves between two committed rows of the sink behind the engine's back, and an update between two rows' counts: the file stays valid, the money and the update total conserved, so only the auditor's row-by-row comparison can tell, and it must."
             duration = "7s"
 
             [job]
@@ -153,7 +153,7 @@ public enum BuiltInDrills {
             [[step]]
             at = "3s"
             command = "corrupt rows"
-            caption = "100 moves from one account's committed row to another's, in one SQL transaction: SQLite sees valid pages, the sum of all balances is unchanged."
+            caption = "100 moves from one account's committed row to another's, one update from a row's count to another's, in one SQL transaction: SQLite sees valid pages, the sums are unchanged."
 
             [expect]
             # The verdict stays wrong until the job writes those rows again (a later commit

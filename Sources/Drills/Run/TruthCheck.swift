@@ -10,8 +10,9 @@ public enum TruthCheck {
     public static let limit: Int64 = 100_000_000
 
     /// The `tells_truth` expectation for `verdict`, the engine's final audit, by recounting
-    /// `engine`'s sink now (after `finish`, before the engine is closed). nil for a runtime
-    /// whose sink the recount cannot read.
+    /// `engine`'s sink now (after `finish`, before the engine is closed), and by holding the
+    /// sink's epochs against the checkpoints that failed before they were stored. nil for a
+    /// runtime whose sink the recount cannot read.
     public static func judge(_ verdict: AuditVerdict, engine: any EngineRuntime) -> ExpectationVerdict? {
         guard let sink = engine as? any SinkRecounting else { return nil }
         let expected = "the final audit matches an independent recount of the sink"
@@ -23,6 +24,13 @@ public enum TruthCheck {
             let recount = try sink.recountSink()
             if let why = recount.disagreement(with: verdict) {
                 return ExpectationVerdict(name: "tells_truth", expected: expected, measured: "DISAGREES: \(why)", passed: false)
+            }
+            // The second phase of the commit runs only after the first: an epoch of a
+            // checkpoint that never stored was made visible without being durable.
+            let neverStored = Set(engine.snapshot().checkpointsNeverStored)
+            if let bad = recount.epochs.first(where: { neverStored.contains($0) }) {
+                return ExpectationVerdict(name: "tells_truth", expected: expected,
+                                          measured: "DISAGREES: the sink holds epoch \(bad), a checkpoint that failed before it was stored", passed: false)
             }
             let of = recount.checkpoint.map { "epoch \($0)" } ?? "nothing committed"
             return ExpectationVerdict(name: "tells_truth", expected: expected,

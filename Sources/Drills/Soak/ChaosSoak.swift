@@ -6,8 +6,12 @@ import Engine
 /// seed's schedule is a drill, played by the one schedule player on either runtime: on the
 /// simulated one a failing seed replays exactly; on the threaded one its schedule does. A
 /// seed passes when, after healing, the audit is exact, money conserved and everything read
-/// committed — and its steps went right too (`judgeSteps`): no fallback the code should
-/// have avoided, no node left quarantined, and in virtual time no detection without a fault.
+/// committed, the final audit agrees with a recount of the sink — and its steps went right
+/// too (`judgeSteps`): no fallback the code should have avoided, no node left quarantined, no
+/// commit failed, no resent frame bad again, in virtual time no detection without a fault,
+/// and none of the simulation's own checks of each recovery plan broken. The simulation is
+/// meaner than a machine on a share of seeds: late and damaged copies, slow writes, every
+/// commit sent twice, frames lost on the wire.
 public enum ChaosSoak {
     /// The outcome of one seed.
     public struct Outcome: Sendable {
@@ -38,6 +42,11 @@ public enum ChaosSoak {
     static let standbyDelay = 0.5
     /// Virtual seconds a checkpoint's write may take, on seeds 2 and 3 of every 4.
     static let writeDelay = 0.3
+    /// The share of standby copies that land damaged, on the seeds with two replicas
+    /// (every seventh).
+    static let standbyDamage = 0.3
+    /// Frames lost on the wire per virtual second, on every fifth seed.
+    static let frameLoss = 10.0
     /// Seconds the soak lets the job run after healing, before the final checkpoint.
     static let settle = 0.6
     /// Seconds the final checkpoint and audit may take on the simulated runtime.
@@ -94,6 +103,7 @@ public enum ChaosSoak {
         job.parityShards = config.parityShards
         job.checkpointInterval = config.checkpointInterval
         job.seed = seed
+        job.replicas = seed % 7 == 6 ? 2 : 1
         var expect = Expectations()
         expect.exactlyOnce = true
         expect.moneyConserved = true
@@ -108,19 +118,34 @@ public enum ChaosSoak {
     public static func run(seed: UInt64, records: String? = nil) -> Outcome {
         let d = drill(seed: seed)
         let sim: SimulatedEngine
-        do { sim = try SimulatedEngine(config: config(), seed: seed) } catch {
+        do { sim = try SimulatedEngine(config: config(), seed: seed, replicas: d.job.replicas) } catch {
             return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: d.steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
         }
-        // Meaner than the machine: on every other seed a standby copy lands up to 5
-        // checkpoint intervals late (longer than a detection takes), so a node lost after a
-        // checkpoint may have none of it yet, and copies land out of order (the threaded
-        // runtime's replication window).
+        // Meaner than the machine: on every other seed a standby copy (and a node's own
+        // local copy) lands up to 5 checkpoint intervals late (longer than a detection
+        // takes), so a node lost after a checkpoint may have none of it yet, and copies land
+        // out of order (the threaded runtime's replication window).
         if seed % 2 == 1 { sim.standbyDelay = standbyDelay }
         // And on half the seeds a checkpoint's write takes up to 3 intervals, as beside a
         // busy neighbour's fsyncs: a recovery during one gives it up, and it lands after
         // the rollback, to be removed, never committed.
         if seed % 4 >= 2 { sim.writeDelay = writeDelay }
-        return run(d, seed: seed, on: sim, record: records.map { "\($0)/soak-seed-\(seed).jsonl" }, trace: { sim.trace })
+        // And on every third seed each commit is sent twice, as a retry after a lost
+        // acknowledgement: the sink must refuse the repeat.
+        if seed % 3 == 0 { sim.duplicateCommits = true }
+        // And on every fifth seed the wire loses frames (10 a second, on links drawn from
+        // the seed): each gap must be found and the frame sent again.
+        if seed % 5 == 4 { sim.frameLossPerSecond = frameLoss }
+        // And on the seeds with two replicas, a share of standby copies land damaged: a
+        // restore must refuse each and take the other holder's.
+        if d.job.replicas > 1 { sim.standbyDamage = standbyDamage }
+        var outcome = run(d, seed: seed, on: sim, record: records.map { "\($0)/soak-seed-\(seed).jsonl" }, trace: { sim.trace })
+        // What the simulation saw the engine do at its recoveries, apart from its own account.
+        if outcome.passed, let v = sim.violations.first {
+            outcome.passed = false
+            outcome.reason = v
+        }
+        return outcome
     }
 
     /// Plays seed `seed`'s schedule on the threaded runtime: real threads, the real clock
@@ -130,7 +155,7 @@ public enum ChaosSoak {
     public static func runThreaded(seed: UInt64, directory: String) -> Outcome {
         let d = drill(seed: seed)
         let engine: ThreadedEngine
-        do { engine = try ThreadedEngine(config: config(), dataDirectory: directory, replicas: 1, scrubIntervalMillis: 20) } catch {
+        do { engine = try ThreadedEngine(config: config(), dataDirectory: directory, replicas: d.job.replicas, scrubIntervalMillis: 20) } catch {
             return Outcome(seed: seed, passed: false, reason: "cannot start: \(error)", schedule: d.steps, verdict: .initial(expectedMoney: 0), recoveries: 0, trace: [])
         }
         engine.start()
@@ -195,6 +220,10 @@ public enum ChaosSoak {
     /// - A fallback to an older checkpoint while the schedule damaged at most `parity` shards
     ///   (every damaging step hits at most one shard of a checkpoint): the code should have
     ///   rebuilt them.
+    /// - A frame resent after a loss or a bad check that fails its check again: the soak's
+    ///   faults damage frames on the wire only, so the sender resent the wrong one.
+    /// - A commit that failed (the soak never damages the sink), such as a repeated epoch
+    ///   (`duplicateCommits`) the sink did not refuse.
     /// - A node quarantined or dead at the end, after the schedule healed every node.
     /// - With `everyDetectionCaused`: a node marked down that no fault of the schedule on that
     ///   node, at or before it, explains.
@@ -210,6 +239,12 @@ public enum ChaosSoak {
             switch e.detail {
             case let .fallback(from, to) where damage <= parity:
                 return "at \(stamp(e.time)) the recovery fell back from checkpoint \(from) to \(to) while the schedule damaged \(damage) shard\(damage == 1 ? "" : "s"), at most the \(parity) the code rebuilds"
+            case let .inputStalled(from, .resentBad(frame)):
+                // The wire damages what it carries, never the sender's copy.
+                return "at \(stamp(e.time)) node \(e.node.map(String.init) ?? "?")'s input from node \(from) stalled: frame \(frame) was resent and failed its check again, though nothing damages a sender's copy"
+            case let .checkpointFailed(id, .commit(why)):
+                // The soak never damages the sink: a commit has no reason to fail.
+                return "at \(stamp(e.time)) checkpoint \(id) failed to commit (\(why)), and nothing in the schedule damaged the sink"
             case let .nodeDown(n, _, _) where everyDetectionCaused:
                 let caused = d.steps.contains { step in
                     guard step.at <= e.time + 1e-9 else { return false }

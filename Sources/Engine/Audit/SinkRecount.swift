@@ -21,6 +21,9 @@ public struct SinkRecount: Sendable, Equatable, CustomStringConvertible {
     public var committedMoney: Int64
     /// The money the job started with.
     public var expectedMoney: Int64
+    /// Every epoch the sink holds (checkpoint ids), oldest first: each must be a checkpoint
+    /// that was stored before it was committed (the second phase runs only after the first).
+    public var epochs: [UInt64] = []
 
     /// Every row equals the recount.
     public var exact: Bool { mismatchedAccounts == 0 }
@@ -81,6 +84,9 @@ public struct SinkRecount: Sendable, Equatable, CustomStringConvertible {
             }
         }
         rows.reset()
+        let all = try db.prepare("SELECT checkpoint FROM epochs ORDER BY checkpoint")
+        while try all.step() { result.epochs.append(UInt64(all.int(0))) }
+        all.reset()
         // An account without a row must never have been touched.
         for a in 0..<n where !seen[a] && (updates[a] != 0 || balance[a] != config.initialBalance) {
             result.mismatchedAccounts += 1

@@ -99,7 +99,7 @@ final class NodeDriver {
             if seq > expected[src] {
                 // Frames expected[src]..<seq never arrived: fetch them before this one.
                 guard let missing = inputs[src].resend(expected[src], now: now, corrupt: false) else {
-                    stall(src, "frames \(expected[src])..<\(seq) from node \(src) were lost and cannot be sent again")
+                    stall(src, .lost(first: expected[src], next: seq))
                     break
                 }
                 retransmitted += 1
@@ -122,7 +122,7 @@ final class NodeDriver {
         if case let .corrupt(why) = result {
             let now = Double(nowNanos) / 1e9
             guard let again = inputs[src].resend(seq, now: now, corrupt: true) else {
-                stall(src, "frame \(seq) from node \(src) failed its check (\(why)) and cannot be sent again")
+                stall(src, .corruptGone(frame: seq, why: "\(why)"))
                 return false
             }
             retransmitted += 1
@@ -134,7 +134,7 @@ final class NodeDriver {
             result = core.receive(from: src, frame: again, sequence: seq, nowNanos: nowNanos)
             if case .corrupt = result {
                 // Damaged in the sender's copy too, or the sender resent another frame.
-                stall(src, "frame \(seq) from node \(src) fails its check in the sender's copy too")
+                stall(src, .resentBad(frame: seq))
                 return false
             }
         }
@@ -143,9 +143,9 @@ final class NodeDriver {
         return true
     }
 
-    private func stall(_ src: Int, _ why: String) {
+    private func stall(_ src: Int, _ why: EngineEvent.InputStall) {
         stalled[src] = true
-        onEvent(.inputStalled(from: src, why: why))
+        onEvent(.inputStalled(from: src, why))
     }
 
     /// Starts over from `core` (a restored state): nothing held, sequences from zero.

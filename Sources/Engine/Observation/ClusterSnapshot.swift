@@ -152,6 +152,9 @@ public struct ClusterSnapshot: Sendable, Codable {
     public var diskFullSince: Double? = nil
     /// The cluster this snapshot describes, when firedrill is attached to one it does not run.
     public var attached: AttachedCluster? = nil
+    /// Checkpoints that failed before they were stored, oldest first (at most 10,000): the
+    /// sink must never hold one of their epochs. Not recorded.
+    public var checkpointsNeverStored: [UInt64] = []
 
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }

@@ -14,6 +14,16 @@ extension EngineEvent {
         /// Writing it (or committing its epoch) found the disk full.
         case diskFull(String)
 
+        /// Whether it failed before it was stored, so its epoch must never reach the sink. A
+        /// full disk is not counted (it may have stopped the commit of a stored checkpoint),
+        /// nor a final checkpoint that was not audited in time (it may have stored).
+        var beforeStored: Bool {
+            switch self {
+            case .alignmentTimeout, .abandonedByRecovery, .store: true
+            case .commit, .diskFull, .finalDidNotComplete: false
+            }
+        }
+
         var text: String {
             switch self {
             case let .alignmentTimeout(s): "abandoned: barriers did not align within \(Int(s)) s"
@@ -22,6 +32,25 @@ extension EngineEvent {
             case let .commit(why): "failed to commit: \(why)"
             case .finalDidNotComplete: "failed: the final checkpoint did not complete"
             case let .diskFull(why): "failed: the disk is full (\(why)); older checkpoints stay restorable"
+            }
+        }
+    }
+
+    /// Why a node's input from one peer stopped until a recovery.
+    public enum InputStall: Sendable, Equatable {
+        /// Frames `first..<next` never arrived, and the sender no longer has them.
+        case lost(first: UInt64, next: UInt64)
+        /// A frame failed its check, and the sender no longer has it.
+        case corruptGone(frame: UInt64, why: String)
+        /// A frame failed its check, and the sender's copy did too (or the sender resent
+        /// another frame): the wire damages only what it carries, so this is a bug or rot.
+        case resentBad(frame: UInt64)
+
+        var text: String {
+            switch self {
+            case let .lost(first, next): "frames \(first)..<\(next) were lost and cannot be sent again"
+            case let .corruptGone(frame, why): "frame \(frame) failed its check (\(why)) and cannot be sent again"
+            case let .resentBad(frame): "frame \(frame) fails its check in the sender's copy too"
             }
         }
     }
@@ -77,7 +106,7 @@ extension EngineEvent {
         /// A link saw 3 or more corrupt frames in 10 s.
         case linkDegraded(from: Int, to: Int)
         /// An input lost frames it cannot get again; it waits for a rollback.
-        case inputStalled(from: Int, why: String)
+        case inputStalled(from: Int, InputStall)
         /// The scrubber found a corrupt or missing shard.
         case shardBad(checkpoint: UInt64, shard: Int, node: Int, why: String)
         /// The scrubber rewrote a shard from the others (`from`: the intact shards it read).
@@ -200,7 +229,7 @@ extension EngineEvent {
             case let .frameLost(f, src): "frame \(f) from node \(src) was lost on the link; resent"
             case let .frameCorrupt(f, src, why): "frame \(f) from node \(src) failed its CRC32C (\(why)); the sender resent it"
             case let .linkDegraded(src, dst): "link \(src)->\(dst) degraded: 3 or more corrupt frames in 10 s"
-            case let .inputStalled(src, why): "input from node \(src) stalls until recovery: \(why)"
+            case let .inputStalled(src, why): "input from node \(src) stalls until recovery: \(why.text)"
             case let .shardBad(id, s, n, why): "scrubber: checkpoint \(id) shard \(s) on node \(n) is bad (\(why))"
             case let .shardRepaired(id, s, n, from):
                 "scrubber rewrote checkpoint \(id) shard \(s) on node \(n) from shards \(from.map(String.init).joined(separator: ","))"

@@ -67,11 +67,14 @@ final class StatusBoard: Sendable {
         var receipts = ReceiptBook()
         /// Events logged since the start (the log itself keeps the newest `maxEvents`).
         var eventsLogged = 0
+        /// Checkpoints that failed before they were stored (the sink must never hold one).
+        var neverStored: [UInt64] = []
     }
 
     let state: EngineMutex<State>
     let maxEvents = 500
     let maxCheckpoints = 50
+    let maxNeverStored = 10_000
 
     init(nodes: Int, verdict: AuditVerdict, gate: AuditGate) {
         state = EngineMutex(State(nodes: [NodeStats](repeating: NodeStats(), count: nodes), verdict: verdict,
@@ -87,6 +90,7 @@ final class StatusBoard: Sendable {
         state.withLock { s in
             s.events.append(e)
             if case let .restartScheduled(n, _) = e.detail, s.nodes.indices.contains(n) { s.nodes[n].restartsCounted += 1 }
+            if case let .checkpointFailed(id, why) = e.detail, why.beforeStored, s.neverStored.count < maxNeverStored { s.neverStored.append(id) }
             s.receipts.record(e)
             s.eventsLogged += 1
             if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
@@ -168,6 +172,7 @@ final class StatusBoard: Sendable {
             snap.diskFullSince = s.diskFullSince
             snap.stopPhase = s.stopPhase
             snap.receipts = s.receipts.receipts
+            snap.checkpointsNeverStored = s.neverStored
             return snap
         }
     }

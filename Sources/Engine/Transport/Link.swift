@@ -24,6 +24,7 @@ final class Link: Sendable {
         /// Frames swallowed since the partition began.
         var swallowed = 0
         var corruptNext = false
+        var loseNext = false
         var retransmits = 0
         var corruptionTimes: [Double] = []
     }
@@ -48,6 +49,12 @@ final class Link: Sendable {
             s.nextSeq += 1
             frame.withUnsafeMutableBytes { _ = Frame.stamp(seq, into: $0) }
             if s.sent.count < retain { s.sent.append((seq, frame)) } else { s.sent[s.sentAt] = (seq, frame); s.sentAt = (s.sentAt + 1) % retain }
+            if s.loseNext {
+                // Lost on the wire: numbered and kept in the sender's copy, never delivered;
+                // the receiver finds the gap at the next frame and asks for it again.
+                s.loseNext = false
+                return true
+            }
             if s.dropping {
                 s.swallowed += 1
                 if s.swallowed >= capacity { blocked.store(true, ordering: .relaxed) }
@@ -112,6 +119,8 @@ final class Link: Sendable {
         }
     }
     func corruptNextFrame() { state.withLock { $0.corruptNext = true } }
+    /// Loses the next frame on the wire (`true`), or calls off a loss not yet happened.
+    func loseNextFrame(_ on: Bool = true) { state.withLock { $0.loseNext = on } }
 
     /// Forgets everything: queue, sequence, retransmit buffer (a rollback starts afresh).
     func reset() {

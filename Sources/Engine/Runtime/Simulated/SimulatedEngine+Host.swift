@@ -42,6 +42,7 @@ extension SimulatedEngine: ControlHost {
             condition[i] = 1
             reset(i, to: nil)
             memories[i].clear()
+            diedSinceCopy[i] = true
             standbyInFlight.removeAll { $0.holder == i }
             for src in 0..<nodeCount { links[src][i].clearQueue() }
         case let .hang(i): if condition[i] == 0 { condition[i] = 2 }
@@ -89,6 +90,7 @@ extension SimulatedEngine: ControlHost {
     }
 
     func restoreAll(_ plan: RecoveryPlan?, _ order: RecoveryOrder, minBarrier: UInt64) {
+        if let plan { check(plan, order) }
         for i in 0..<nodeCount {
             if order.quarantined[i] {
                 condition[i] = 1
@@ -109,12 +111,47 @@ extension SimulatedEngine: ControlHost {
 
     func setHeldForAudit(_ hold: Bool) { held = hold }
 
-    /// Local and standby copies of a complete checkpoint: the local one at once, each standby
-    /// copy at once or after a seeded delay (`standbyDelay`).
+    /// Holds a recovery's plan to what the simulation knows (`violations`): a node restored
+    /// from its own memory must not have died since that copy was made; one restored from
+    /// the shards of the newest checkpoint must have had no intact standby copy on a live peer.
+    func check(_ plan: RecoveryPlan, _ order: RecoveryOrder) {
+        let newest = board.state.withLock { $0.lastStored }
+        let time = "\((Double(clock.nanos()) / 1e6).rounded() / 1000)s"
+        for i in 0..<min(nodeCount, plan.sources.count) where !order.quarantined[i] {
+            switch plan.sources[i] {
+            case .local:
+                if diedSinceCopy[i] {
+                    violations.append("at \(time) node \(i) was restored from its own memory of checkpoint \(plan.checkpoint), though it died after that copy was made")
+                }
+            case .shards:
+                guard plan.checkpoint == newest else { continue }  // older checkpoints restore from shards only
+                for p in 0..<nodeCount where p != i && !order.failed.contains(p) && !order.quarantined[p] {
+                    if case .success = memories[p].standby(of: i, plan.checkpoint, holder: p) {
+                        violations.append("at \(time) node \(i) was restored from the shards of checkpoint \(plan.checkpoint) while node \(p), alive, held an intact standby copy of it")
+                        break
+                    }
+                }
+            case .standby:
+                continue
+            }
+        }
+    }
+
+    /// Local and standby copies of a complete checkpoint: each at once, or after a seeded
+    /// delay (`standbyDelay`), so a node restored just after a checkpoint may hold only an
+    /// older copy of its own state.
     func keepCopies(_ state: CheckpointState) {
         let n = nodeCount
         for snap in state.nodes where snap.node < n {
-            if condition[snap.node] != 1 { memories[snap.node].keepLocal(snap) }
+            if condition[snap.node] != 1 {
+                if standbyDelay > 0 {
+                    let delay = UInt64(Double(rng.next() % 1_000_001) / 1_000_000 * standbyDelay * 1e9)
+                    standbyInFlight.append(StandbyCopy(due: clock.nanos() + delay, holder: snap.node, snapshot: snap, blob: []))
+                } else {
+                    memories[snap.node].keepLocal(snap)
+                    diedSinceCopy[snap.node] = false
+                }
+            }
             guard replicas > 0 else { continue }
             let blob = CheckpointState(checkpoint: snap.checkpoint, nodes: [snap]).encoded()
             for r in 1...replicas {
@@ -124,10 +161,22 @@ extension SimulatedEngine: ControlHost {
                     let delay = UInt64(Double(rng.next() % 1_000_001) / 1_000_000 * standbyDelay * 1e9)
                     standbyInFlight.append(StandbyCopy(due: clock.nanos() + delay, holder: peer, snapshot: snap, blob: blob))
                 } else {
-                    memories[peer].keepStandby(snap, encoded: blob)
+                    keepStandby(snap, blob, holder: peer)
                 }
             }
         }
+    }
+
+    /// Arms the loss of the next frame on a link drawn from the seed (`frameLossPerSecond`),
+    /// and draws when the next loss comes (exponential gaps, as independent losses have).
+    func loseFrame(at t: UInt64) {
+        let n = nodeCount
+        guard n > 1 else { return }
+        let from = Int(rng.next() % UInt64(n))
+        let to = (from + 1 + Int(rng.next() % UInt64(n - 1))) % n
+        links[from][to].loseNextFrame()
+        let u = Double(rng.next() % 1_000_000 + 1) / 1_000_001
+        nextFrameLoss = t + UInt64(-log(u) / frameLossPerSecond * 1e9)
     }
 
     /// Hands every standby copy due by `t` to its holder, in the order they are due.
@@ -135,7 +184,23 @@ extension SimulatedEngine: ControlHost {
         let due = standbyInFlight.filter { $0.due <= t }.sorted { $0.due < $1.due }
         guard !due.isEmpty else { return }
         standbyInFlight.removeAll { $0.due <= t }
-        for c in due where condition[c.holder] != 1 { memories[c.holder].keepStandby(c.snapshot, encoded: c.blob) }
+        for c in due where condition[c.holder] != 1 {
+            if c.holder == c.snapshot.node {
+                memories[c.holder].keepLocal(c.snapshot)
+                diedSinceCopy[c.holder] = false
+            } else {
+                keepStandby(c.snapshot, c.blob, holder: c.holder)
+            }
+        }
+    }
+
+    /// Hands a standby copy to its holder, with a bit flipped on a share of them (`standbyDamage`).
+    private func keepStandby(_ snap: NodeSnapshot, _ blob: [UInt8], holder: Int) {
+        memories[holder].keepStandby(snap, encoded: blob)
+        if standbyDamage > 0 && Double(rng.next() % 1_000_000) / 1_000_000 < standbyDamage {
+            memories[holder].damageStandby(of: snap.node)
+            trace.append("\(clock.nanos()) standby of node \(snap.node) on node \(holder) damaged")
+        }
     }
 
     func submitCommit(_ state: CheckpointState) {
@@ -143,9 +208,26 @@ extension SimulatedEngine: ControlHost {
         do throws(PersistError) { outcome = .success(try persistence.commit(state)) } catch { outcome = .failure(error) }
         if case let .success(c) = outcome { trace.append("\(clock.nanos()) commit \(state.checkpoint) committed=\(c.committed)") }
         checkpointCommitted(state.checkpoint, outcome: outcome)
+        if duplicateCommits, case .success(true) = outcome.map(\.committed) { commitAgain(state) }
+    }
+
+    /// Sends a committed epoch to the sink again (`duplicateCommits`): refused is right;
+    /// applied again or failed is logged as a failed commit.
+    private func commitAgain(_ state: CheckpointState) {
+        let id = state.checkpoint
+        do throws(PersistError) {
+            let again = try persistence.commit(state)
+            trace.append("\(clock.nanos()) commit \(id) again committed=\(again.committed)")
+            if again.committed { emit(.checkpointFailed(checkpoint: id, .commit("a repeat of epoch \(id) (a retry after a lost acknowledgement) was applied again"))) }
+        } catch {
+            emit(.checkpointFailed(checkpoint: id, .commit("a repeat of epoch \(id) (a retry after a lost acknowledgement) was not refused: \(error)")))
+        }
     }
 
     func submitAudit(_ id: UInt64, replacedAll: Bool) { requestAudit(full: replacedAll) }
 
     func traced(_ event: EngineEvent) { trace.append("\(clock.nanos()) \(event.name) \(event.message)") }
 }
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -79,7 +79,35 @@ public final class SimulatedEngine {
     /// Checkpoint writes under way, with when each ends.
     var writesInFlight: [(due: UInt64, job: (state: CheckpointState, started: UInt64, alignment: UInt64))] = []
 
-    /// A standby copy on its way to `holder`.
+    /// Whether every commit is sent to the sink a second time right after the first, as a
+    /// retry after a lost acknowledgement would be: the sink must refuse the repeat (an
+    /// epoch is never applied twice). A repeat that fails or applies is logged as a failed
+    /// commit (`checkpointFailed(_, .commit)`), which the soak does not let pass.
+    public var duplicateCommits = false
+
+    /// The share of standby copies (0...1) that land with a bit flipped, as damage in
+    /// transfer or in memory would leave them: a restore must refuse each by its CRC32C and
+    /// take the next holder's copy (with two replicas) or the shards.
+    public var standbyDamage: Double = 0
+    /// Per node: it died after its newest local copy was made (its memory must be gone).
+    var diedSinceCopy: [Bool]
+    /// Rules of the engine the simulation checks itself at every recovery, from its own
+    /// knowledge of what each node and holder has, apart from the plan's account: a node
+    /// is never restored from its own memory after it died, nor from the shards while a
+    /// live peer holds an intact standby copy of it. Each breach, in words with its time;
+    /// the soak fails a seed on the first.
+    public internal(set) var violations: [String] = []
+
+    /// Frames lost on the wire per virtual second while the sources run (0: none), each on
+    /// a link drawn from the seed: the receiver must find each gap at the next frame and have
+    /// the frame sent again, as a lossy network would make it.
+    public var frameLossPerSecond: Double = 0
+    /// When the next frame is lost.
+    var nextFrameLoss: UInt64 = 0
+
+    /// A copy on its way to `holder`: a standby copy of a peer's snapshot, or (when `holder`
+    /// is the snapshot's own node) the node's local copy, which lands late too when
+    /// `standbyDelay` is set.
     struct StandbyCopy {
         var due: UInt64
         var holder: Int
@@ -107,6 +135,7 @@ public final class SimulatedEngine {
         progress = Array(repeating: 0, count: n)
         stuckUntil = Array(repeating: 0, count: n)
         retired = Array(repeating: (0, 0, 0), count: n)
+        diedSinceCopy = Array(repeating: false, count: n)
         self.seed = seed
         self.disk = disk
         rng = SplitMix(seed: seed)
@@ -193,6 +222,7 @@ public final class SimulatedEngine {
             if t >= nextScrub {
                 nextScrub = t + max(1_000_000, UInt64(scrub(&scrubber) * 1e9))
             }
+            if frameLossPerSecond > 0 && t >= nextFrameLoss && !paused { loseFrame(at: t) }
             // A random live node with something to do, then one of its actions at random:
             // looking at one node per step, not all of them, keeps a step cheap.
             let hold = paused || held
@@ -376,6 +406,8 @@ public final class SimulatedEngine {
     @discardableResult
     public func finish(maxSeconds: Double = 60) -> AuditVerdict {
         paused = true
+        // A frame lost after the last one a link carries would leave no gap to find.
+        if frameLossPerSecond > 0 { for row in links { for l in row { l.loseNextFrame(false) } } }
         let deadline = clock.nanos() + UInt64(maxSeconds * 1e9)
         while (coordinator.busy || held) && clock.nanos() < deadline { run(for: 0.01) }
         let target = coordinator.state.withLock { $0.nextID }
