@@ -69,7 +69,11 @@ public final class SimulatedEngine {
     public var standbyDelay: Double = 0
     /// Standby copies on their way, with when each lands (a holder that dies loses those
     /// sent to it).
-    var standbyInFlight: [StandbyCopy] = []
+    var standbyInFlight: [StandbyCopy] = [] {
+        didSet { nextLanding = standbyInFlight.lazy.map(\.due).min() ?? .max }
+    }
+    /// When the first copy in flight lands (`.max`: none), so a step looks at them only then.
+    var nextLanding: UInt64 = .max
     /// Virtual seconds a complete checkpoint's write may take, drawn per checkpoint from the
     /// seed up to this (0: stored in the step that completes it). The threaded runtime's
     /// writes take the disk's time (seconds beside a busy neighbour's fsyncs); with a delay
@@ -192,7 +196,7 @@ public final class SimulatedEngine {
         while clock.nanos() < end {
             let t = clock.nanos()
             if let a = auditInFlight, t >= a.due { publishAudit() }
-            if !standbyInFlight.isEmpty { landStandbys(at: t) }
+            if t >= nextLanding { landStandbys(at: t) }
             if let w = writesInFlight.first, t >= w.due {
                 writesInFlight.removeFirst()
                 persist(w.job)
@@ -249,7 +253,7 @@ public final class SimulatedEngine {
                 // Idle: jump to the next thing that can happen.
                 var next = min(end, nextScrub, nextSample, nextAgeSample)
                 if let a = auditInFlight { next = min(next, a.due) }
-                if let c = standbyInFlight.min(by: { $0.due < $1.due }) { next = min(next, c.due) }
+                next = min(next, nextLanding)
                 if let r = auditRetryAt { next = min(next, r) }
                 // A throttled source becomes runnable when its tokens refill.
                 for (i, d) in drivers.enumerated() where !hold && condition[i] == 0 && t >= stuckUntil[i] && d.outboxEmpty {
