@@ -20,7 +20,8 @@ static uint8_t next_byte(void) {
 
 static const size_t sizes[] = {0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 95, 127, 128, 129,
                                191, 255, 256, 257, 383, 511, 512, 1023, 1024, 4095, 4096, 4097, 12287,
-                               12288, 12289, 65535, 65536, 65537, 100003, (1u << 20) + 7};
+                               12288, 12289, 65535, 65536, 65537, 100003, (1u << 18) - 1, 1u << 18,
+                               (1u << 18) + 129, (1u << 20) + 7};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 #define MAXLEN ((1u << 20) + 7 + 64)
 
@@ -31,7 +32,7 @@ static void fail(const char *what, const char *kernel, size_t size, size_t offse
 }
 
 static void check_crc(const uint8_t *buf) {
-    const fd_crc_kernel kernels[] = {FD_CRC_SSE42, FD_CRC_VPCLMUL256, FD_CRC_AVX512, FD_CRC_ARMV8};
+    const fd_crc_kernel kernels[] = {FD_CRC_SSE42, FD_CRC_PCLMUL128, FD_CRC_VPCLMUL256, FD_CRC_AVX512, FD_CRC_ARMV8};
     /* The standard check value of "123456789". */
     if (~fd_crc32c_update_with(FD_CRC_TABLE, ~0u, "123456789", 9) != 0xE3069283u) fail("crc check value", "slicing-by-8", 9, 0);
     for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {

@@ -1,7 +1,7 @@
 /*
  * CRC32C (Castagnoli): the shared constants, the portable slicing-by-8 kernel and the
  * choice of kernel. The hardware kernels are in crc32c_x86.c (SSE4.2 crc32 on three
- * streams, VPCLMULQDQ folding on ymm and on AVX-512) and crc32c_arm.c (the ARMv8 crc32c
+ * streams, PCLMULQDQ folding on xmm, VPCLMULQDQ folding on ymm and on AVX-512) and crc32c_arm.c (the ARMv8 crc32c
  * instructions on three streams, joined by PMULL). The fastest the CPU runs is chosen
  * once, unless FIREDRILL_CRC_KERNEL names another (so tests and CI can force every path).
  * All values here are raw CRC registers; the caller does the pre- and post-inversion.
@@ -92,7 +92,7 @@ uint32_t fd_crc_table_kernel(uint32_t crc, const uint8_t *p, size_t n) {
 /* ---- the kernels and their choice --------------------------------------------------- */
 
 /* Fastest first; the automatic choice is the first available. */
-static const fd_crc_kernel ranked[] = {FD_CRC_AVX512, FD_CRC_VPCLMUL256, FD_CRC_SSE42, FD_CRC_ARMV8, FD_CRC_TABLE};
+static const fd_crc_kernel ranked[] = {FD_CRC_AVX512, FD_CRC_VPCLMUL256, FD_CRC_PCLMUL128, FD_CRC_SSE42, FD_CRC_ARMV8, FD_CRC_TABLE};
 #define RANKED (sizeof ranked / sizeof ranked[0])
 
 int fd_crc32c_kernel_available(fd_crc_kernel kernel) {
@@ -101,7 +101,8 @@ int fd_crc32c_kernel_available(fd_crc_kernel kernel) {
     switch (kernel) {
     case FD_CRC_AUTO:
     case FD_CRC_TABLE: return 1;
-    case FD_CRC_SSE42: return (f & sse) == sse;
+    case FD_CRC_SSE42:
+    case FD_CRC_PCLMUL128: return (f & sse) == sse;
     case FD_CRC_VPCLMUL256: return (f & (sse | FD_CPU_AVX2 | FD_CPU_VPCLMUL)) == (sse | FD_CPU_AVX2 | FD_CPU_VPCLMUL);
     case FD_CRC_AVX512: {
         const uint32_t need = sse | FD_CPU_AVX512BW | FD_CPU_AVX512VL | FD_CPU_VPCLMUL;
@@ -117,6 +118,7 @@ const char *fd_crc32c_kernel_name_of(fd_crc_kernel kernel) {
     case FD_CRC_AUTO: return "automatic";
     case FD_CRC_TABLE: return "slicing-by-8";
     case FD_CRC_SSE42: return "sse4.2";
+    case FD_CRC_PCLMUL128: return "pclmul-sse";
     case FD_CRC_VPCLMUL256: return "vpclmul-avx2";
     case FD_CRC_AVX512: return "vpclmul-avx512";
     case FD_CRC_ARMV8: return "armv8-crc";
@@ -132,16 +134,19 @@ static crc_fn kernel_fn(fd_crc_kernel k) {
     case FD_CRC_TABLE: return fd_crc_table_kernel;
 #if defined(__x86_64__)
     case FD_CRC_SSE42: return fd_crc_sse42_kernel;
+    case FD_CRC_PCLMUL128: return fd_crc_pclmul128_kernel;
     case FD_CRC_VPCLMUL256: return fd_crc_vpclmul256_kernel;
     case FD_CRC_AVX512: return fd_crc_avx512_kernel;
     case FD_CRC_ARMV8: return fd_crc_table_kernel;
 #elif defined(__aarch64__)
     case FD_CRC_ARMV8: return fd_crc_armv8_kernel;
     case FD_CRC_SSE42:
+    case FD_CRC_PCLMUL128:
     case FD_CRC_VPCLMUL256:
     case FD_CRC_AVX512: return fd_crc_table_kernel;
 #else
     case FD_CRC_SSE42:
+    case FD_CRC_PCLMUL128:
     case FD_CRC_VPCLMUL256:
     case FD_CRC_AVX512:
     case FD_CRC_ARMV8: return fd_crc_table_kernel;

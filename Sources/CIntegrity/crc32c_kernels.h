@@ -30,6 +30,7 @@ uint32_t fd_crc_table_kernel(uint32_t crc, const uint8_t *p, size_t n);
 
 #if defined(__x86_64__)
 uint32_t fd_crc_sse42_kernel(uint32_t crc, const uint8_t *p, size_t n);
+uint32_t fd_crc_pclmul128_kernel(uint32_t crc, const uint8_t *p, size_t n);
 uint32_t fd_crc_vpclmul256_kernel(uint32_t crc, const uint8_t *p, size_t n);
 uint32_t fd_crc_avx512_kernel(uint32_t crc, const uint8_t *p, size_t n);
 #endif

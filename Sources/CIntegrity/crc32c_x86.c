@@ -2,6 +2,8 @@
  * CRC32C kernels for x86-64:
  *  - the SSE4.2 crc32 instruction on three interleaved streams, joined by PCLMULQDQ
  *    (crc32c_3way.h);
+ *  - PCLMULQDQ folding on 128-bit vectors, for CPUs with no VPCLMULQDQ (AMD Zen 1/2,
+ *    Intel before Ice Lake);
  *  - VPCLMULQDQ folding, on 256-bit vectors (CPUs with VPCLMULQDQ but no AVX-512, such
  *    as AMD Zen 3) and on AVX-512.
  * Folding: accumulators hold the message's first bytes; each step carries them D bytes
@@ -32,6 +34,101 @@ SSE_TARGET static inline uint64_t clmul32(uint32_t a, uint32_t b) {
 #define CRC3_CLMUL32(a, b) clmul32((a), (b))
 #define CRC3_KERNEL fd_crc_sse42_kernel
 #include "crc32c_3way.h"
+
+/* ---- PCLMULQDQ on 128-bit vectors ----------------------------------------------------- */
+
+SSE_TARGET static inline __m128i fold128(__m128i x, __m128i k, __m128i data) {
+    __m128i lo = _mm_clmulepi64_si128(x, k, 0x00);
+    __m128i hi = _mm_clmulepi64_si128(x, k, 0x11);
+    return _mm_xor_si128(_mm_xor_si128(lo, hi), data);
+}
+
+SSE_TARGET static inline __m128i kconst128(int f) {
+    return _mm_set_epi64x((long long)fd_crc_kfold[f][1], (long long)fd_crc_kfold[f][0]);
+}
+
+#define LOAD128(q) _mm_loadu_si128((const __m128i *)(q))
+
+/* The CRC register of 32 bytes `a`, `b`: `a` folded onto `b`, reduced by crc32. */
+SSE_TARGET static inline uint32_t reduce128(__m128i a, __m128i b) {
+    __m128i z = fold128(a, kconst128(FD_F16), b);
+    uint64_t c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(z));
+    return (uint32_t)_mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(z, 1));
+}
+
+/* Four regions of FD_CRC_REGION bytes folded side by side, two accumulators each, then
+   joined. On Zen 1 a 64 MiB message ran at 6.5 GB/s this way against 4.4 as one stream of
+   eight accumulators and 4.3 with the crc32 instruction on three streams 4 KiB apart. */
+SSE_TARGET static uint32_t four_regions128(uint32_t crc, const uint8_t *p) {
+    const uint8_t *q0 = p, *q1 = p + FD_CRC_REGION, *q2 = p + 2 * FD_CRC_REGION, *q3 = p + 3 * FD_CRC_REGION;
+    __m128i a0 = _mm_xor_si128(LOAD128(q0), _mm_cvtsi32_si128((int)crc)), b0 = LOAD128(q0 + 16);
+    __m128i a1 = LOAD128(q1), b1 = LOAD128(q1 + 16);
+    __m128i a2 = LOAD128(q2), b2 = LOAD128(q2 + 16);
+    __m128i a3 = LOAD128(q3), b3 = LOAD128(q3 + 16);
+    const __m128i k32 = kconst128(FD_F32);
+    for (size_t off = 32; off < FD_CRC_REGION; off += 32) {
+        a0 = fold128(a0, k32, LOAD128(q0 + off));
+        b0 = fold128(b0, k32, LOAD128(q0 + off + 16));
+        a1 = fold128(a1, k32, LOAD128(q1 + off));
+        b1 = fold128(b1, k32, LOAD128(q1 + off + 16));
+        a2 = fold128(a2, k32, LOAD128(q2 + off));
+        b2 = fold128(b2, k32, LOAD128(q2 + off + 16));
+        a3 = fold128(a3, k32, LOAD128(q3 + off));
+        b3 = fold128(b3, k32, LOAD128(q3 + off + 16));
+    }
+    uint32_t c0 = reduce128(a0, b0), c1 = reduce128(a1, b1), c2 = reduce128(a2, b2), c3 = reduce128(a3, b3);
+    uint64_t moved = clmul32(c0, fd_crc_kregion[2]) ^ clmul32(c1, fd_crc_kregion[1]) ^ clmul32(c2, fd_crc_kregion[0]);
+    return (uint32_t)_mm_crc32_u64(0, moved) ^ c3;
+}
+
+/* Long messages as four regions at once; the rest with eight accumulators folding 128
+   bytes a step, joined as a tree (64, 32, 16 bytes apart). On Zen 1 this is 1.4x the
+   three-stream crc32 kernel from 192 bytes up (1.7x at 256 bytes and beyond); messages
+   under 128 bytes go to that kernel. */
+SSE_TARGET uint32_t fd_crc_pclmul128_kernel(uint32_t crc, const uint8_t *p, size_t n) {
+    while (n >= 4 * FD_CRC_REGION) {
+        crc = four_regions128(crc, p);
+        p += 4 * FD_CRC_REGION;
+        n -= 4 * FD_CRC_REGION;
+    }
+    if (n < 128) return fd_crc_sse42_kernel(crc, p, n);
+    __m128i x0 = _mm_xor_si128(LOAD128(p), _mm_cvtsi32_si128((int)crc));
+    __m128i x1 = LOAD128(p + 16), x2 = LOAD128(p + 32), x3 = LOAD128(p + 48);
+    __m128i x4 = LOAD128(p + 64), x5 = LOAD128(p + 80), x6 = LOAD128(p + 96), x7 = LOAD128(p + 112);
+    p += 128;
+    n -= 128;
+    const __m128i k128 = kconst128(FD_F128);
+    while (n >= 128) {
+        x0 = fold128(x0, k128, LOAD128(p));
+        x1 = fold128(x1, k128, LOAD128(p + 16));
+        x2 = fold128(x2, k128, LOAD128(p + 32));
+        x3 = fold128(x3, k128, LOAD128(p + 48));
+        x4 = fold128(x4, k128, LOAD128(p + 64));
+        x5 = fold128(x5, k128, LOAD128(p + 80));
+        x6 = fold128(x6, k128, LOAD128(p + 96));
+        x7 = fold128(x7, k128, LOAD128(p + 112));
+        p += 128;
+        n -= 128;
+    }
+    const __m128i k64 = kconst128(FD_F64);
+    x4 = fold128(x0, k64, x4);
+    x5 = fold128(x1, k64, x5);
+    x6 = fold128(x2, k64, x6);
+    x7 = fold128(x3, k64, x7);
+    const __m128i k32 = kconst128(FD_F32);
+    x6 = fold128(x4, k32, x6);
+    x7 = fold128(x5, k32, x7);
+    const __m128i k16 = kconst128(FD_F16);
+    x0 = fold128(x6, k16, x7);
+    while (n >= 16) {
+        x0 = fold128(x0, k16, LOAD128(p));
+        p += 16;
+        n -= 16;
+    }
+    uint64_t c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(x0));
+    c = _mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(x0, 1));
+    return fd_crc_sse42_kernel((uint32_t)c, p, n);
+}
 
 /* ---- VPCLMULQDQ on 256-bit vectors ------------------------------------------------------ */
 

@@ -4,7 +4,8 @@ import CIntegrity
 ///
 /// Incremental: start with `CRC32C()`, feed bytes with `update`, read `value`.
 /// One-shot: `CRC32C.checksum(bytes)`. The fastest kernel the CPU has is picked once
-/// at run time (VPCLMULQDQ folding on AVX-512 or on 256-bit vectors, else SSE4.2 on three
+/// at run time (VPCLMULQDQ folding on AVX-512 or on 256-bit vectors, else PCLMULQDQ
+/// folding on 128-bit vectors, else SSE4.2 on three
 /// streams joined by PCLMULQDQ; on aarch64 the crc32c instructions joined by PMULL; else
 /// slicing-by-8).
 public struct CRC32C: Sendable, Equatable {
@@ -17,6 +18,9 @@ public struct CRC32C: Sendable, Equatable {
         case table
         /// SSE4.2 `crc32` on three interleaved streams, joined by carry-less multiplication.
         case hardware
+        /// PCLMULQDQ folding on 128-bit vectors, for CPUs without VPCLMULQDQ (AMD Zen 1/2,
+        /// Intel before Ice Lake).
+        case pclmulSSE
         /// VPCLMULQDQ folding on 256-bit vectors, for CPUs without AVX-512 (AMD Zen 3).
         case vpclmulAVX2
         /// AVX-512 VPCLMULQDQ folding of 256-byte blocks.
@@ -29,6 +33,7 @@ public struct CRC32C: Sendable, Equatable {
             case .automatic: FD_CRC_AUTO
             case .table: FD_CRC_TABLE
             case .hardware: FD_CRC_SSE42
+            case .pclmulSSE: FD_CRC_PCLMUL128
             case .vpclmulAVX2: FD_CRC_VPCLMUL256
             case .avx512: FD_CRC_AVX512
             case .armv8: FD_CRC_ARMV8

@@ -81,7 +81,7 @@ struct CRC32CTests {
         }
     }
 
-    @Test("large buffers across block boundaries agree", arguments: [12_288, 12_289, 100_000, 1 << 20, (1 << 20) + 13])
+    @Test("large buffers across block and region boundaries agree", arguments: [12_288, 12_289, 100_000, (1 << 18) + 129, 1 << 20, (1 << 20) + 13])
     func large(length: Int) {
         var rng = TestRandom(seed: UInt64(length))
         let bytes = rng.bytes(length)

@@ -38,6 +38,7 @@ typedef enum {
     FD_CRC_AVX512 = 3, /* VPCLMULQDQ folding of 256-byte blocks, crc32 for the ends */
     FD_CRC_VPCLMUL256 = 4, /* VPCLMULQDQ on ymm (no AVX-512), folding 256-byte blocks */
     FD_CRC_ARMV8 = 5,  /* aarch64 crc32c instructions, three streams, PMULL combine */
+    FD_CRC_PCLMUL128 = 6, /* PCLMULQDQ on xmm (no VPCLMULQDQ), folding 128-byte blocks */
 } fd_crc_kernel;
 
 /// Extends a *raw* CRC register (no pre/post inversion) over `len` bytes.
