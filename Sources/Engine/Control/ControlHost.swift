@@ -381,7 +381,7 @@ extension ControlHost {
     /// One step of the scrubber; returns the seconds to wait before the next.
     func scrub(_ scrubber: inout Scrubber) -> Double {
         let step = scrubber.step(store, nodes: config.nodes)
-        for e in step.events { emit(e) }
+        for e in step.events { emit(Self.readBack(e, store)) }
         if let d = step.repairedDisk {
             let now = uptime
             board.state.withLock { s in if d < s.nodes.count { s.nodes[d].lastDiskRepair = now } }
@@ -398,5 +398,16 @@ extension ControlHost {
             }
         }
         return step.pause
+    }
+
+    /// A repair is reported only once a second read of the shard finds it whole: a rewrite
+    /// that did not land (a lost write, a bug) is told as unrepaired, never as repaired.
+    static func readBack(_ e: EngineEvent.Detail, _ store: ShardStore) -> EngineEvent.Detail {
+        guard case let .shardRepaired(id, shard, node, _) = e else { return e }
+        switch store.health(of: ClusterSnapshot.StoredShard(checkpoint: id, shard: shard, node: node)) {
+        case nil, .ok?: return e
+        case .missing?: return .shardUnrepairable(checkpoint: id, shard: shard, why: "rewritten from the others, but a second read finds it missing")
+        case let .corrupt(why)?: return .shardUnrepairable(checkpoint: id, shard: shard, why: "rewritten from the others, but a second read finds it bad: \(why)")
+        }
     }
 }

@@ -155,6 +155,23 @@ public struct ClusterSnapshot: Sendable, Codable {
     /// Checkpoints that failed before they were stored, oldest first (at most 10,000): the
     /// sink must never hold one of their epochs. Not recorded.
     public var checkpointsNeverStored: [UInt64] = []
+    /// Shards whose last word was the scrubber's `shard-repaired`, with no fault aimed at
+    /// them since (at most 10,000): each must be whole on disk while its checkpoint is kept.
+    /// Not recorded.
+    public var shardsReportedRepaired: [StoredShard] = []
+
+    /// One stored shard: a checkpoint's shard number and the node whose disk holds it.
+    public struct StoredShard: Sendable, Hashable, Codable {
+        public var checkpoint: UInt64
+        public var shard: Int
+        public var node: Int
+
+        public init(checkpoint: UInt64, shard: Int, node: Int) {
+            self.checkpoint = checkpoint
+            self.shard = shard
+            self.node = node
+        }
+    }
 
     /// The audited checkpoint (the verdict's epoch).
     public var auditedCheckpoint: UInt64? { audit.checkpoint }

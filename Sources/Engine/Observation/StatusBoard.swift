@@ -69,6 +69,8 @@ final class StatusBoard: Sendable {
         var eventsLogged = 0
         /// Checkpoints that failed before they were stored (the sink must never hold one).
         var neverStored: [UInt64] = []
+        /// Shards the scrubber said it rewrote, less those a fault has aimed at since.
+        var repaired = Set<ClusterSnapshot.StoredShard>()
     }
 
     let state: EngineMutex<State>
@@ -91,6 +93,7 @@ final class StatusBoard: Sendable {
             s.events.append(e)
             if case let .restartScheduled(n, _) = e.detail, s.nodes.indices.contains(n) { s.nodes[n].restartsCounted += 1 }
             if case let .checkpointFailed(id, why) = e.detail, why.beforeStored, s.neverStored.count < maxNeverStored { s.neverStored.append(id) }
+            Self.trackRepairs(e.detail, &s.repaired, limit: maxNeverStored)
             s.receipts.record(e)
             s.eventsLogged += 1
             if s.events.count > maxEvents { s.events.removeFirst(s.events.count - maxEvents) }
@@ -173,7 +176,38 @@ final class StatusBoard: Sendable {
             snap.stopPhase = s.stopPhase
             snap.receipts = s.receipts.receipts
             snap.checkpointsNeverStored = s.neverStored
+            snap.shardsReportedRepaired = s.repaired.sorted { ($0.checkpoint, $0.shard) < ($1.checkpoint, $1.shard) }
             return snap
+        }
+    }
+}
+
+extension StatusBoard {
+    /// Keeps the shards whose last word was `shard-repaired`: a later `shard-bad` of the
+    /// same shard, or a fault that may have hit it (a rot or deletion of it, a wipe of its
+    /// node's disk), takes it off, so what is left must be whole on disk.
+    static func trackRepairs(_ d: EngineEvent.Detail, _ repaired: inout Set<ClusterSnapshot.StoredShard>, limit: Int) {
+        switch d {
+        case let .shardRepaired(id, shard, node, _):
+            if repaired.count < limit { repaired.insert(.init(checkpoint: id, shard: shard, node: node)) }
+        case let .shardBad(id, shard, node, _):
+            repaired.remove(.init(checkpoint: id, shard: shard, node: node))
+        case let .diskWiped(node, _):
+            repaired = repaired.filter { $0.node != node }
+        case let .command(c):
+            switch c {
+            case let .corruptShard(.id(id), shard), let .deleteShard(.id(id), shard):
+                repaired = repaired.filter { !($0.checkpoint == id && $0.shard == shard) }
+            case .corruptShard(.latest, _), .deleteShard(.latest, _):
+                repaired.removeAll()
+            case let .wipeDisk(node):
+                repaired = repaired.filter { $0.node != node }
+            case .kill, .hang, .slow, .corruptFrame, .partition, .heal, .checkpointNow, .recoverNow, .restart, .savepoint,
+                 .corruptCheckpoint, .corruptSink, .tearWrite, .corruptRows:
+                break
+            }
+        default:
+            break
         }
     }
 }

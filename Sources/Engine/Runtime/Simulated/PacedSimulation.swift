@@ -155,3 +155,9 @@ extension PacedSimulation: SinkRecounting {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+extension PacedSimulation: StoredShardChecking {
+    public func storedShardHealth(_ shard: ClusterSnapshot.StoredShard) -> ShardStore.ShardHealth? {
+        sim.withLock { $0.storedShardHealth(shard) }
+    }
+}
