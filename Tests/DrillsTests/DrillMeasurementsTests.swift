@@ -112,4 +112,30 @@ struct DrillMeasurementsTests {
         #expect(m.faultRestores == [DrillMeasurements.FaultRestore(node: 0, from: .shards)])
         #expect(m.detections == [0.4])
     }
+
+    @Test("an audit that found the sink wrong during the run fails exactly_once though the last one is exact, unless a step damaged the sink before it")
+    func brokenAuditsDuringTheRun() {
+        var exact = AuditVerdict.initial(expectedMoney: 100)
+        exact.checkpoint = 5
+        exact.committedTransfers = 1308
+        let wrong = EngineEvent(time: 6.0, .auditMismatch(epoch: 3, lost: 0, duplicated: 217, accounts: 160, moneyConserved: false))
+        let m = DrillMeasurements.measure(verdict: exact, events: [wrong], recoveries: [], steps: [(5.3, .kill(0))],
+                                          samples: Self.samples(), stepErrors: [])
+        #expect(m.brokenAudits == [DrillMeasurements.BrokenAudit(time: 6.0, epoch: 3, lost: 0, duplicated: 217, accounts: 160)])
+        var expect = Expectations()
+        expect.exactlyOnce = true
+        let v = expect.evaluate(m, steps: 1).first { $0.name == "exactly_once" }
+        #expect(v?.passed == false)
+        #expect(v?.measured == "0 lost, 0 duplicated, 1308 committed; but at 6.0s the audit of epoch 3 found 0 lost, 217 duplicated, 160 accounts wrong, and no step damaged the sink")
+        // After `corrupt rows` the auditor finding the rows wrong is its work, not a broken epoch.
+        let shuffled = DrillMeasurements.measure(verdict: exact, events: [wrong], recoveries: [], steps: [(5.3, .corruptRows)],
+                                                 samples: Self.samples(), stepErrors: [])
+        #expect(shuffled.brokenAudits.isEmpty)
+        #expect(expect.evaluate(shuffled, steps: 1).first { $0.name == "exactly_once" }?.passed == true)
+        // A damage step after the mismatch does not excuse it.
+        let later = DrillMeasurements.measure(verdict: exact, events: [wrong], recoveries: [], steps: [(7, .corruptSink)],
+                                              samples: Self.samples(), stepErrors: [])
+        #expect(later.brokenAudits.count == 1)
+    }
 }
+

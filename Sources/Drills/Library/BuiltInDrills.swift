@@ -312,12 +312,14 @@ public enum BuiltInDrills {
             """),
         ("beyond-tolerance", """
             name = "beyond-tolerance"
-            description = "Three shards of the newest checkpoint rot (RS(4,2) survives two) and a node dies with no standby copy: the engine must say the checkpoint was unrecoverable and fall back to the one before, still exactly once."
+            description = "Three shards of the newest checkpoint rot (RS(4,2) survives two) and a node dies with no standby copy: the engine must say the checkpoint was unrecoverable and fall back to the one before, still exactly once. The job is slow (200 transfers a second over 1,000 accounts), so the sink already holds accounts the older checkpoint never saw: the first commit after the fallback must drop their rows."
             duration = "10s"
 
             [job]
             replicas = 0
             checkpoint_interval = "2s"
+            rate = 200
+            accounts = 1000
             seed = 19
 
             [[step]]

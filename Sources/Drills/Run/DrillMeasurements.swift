@@ -48,6 +48,19 @@ public struct DrillMeasurements: Sendable, Equatable {
     /// Nodes marked down that no fault of the drill explains (a slow host, a stall): counted
     /// apart, never credited to a fault.
     public var unprovoked = 0
+    /// Audits during the run that found a committed epoch wrong with no step before them
+    /// that damaged the sink: exactly once broke on the way, even when the final audit is
+    /// exact again (a later commit can rewrite the rows a wrong one left).
+    public var brokenAudits: [BrokenAudit] = []
+
+    /// An audit during the run that found the sink wrong, and when.
+    public struct BrokenAudit: Sendable, Equatable {
+        public var time: Double
+        public var epoch: UInt64
+        public var lost: Int64
+        public var duplicated: Int64
+        public var accounts: Int
+    }
 
     public init() {}
 
@@ -106,6 +119,12 @@ public struct DrillMeasurements: Sendable, Equatable {
             m.faultRestores.append(FaultRestore(node: n, from: from))
         }
         m.seenEvents = EventName.allCases.filter { name in events.contains(where: name.matches) }
+        let sinkDamaged = steps.filter { $0.command.damagesSink }.map(\.at).min()
+        for e in events {
+            guard case let .auditMismatch(epoch, lost, duplicated, accounts, _) = e.detail else { continue }
+            if let t = sinkDamaged, t <= e.time + 1e-9 { continue }
+            m.brokenAudits.append(BrokenAudit(time: e.time, epoch: epoch, lost: lost, duplicated: duplicated, accounts: accounts))
+        }
         m.absorbed = receipts.filter { r in r.fault != nil && r.entries.contains { if case .absorbed = $0.step { true } else { false } } }.count
         m.unprovoked = receipts.filter { r in
             guard r.fault == nil, case .node? = r.subject else { return false }
@@ -191,6 +210,16 @@ extension Command {
         switch self {
         case .savepoint, .corruptCheckpoint: true
         default: false
+        }
+    }
+
+    /// Whether the command damages the sink's rows or file on purpose: after it, an audit
+    /// that finds the sink wrong is the auditor doing its work, not a broken epoch.
+    public var damagesSink: Bool {
+        switch self {
+        case .corruptSink, .corruptRows: true
+        case .kill, .hang, .slow, .corruptFrame, .partition, .corruptShard, .deleteShard, .wipeDisk, .heal, .checkpointNow,
+             .recoverNow, .restart, .savepoint, .corruptCheckpoint, .tearWrite: false
         }
     }
 

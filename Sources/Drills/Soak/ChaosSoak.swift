@@ -224,6 +224,8 @@ public enum ChaosSoak {
     ///   faults damage frames on the wire only, so the sender resent the wrong one.
     /// - A commit that failed (the soak never damages the sink), such as a repeated epoch
     ///   (`duplicateCommits`) the sink did not refuse.
+    /// - An audit during the run that found the sink wrong (the soak never damages it), even
+    ///   when a later commit rewrote the rows and the final audit is exact.
     /// - A node quarantined or dead at the end, after the schedule healed every node.
     /// - With `everyDetectionCaused`: a node marked down that no fault of the schedule on that
     ///   node, at or before it, explains.
@@ -242,6 +244,9 @@ public enum ChaosSoak {
             case let .inputStalled(from, .resentBad(frame)):
                 // The wire damages what it carries, never the sender's copy.
                 return "at \(stamp(e.time)) node \(e.node.map(String.init) ?? "?")'s input from node \(from) stalled: frame \(frame) was resent and failed its check again, though nothing damages a sender's copy"
+            case let .auditMismatch(epoch, lost, duplicated, accounts, _):
+                // The soak never damages the sink: every committed epoch must audit exact.
+                return "at \(stamp(e.time)) the audit of epoch \(epoch) found \(lost) lost, \(duplicated) duplicated, \(accounts) accounts wrong, and nothing in the schedule damaged the sink"
             case let .checkpointFailed(id, .commit(why)):
                 // The soak never damages the sink: a commit has no reason to fail.
                 return "at \(stamp(e.time)) checkpoint \(id) failed to commit (\(why)), and nothing in the schedule damaged the sink"
