@@ -5,7 +5,8 @@
 # a scratch build directory (.build-mutants), and judged by the engine drills on the simulated
 # runtime (`firedrill drill --all --simulated`), then, if they all pass, by the soak
 # (`firedrill simulate --seeds N`). Unit tests are not run unless asked (--unit), and never
-# count. Prints a table (mutant, caught by what, seconds) and the kill rate; exits 1 when a
+# count. Prints a table (mutant, caught by what, seconds) and the kill rate (a mutant marked
+# equivalent in the table, with why, is judged and shown but kept out of it); exits 1 when a
 # mutant does not apply or does not build, or when the unmutated copy fails its judges.
 #
 #   bash scripts/mutants.sh            # full: the soak on 60 seeds
@@ -71,8 +72,8 @@ if [ -n "$base" ]; then echo "the unmutated copy is caught by $base: fix that fi
 echo "unmutated: drills and soak pass ($(( $(date +%s) - t0 )) s)"
 echo
 printf '%-32s %-13s %-8s %-6s %s\n' mutant area seconds unit "caught by"
-total=0; killed=0; survivors=""
-while IFS=$'\t' read -r name area file script; do
+total=0; killed=0; survivors=""; equivalent=0; equivalents=""
+while IFS=$'\t' read -r name area file script why; do
   case "$name" in ''|'#'*) continue ;; esac
   if [ -n "$only" ] && ! [[ ",$only," == *",$name,"* ]]; then continue; fi
   total=$((total + 1))
@@ -90,7 +91,16 @@ while IFS=$'\t' read -r name area file script; do
   else
     caught=$(judge "$name")
     u=$(unit_tests "$name")
-    if [ -n "$caught" ]; then killed=$((killed + 1)); else caught="SURVIVED"; survivors="$survivors $name"; fi
+    if [ -n "$caught" ]; then
+      killed=$((killed + 1))
+      [[ "$why" == equivalent:* ]] && caught="$caught (marked equivalent, yet caught: remove the mark)"
+    elif [[ "$why" == equivalent:* ]]; then
+      # Survives by design: no behaviour tells it apart (the why says which check masks it).
+      # Judged and shown all the same, kept out of the rate.
+      caught="SURVIVED, equivalent"; equivalent=$((equivalent + 1)); equivalents="$equivalents $name"
+    else
+      caught="SURVIVED"; survivors="$survivors $name"
+    fi
     printf '%-32s %-13s %-8s %-6s %s\n' "$name" "$area" $(( $(date +%s) - start )) "$u" "$caught"
   fi
   # Back to the unmutated file, with a new time so the next build sees the change.
@@ -98,8 +108,12 @@ while IFS=$'\t' read -r name area file script; do
   touch "$target"
 done < "$root/scripts/mutants/mutants.tsv"
 echo
-if [ "$total" -gt 0 ]; then
-  echo "kill rate: $killed of $total ($(( killed * 100 / total ))%) caught by the drills and the soak; $(( $(date +%s) - t0 )) s in all"
+counted=$((total - equivalent))
+if [ "$counted" -gt 0 ]; then
+  echo "kill rate: $killed of $counted ($(( killed * 100 / counted ))%) caught by the drills and the soak; $(( $(date +%s) - t0 )) s in all"
+fi
+if [ "$equivalent" -gt 0 ]; then
+  echo "equivalent, kept out of the rate ($killed of $total with them):$equivalents (why: scripts/mutants/mutants.tsv)"
 fi
 [ -n "$survivors" ] && echo "survived:$survivors"
 exit $status

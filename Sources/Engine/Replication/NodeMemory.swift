@@ -66,6 +66,9 @@ public final class NodeMemory: Sendable {
         state.withLock { $0.standby[node]?.checkpoint == checkpoint }
     }
 
+    /// The standby copies it holds: of which node, which checkpoint (unchecked).
+    var standbyCheckpoints: [Int: UInt64] { state.withLock { $0.standby.mapValues(\.checkpoint) } }
+
     /// Forgets everything (the node died).
     func clear() { state.withLock { $0 = State() } }
 

@@ -41,6 +41,7 @@ extension SimulatedEngine: ControlHost {
             // The process dies: working state, queues and standby copies are gone.
             condition[i] = 1
             reset(i, to: nil)
+            for (owner, checkpoint) in memories[i].standbyCheckpoints { standbysLost[i].insert(LostStandby(owner: owner, checkpoint: checkpoint)) }
             memories[i].clear()
             diedSinceCopy[i] = true
             standbyInFlight.removeAll { $0.holder == i }
@@ -112,8 +113,9 @@ extension SimulatedEngine: ControlHost {
     func setHeldForAudit(_ hold: Bool) { held = hold }
 
     /// Holds a recovery's plan to what the simulation knows (`violations`): a node restored
-    /// from its own memory must not have died since that copy was made; one restored from
-    /// the shards of the newest checkpoint must have had no intact standby copy on a live peer.
+    /// from its own memory must not have died since that copy was made, nor one restored
+    /// from a standby copy whose holder died since it got the copy; one restored from the
+    /// shards of the newest checkpoint must have had no intact standby copy on a live peer.
     func check(_ plan: RecoveryPlan, _ order: RecoveryOrder) {
         let newest = board.state.withLock { $0.lastStored }
         let time = "\((Double(clock.nanos()) / 1e6).rounded() / 1000)s"
@@ -131,8 +133,10 @@ extension SimulatedEngine: ControlHost {
                         break
                     }
                 }
-            case .standby:
-                continue
+            case let .standby(peer: p):
+                if p < nodeCount, standbysLost[p].contains(LostStandby(owner: i, checkpoint: plan.checkpoint)) {
+                    violations.append("at \(time) node \(i) was restored from node \(p)'s standby copy of checkpoint \(plan.checkpoint), which died with node \(p)")
+                }
             }
         }
     }
@@ -197,6 +201,7 @@ extension SimulatedEngine: ControlHost {
     /// Hands a standby copy to its holder, with a bit flipped on a share of them (`standbyDamage`).
     private func keepStandby(_ snap: NodeSnapshot, _ blob: [UInt8], holder: Int) {
         memories[holder].keepStandby(snap, encoded: blob)
+        standbysLost[holder].remove(LostStandby(owner: snap.node, checkpoint: snap.checkpoint))
         if standbyDamage > 0 && Double(rng.next() % 1_000_000) / 1_000_000 < standbyDamage {
             memories[holder].damageStandby(of: snap.node)
             trace.append("\(clock.nanos()) standby of node \(snap.node) on node \(holder) damaged")

@@ -95,11 +95,14 @@ public final class SimulatedEngine {
     public var standbyDamage: Double = 0
     /// Per node: it died after its newest local copy was made (its memory must be gone).
     var diedSinceCopy: [Bool]
+    /// Per holder: the standby copies (of which node, which checkpoint) it held when it
+    /// died, until the same copy lands again: they died with it, and no restore may take one.
+    var standbysLost: [Set<LostStandby>]
     /// Rules of the engine the simulation checks itself at every recovery, from its own
     /// knowledge of what each node and holder has, apart from the plan's account: a node
-    /// is never restored from its own memory after it died, nor from the shards while a
-    /// live peer holds an intact standby copy of it. Each breach, in words with its time;
-    /// the soak fails a seed on the first.
+    /// is never restored from its own memory after it died, nor from a standby copy that
+    /// died with its holder, nor from the shards while a live peer holds an intact standby
+    /// copy of it. Each breach, in words with its time; the soak fails a seed on the first.
     public internal(set) var violations: [String] = []
 
     /// Frames lost on the wire per virtual second while the sources run (0: none), each on
@@ -140,6 +143,7 @@ public final class SimulatedEngine {
         stuckUntil = Array(repeating: 0, count: n)
         retired = Array(repeating: (0, 0, 0), count: n)
         diedSinceCopy = Array(repeating: false, count: n)
+        standbysLost = Array(repeating: [], count: n)
         self.seed = seed
         self.disk = disk
         rng = SplitMix(seed: seed)
@@ -465,3 +469,10 @@ public final class SimulatedEngine {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// A standby copy of `owner`'s snapshot of `checkpoint`, as the simulation notes the ones a
+/// holder lost when it died.
+struct LostStandby: Hashable {
+    var owner: Int
+    var checkpoint: UInt64
+}
