@@ -13,7 +13,7 @@ struct Scrubber {
     /// Seconds between two passes.
     let passPause: Double
     private var manifests: [UInt64: Manifest] = [:]
-    private var bad = Set<ShardKey>()
+    private var bad = Set<ClusterSnapshot.StoredShard>()
     private var queue: [(checkpoint: UInt64, shard: Int)] = []
     private var next = 0
     /// Shards found bad in this pass and in the one before (a pass after repairs reports).
@@ -22,7 +22,7 @@ struct Scrubber {
     private var repairedThisPass = 0
     /// The bad shards the last pass report named, and whether it rewrote any: a pass that
     /// finds the same shards still bad and mends nothing says nothing new and is not logged.
-    private var reportedBad = Set<ShardKey>()
+    private var reportedBad = Set<ClusterSnapshot.StoredShard>()
     private var reportedRepairs = false
 
     init(passPause: Double) { self.passPause = max(0.001, passPause) }
@@ -74,7 +74,7 @@ struct Scrubber {
         guard let manifest = manifests[id], shard < manifest.shards.count else { return Step(pause: 0) }
         var step = Step(pause: max(Self.shardPause, Double(manifest.shardSize) / Self.bytesPerSecond))
         let disk = manifest.shards[shard].disk
-        let key = ShardKey(checkpoint: id, shard: shard, disk: disk)
+        let key = ClusterSnapshot.StoredShard(checkpoint: id, shard: shard, node: disk)
         let why: String
         switch store.verify(manifest, shard: shard) {
         case .ok:
@@ -106,16 +106,9 @@ struct Scrubber {
         var total = [Int](repeating: 0, count: nodes)
         var broken = [Int](repeating: 0, count: nodes)
         for m in manifests.values { for s in m.shards where s.disk < nodes { total[s.disk] += 1 } }
-        for b in bad where b.disk < nodes { broken[b.disk] += 1 }
+        for b in bad where b.node < nodes { broken[b.node] += 1 }
         var healthy: [UInt64: Int] = [:]
         for (id, m) in manifests { healthy[id] = m.shards.count - bad.filter { $0.checkpoint == id }.count }
         return Health(shards: total, bad: broken, healthy: healthy)
     }
-}
-
-/// One stored shard, for the scrubber's list of bad ones.
-struct ShardKey: Hashable {
-    var checkpoint: UInt64
-    var shard: Int
-    var disk: Int
 }
